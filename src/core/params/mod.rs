@@ -1,0 +1,435 @@
+//! Typed CBUI requests: one type per pipeline, validated when built, rendered to canonical pairs.
+
+pub mod pipelines;
+pub mod values;
+pub(crate) mod wire;
+
+use std::fmt;
+
+pub use pipelines::{
+    Address, EditToken, MultiUse, Recipient, Recurring, SetupPostpaid, SetupPrepaid, SingleUse, UsageLimits,
+    Validity,
+};
+pub use values::{
+    AmountType, CallerKey, CallerReference, CobrandingStyle, Description, FpsBool, HttpUrl, ParamValue,
+    PaymentMethod, PaymentMethods, Percent, Period, PeriodUnit, SignatureMethod, Text, TokenId, TokenList,
+    UnixTime, UsageLimitType, UsageLimitValue,
+};
+
+use self::wire::{ParamReader, ParamWriter};
+use super::amount::{Amount, Currency};
+use super::canonical::{url_with_query, CanonicalQuery, HttpMethod, StringToSign};
+use super::endpoint::Endpoint;
+use super::error::{CoreError, ParamRule};
+use super::return_url::RESERVED_RETURN_NAMES;
+
+/// The CBUI `version` every request carries.
+pub const CBUI_VERSION: &str = "2009-01-09";
+
+/// The Signature Version every request carries.
+pub const SIGNATURE_VERSION: &str = "2";
+
+/// FPS's sandbox CBUI start URL.
+pub const SANDBOX_CBUI: &str = "https://authorize.payments-sandbox.amazon.com/cobranded-ui/actions/start";
+
+/// FPS's production CBUI start URL.
+pub const PRODUCTION_CBUI: &str = "https://authorize.payments.amazon.com/cobranded-ui/actions/start";
+
+/// Where the shopper is sent: FPS's sandbox, production, or a custom URL (the local emulator).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CbuiEndpoint(Endpoint);
+
+impl CbuiEndpoint {
+    /// FPS's sandbox.
+    pub fn sandbox() -> Self {
+        Self::custom(SANDBOX_CBUI).unwrap_or_else(|_| unreachable!("constant URL parses"))
+    }
+
+    /// FPS's production service.
+    pub fn production() -> Self {
+        Self::custom(PRODUCTION_CBUI).unwrap_or_else(|_| unreachable!("constant URL parses"))
+    }
+
+    /// A custom CBUI start URL, such as the local emulator's; must have no query.
+    pub fn custom(url: &str) -> Result<Self, CoreError> {
+        Endpoint::parse_without_query(url).map(CbuiEndpoint)
+    }
+
+    /// `sandbox`, `production`, or an absolute URL.
+    pub fn parse(text: &str) -> Result<Self, CoreError> {
+        match text {
+            "sandbox" => Ok(Self::sandbox()),
+            "production" => Ok(Self::production()),
+            url => Self::custom(url),
+        }
+    }
+
+    /// The parsed URL.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.0
+    }
+}
+
+/// The pipeline-specific part of a CBUI request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pipeline {
+    /// One payment.
+    SingleUse(SingleUse),
+    /// Many payments up to a cap.
+    MultiUse(MultiUse),
+    /// A fixed amount every period.
+    Recurring(Recurring),
+    /// A seller registers as recipient.
+    Recipient(Recipient),
+    /// A prepaid instrument.
+    SetupPrepaid(SetupPrepaid),
+    /// A postpaid instrument.
+    SetupPostpaid(SetupPostpaid),
+    /// Change a token's payment method.
+    EditToken(EditToken),
+}
+
+/// The names of the seven pipelines, as `pipelineName` carries them.
+pub const PIPELINE_NAMES: &[&str] = &[
+    "SingleUse",
+    "MultiUse",
+    "Recurring",
+    "Recipient",
+    "SetupPrepaid",
+    "SetupPostpaid",
+    "EditToken",
+];
+
+/// Which optional parameter groups a pipeline takes.
+struct GroupSupport {
+    address: bool,
+    validity: bool,
+    usage_limits: bool,
+}
+
+impl Pipeline {
+    /// The `pipelineName` value.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Pipeline::SingleUse(_) => "SingleUse",
+            Pipeline::MultiUse(_) => "MultiUse",
+            Pipeline::Recurring(_) => "Recurring",
+            Pipeline::Recipient(_) => "Recipient",
+            Pipeline::SetupPrepaid(_) => "SetupPrepaid",
+            Pipeline::SetupPostpaid(_) => "SetupPostpaid",
+            Pipeline::EditToken(_) => "EditToken",
+        }
+    }
+
+    fn groups(name: &str) -> GroupSupport {
+        let (address, validity, usage_limits) = match name {
+            "SingleUse" => (true, false, false),
+            "MultiUse" | "SetupPostpaid" => (true, true, true),
+            "Recurring" | "SetupPrepaid" => (true, true, false),
+            "Recipient" => (false, true, false),
+            _ => (false, false, false),
+        };
+        GroupSupport {
+            address,
+            validity,
+            usage_limits,
+        }
+    }
+
+    fn read(name: &str, reader: &mut ParamReader<'_>) -> Result<Self, CoreError> {
+        Ok(match name {
+            "SingleUse" => Pipeline::SingleUse(SingleUse::read(reader)?),
+            "MultiUse" => Pipeline::MultiUse(MultiUse::read(reader)?),
+            "Recurring" => Pipeline::Recurring(Recurring::read(reader)?),
+            "Recipient" => Pipeline::Recipient(Recipient::read(reader)?),
+            "SetupPrepaid" => Pipeline::SetupPrepaid(SetupPrepaid::read(reader)?),
+            "SetupPostpaid" => Pipeline::SetupPostpaid(SetupPostpaid::read(reader)?),
+            "EditToken" => Pipeline::EditToken(EditToken::read(reader)?),
+            _ => {
+                return Err(CoreError::param(
+                    "pipelineName",
+                    ParamRule::NotOneOf {
+                        allowed: PIPELINE_NAMES,
+                    },
+                ))
+            }
+        })
+    }
+
+    fn write(&self, writer: &mut ParamWriter) {
+        match self {
+            Pipeline::SingleUse(p) => p.write(writer),
+            Pipeline::MultiUse(p) => p.write(writer),
+            Pipeline::Recurring(p) => p.write(writer),
+            Pipeline::Recipient(p) => p.write(writer),
+            Pipeline::SetupPrepaid(p) => p.write(writer),
+            Pipeline::SetupPostpaid(p) => p.write(writer),
+            Pipeline::EditToken(p) => p.write(writer),
+        }
+    }
+
+    fn check(&self) -> Result<(), CoreError> {
+        match self {
+            Pipeline::MultiUse(p) => p.check(),
+            Pipeline::Recipient(p) => p.check(),
+            Pipeline::SetupPrepaid(p) => p.check(),
+            Pipeline::SetupPostpaid(p) => p.check(),
+            Pipeline::SingleUse(_) | Pipeline::Recurring(_) | Pipeline::EditToken(_) => Ok(()),
+        }
+    }
+
+    /// The reference that identifies this request to the caller (`callerReference`, or
+    /// `callerReferenceSender` for the Setup pipelines).
+    pub fn caller_reference(&self) -> &CallerReference {
+        match self {
+            Pipeline::SingleUse(p) => &p.caller_reference,
+            Pipeline::MultiUse(p) => &p.caller_reference,
+            Pipeline::Recurring(p) => &p.caller_reference,
+            Pipeline::Recipient(p) => &p.caller_reference,
+            Pipeline::SetupPrepaid(p) => &p.caller_reference_sender,
+            Pipeline::SetupPostpaid(p) => &p.caller_reference_sender,
+            Pipeline::EditToken(p) => &p.caller_reference,
+        }
+    }
+
+    /// The amount a payment under this token will be, where the pipeline states one
+    /// (`transactionAmount`, or `fundingAmount` for SetupPrepaid).
+    pub fn amount(&self) -> Option<Amount> {
+        match self {
+            Pipeline::SingleUse(p) => Some(p.transaction_amount),
+            Pipeline::MultiUse(p) => p.transaction_amount,
+            Pipeline::Recurring(p) => Some(p.transaction_amount),
+            Pipeline::SetupPrepaid(p) => Some(p.funding_amount),
+            Pipeline::Recipient(_) | Pipeline::SetupPostpaid(_) | Pipeline::EditToken(_) => None,
+        }
+    }
+
+    /// The currency stated (`currencyCode`), USD when absent.
+    pub fn currency(&self) -> Currency {
+        let code = match self {
+            Pipeline::SingleUse(p) => p.currency_code,
+            Pipeline::MultiUse(p) => p.currency_code,
+            Pipeline::Recurring(p) => p.currency_code,
+            Pipeline::SetupPrepaid(p) => p.currency_code,
+            Pipeline::SetupPostpaid(p) => p.currency_code,
+            Pipeline::Recipient(_) | Pipeline::EditToken(_) => None,
+        };
+        code.unwrap_or_default()
+    }
+}
+
+impl fmt::Display for Pipeline {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+wire::param_struct! {
+    /// Parameters every pipeline shares.
+    Common {
+        /// The caller's access key id.
+        required caller_key: CallerKey = "callerKey",
+        /// Where CBUI sends the shopper back; may carry the merchant's own query.
+        required return_url: HttpUrl = "returnURL",
+        /// The MAC used to sign (HmacSHA256 by default).
+        optional signature_method: SignatureMethod = "signatureMethod",
+        /// `logo` (default) or `banner`.
+        optional cobranding_style: CobrandingStyle = "cobrandingStyle",
+        /// The caller's logo (at most 215×40 px, on HTTPS).
+        optional cobranding_url: HttpUrl = "cobrandingUrl",
+        /// Text about the caller's site, shown on the pages.
+        optional website_description: Description = "websiteDescription",
+    }
+}
+
+impl Common {
+    fn check(&self) -> Result<(), CoreError> {
+        let Some(query) = self.return_url.endpoint().query() else {
+            return Ok(());
+        };
+        for segment in query.split('&') {
+            let name = segment.split_once('=').map_or(segment, |(n, _)| n);
+            if RESERVED_RETURN_NAMES.contains(&name) {
+                return Err(CoreError::param(
+                    "returnURL",
+                    ParamRule::Conflict {
+                        reason: "its query must not use a name CBUI adds on return (status, tokenID, callerReference, signature, ...)",
+                    },
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A complete, validated CBUI request for one pipeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CbuiRequest {
+    common: Common,
+    pipeline: Pipeline,
+    address: Option<Address>,
+    validity: Option<Validity>,
+    usage_limits: Option<UsageLimits>,
+}
+
+impl CbuiRequest {
+    /// Builds a request from typed parts, checking every cross-field rule. Parameter groups the
+    /// pipeline does not take are refused.
+    pub fn new(
+        common: Common,
+        pipeline: Pipeline,
+        address: Option<Address>,
+        validity: Option<Validity>,
+        usage_limits: Option<UsageLimits>,
+    ) -> Result<Self, CoreError> {
+        let support = Pipeline::groups(pipeline.name());
+        let refuse = |present: bool, supported: bool, first: &str| {
+            if present && !supported {
+                Err(CoreError::param(first, ParamRule::Unknown))
+            } else {
+                Ok(())
+            }
+        };
+        refuse(address.is_some(), support.address, Address::PARAMS[0])?;
+        refuse(validity.is_some(), support.validity, Validity::PARAMS[0])?;
+        refuse(
+            usage_limits.is_some(),
+            support.usage_limits,
+            UsageLimits::PARAMS[0],
+        )?;
+        common.check()?;
+        pipeline.check()?;
+        pipelines::check_groups(validity.as_ref(), usage_limits.as_ref())?;
+        Ok(CbuiRequest {
+            common,
+            pipeline,
+            address,
+            validity,
+            usage_limits,
+        })
+    }
+
+    /// Parses untrusted decoded pairs (from a browser or a form) into a validated request.
+    ///
+    /// `pipelineName` selects the pipeline; `version` and `signatureVersion` may be present only
+    /// with their fixed values; a signature, an unknown name, a duplicate or an invalid value
+    /// is an error naming the parameter.
+    pub fn from_pairs<'a, I>(pairs: I) -> Result<Self, CoreError>
+    where
+        I: IntoIterator<Item = (&'a str, &'a str)>,
+    {
+        let mut reader = ParamReader::new(pairs)?;
+        let name = reader
+            .raw("pipelineName")
+            .ok_or_else(|| CoreError::param("pipelineName", ParamRule::Missing))?;
+        reader.fixed("version", &[CBUI_VERSION])?;
+        reader.fixed("signatureVersion", &[SIGNATURE_VERSION])?;
+        let common = Common::read(&mut reader)?;
+        let pipeline = Pipeline::read(name, &mut reader)?;
+        let support = Pipeline::groups(name);
+        let address = if support.address {
+            Some(Address::read(&mut reader)?)
+        } else {
+            None
+        };
+        let validity = if support.validity {
+            Some(Validity::read(&mut reader)?)
+        } else {
+            None
+        };
+        let usage_limits = if support.usage_limits {
+            Some(UsageLimits::read(&mut reader)?)
+        } else {
+            None
+        };
+        reader.finish()?;
+        CbuiRequest::new(
+            common,
+            pipeline,
+            address.filter(|a| a != &Address::default()),
+            validity.filter(|v| v != &Validity::default()),
+            usage_limits.filter(|u| u != &UsageLimits::default()),
+        )
+    }
+
+    /// The shared parameters.
+    pub fn common(&self) -> &Common {
+        &self.common
+    }
+
+    /// The pipeline and its parameters.
+    pub fn pipeline(&self) -> &Pipeline {
+        &self.pipeline
+    }
+
+    /// The address shown on the confirmation page, if any.
+    pub fn address(&self) -> Option<&Address> {
+        self.address.as_ref()
+    }
+
+    /// The validity window, if any.
+    pub fn validity(&self) -> Option<&Validity> {
+        self.validity.as_ref()
+    }
+
+    /// The usage limits, if any.
+    pub fn usage_limits(&self) -> Option<&UsageLimits> {
+        self.usage_limits.as_ref()
+    }
+
+    /// The signature method in effect (HmacSHA256 unless stated).
+    pub fn signature_method(&self) -> SignatureMethod {
+        self.common
+            .signature_method
+            .unwrap_or(SignatureMethod::HmacSha256)
+    }
+
+    /// Every parameter to send except the signature, as wire name and value.
+    ///
+    /// Always includes `pipelineName`, `version`, `signatureMethod` and `signatureVersion`.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut writer = ParamWriter::default();
+        writer.literal("pipelineName", self.pipeline.name());
+        writer.literal("version", CBUI_VERSION);
+        writer.literal("signatureMethod", self.signature_method().as_str());
+        writer.literal("signatureVersion", SIGNATURE_VERSION);
+        let mut common = self.common.clone();
+        common.signature_method = None;
+        common.write(&mut writer);
+        self.pipeline.write(&mut writer);
+        if let Some(address) = &self.address {
+            address.write(&mut writer);
+        }
+        if let Some(validity) = &self.validity {
+            validity.write(&mut writer);
+        }
+        if let Some(limits) = &self.usage_limits {
+            limits.write(&mut writer);
+        }
+        writer.0
+    }
+
+    /// The canonical query of [`CbuiRequest::pairs`].
+    pub fn canonical_query(&self) -> CanonicalQuery {
+        let pairs = self.pairs();
+        CanonicalQuery::new(pairs.iter().map(|(n, v)| (*n, v.as_str())))
+    }
+
+    /// The exact string to sign for sending this request to `endpoint`.
+    pub fn string_to_sign(&self, endpoint: &CbuiEndpoint) -> StringToSign {
+        StringToSign::new(HttpMethod::Get, endpoint.endpoint(), &self.canonical_query())
+    }
+
+    /// The URL the shopper is sent to, with `signature` (base64, as the signer produced it) appended.
+    pub fn signed_url(&self, endpoint: &CbuiEndpoint, signature: &str) -> String {
+        let mut pairs = self.pairs();
+        pairs.sort();
+        url_with_query(
+            endpoint.endpoint(),
+            pairs
+                .iter()
+                .map(|(n, v)| (*n, v.as_str()))
+                .chain([("signature", signature)]),
+        )
+    }
+}

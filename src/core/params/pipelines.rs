@@ -1,0 +1,363 @@
+//! The seven CBUI pipelines' parameters (`fps-protocol.md` section 3) and their cross-field rules.
+
+use super::values::{
+    AddressLine, AmountType, CallerReference, Description, FpsBool, PaymentMethods, Percent, Period,
+    ShortText, TokenId, TokenList, UnixTime, UsageLimitType, UsageLimitValue,
+};
+use super::wire::param_struct;
+use crate::core::amount::{Amount, Currency};
+use crate::core::error::{CoreError, ParamRule};
+
+param_struct! {
+    /// A postal address shown on the confirmation page (ignored when `collectShippingAddress=True`).
+    #[derive(Default)]
+    Address {
+        /// Recipient's name.
+        optional name: AddressLine = "addressName",
+        /// First line.
+        optional line1: AddressLine = "addressLine1",
+        /// Second line.
+        optional line2: AddressLine = "addressLine2",
+        /// City.
+        optional city: AddressLine = "city",
+        /// State or region.
+        optional state: ShortText = "state",
+        /// Country.
+        optional country: AddressLine = "country",
+        /// Postal code.
+        optional zip: ShortText = "zip",
+        /// Phone number.
+        optional phone_number: ShortText = "phoneNumber",
+    }
+}
+
+param_struct! {
+    /// When a token may be used (`validityStart`, `validityExpiry`, Unix seconds).
+    #[derive(Default)]
+    Validity {
+        /// First second the token may be used.
+        optional start: UnixTime = "validityStart",
+        /// Second at which the token expires.
+        optional expiry: UnixTime = "validityExpiry",
+    }
+}
+
+impl Validity {
+    fn check(&self) -> Result<(), CoreError> {
+        match (self.start, self.expiry) {
+            (Some(start), Some(expiry)) if expiry <= start => Err(CoreError::param(
+                "validityExpiry",
+                ParamRule::Conflict {
+                    reason: "must be later than validityStart",
+                },
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+param_struct! {
+    /// Up to two usage limits (`usageLimitType1`, `usageLimitPeriod1`, `usageLimitValue1`, and `...2`).
+    #[derive(Default)]
+    UsageLimits {
+        /// What the first limit counts.
+        optional type1: UsageLimitType = "usageLimitType1",
+        /// The first limit's period.
+        optional period1: Period = "usageLimitPeriod1",
+        /// The first limit's value.
+        optional value1: UsageLimitValue = "usageLimitValue1",
+        /// What the second limit counts.
+        optional type2: UsageLimitType = "usageLimitType2",
+        /// The second limit's period.
+        optional period2: Period = "usageLimitPeriod2",
+        /// The second limit's value.
+        optional value2: UsageLimitValue = "usageLimitValue2",
+    }
+}
+
+impl UsageLimits {
+    fn check(&self) -> Result<(), CoreError> {
+        let limits = [
+            (
+                &self.type1,
+                &self.period1,
+                &self.value1,
+                ["usageLimitType1", "usageLimitPeriod1", "usageLimitValue1"],
+            ),
+            (
+                &self.type2,
+                &self.period2,
+                &self.value2,
+                ["usageLimitType2", "usageLimitPeriod2", "usageLimitValue2"],
+            ),
+        ];
+        for (kind, period, value, [type_name, period_name, value_name]) in limits {
+            match (kind, value) {
+                (Some(_), None) => return Err(CoreError::param(value_name, ParamRule::Missing)),
+                (None, Some(_)) => {
+                    return Err(CoreError::param(
+                        value_name,
+                        ParamRule::Requires { other: type_name },
+                    ))
+                }
+                (Some(UsageLimitType::Count), Some(v)) if !v.is_count() => {
+                    return Err(CoreError::param(
+                        value_name,
+                        ParamRule::Format {
+                            expected: "a whole number for a Count limit",
+                        },
+                    ))
+                }
+                _ => {}
+            }
+            if period.is_some() && kind.is_none() {
+                return Err(CoreError::param(
+                    period_name,
+                    ParamRule::Requires { other: type_name },
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+param_struct! {
+    /// A token for one payment (the default pipeline for a Pay Now button).
+    SingleUse {
+        /// The caller's unique reference for this token.
+        required caller_reference: CallerReference = "callerReference",
+        /// The amount the sender authorizes.
+        required transaction_amount: Amount = "transactionAmount",
+        /// Currency (USD, the default).
+        optional currency_code: Currency = "currencyCode",
+        /// Payment methods offered.
+        optional payment_method: PaymentMethods = "paymentMethod",
+        /// Why the sender pays, shown on the pages.
+        optional payment_reason: Description = "paymentReason",
+        /// The recipient's token, in a marketplace.
+        optional recipient_token: TokenId = "recipientToken",
+        /// `True` asks for a token usable with Reserve.
+        optional reserve: FpsBool = "reserve",
+        /// `True` makes the CBUI collect and return a shipping address.
+        optional collect_shipping_address: FpsBool = "collectShippingAddress",
+        /// Display-only: item total.
+        optional item_total: Amount = "itemTotal",
+        /// Display-only: shipping.
+        optional shipping: Amount = "shipping",
+        /// Display-only: handling.
+        optional handling: Amount = "handling",
+        /// Display-only: discount.
+        optional discount: Amount = "discount",
+        /// Display-only: tax.
+        optional tax: Amount = "tax",
+        /// Display-only: gift wrapping.
+        optional gift_wrapping: Amount = "giftWrapping",
+    }
+}
+
+param_struct! {
+    /// A token for many payments up to a lifetime cap.
+    MultiUse {
+        /// The caller's unique reference for this token.
+        required caller_reference: CallerReference = "callerReference",
+        /// The lifetime cap of all payments.
+        required global_amount_limit: Amount = "globalAmountLimit",
+        /// How `transactionAmount` constrains each payment.
+        optional amount_type: AmountType = "amountType",
+        /// The per-payment amount (with `amountType`).
+        optional transaction_amount: Amount = "transactionAmount",
+        /// `True` when recipients co-brand the pages; needs `recipientTokenList`.
+        optional is_recipient_cobranding: FpsBool = "isRecipientCobranding",
+        /// The recipients allowed.
+        optional recipient_token_list: TokenList = "recipientTokenList",
+        /// Currency (USD, the default).
+        optional currency_code: Currency = "currencyCode",
+        /// Payment methods offered.
+        optional payment_method: PaymentMethods = "paymentMethod",
+        /// Why the sender pays.
+        optional payment_reason: Description = "paymentReason",
+        /// `True` makes the CBUI collect and return a shipping address.
+        optional collect_shipping_address: FpsBool = "collectShippingAddress",
+    }
+}
+
+param_struct! {
+    /// A token for a fixed amount charged every period.
+    Recurring {
+        /// The caller's unique reference for this token.
+        required caller_reference: CallerReference = "callerReference",
+        /// The amount charged each period.
+        required transaction_amount: Amount = "transactionAmount",
+        /// How often (`1 Month`).
+        required recurring_period: Period = "recurringPeriod",
+        /// Currency (USD, the default).
+        optional currency_code: Currency = "currencyCode",
+        /// Payment methods offered.
+        optional payment_method: PaymentMethods = "paymentMethod",
+        /// Why the sender pays.
+        optional payment_reason: Description = "paymentReason",
+        /// The recipient's token, in a marketplace.
+        optional recipient_token: TokenId = "recipientToken",
+        /// `True` when the recipient co-brands the pages.
+        optional is_recipient_cobranding: FpsBool = "isRecipientCobranding",
+        /// `True` makes the CBUI collect and return a shipping address.
+        optional collect_shipping_address: FpsBool = "collectShippingAddress",
+    }
+}
+
+param_struct! {
+    /// A seller (recipient) registers with a marketplace and accepts its fees.
+    Recipient {
+        /// The caller's unique reference for this registration.
+        required caller_reference: CallerReference = "callerReference",
+        /// `True` when the recipient pays the FPS fee.
+        required recipient_pays_fee: FpsBool = "recipientPaysFee",
+        /// The largest fixed marketplace fee the recipient accepts.
+        optional max_fixed_fee: Amount = "maxFixedFee",
+        /// The largest variable marketplace fee the recipient accepts, in percent.
+        optional max_variable_fee: Percent = "maxVariableFee",
+        /// Payment methods the recipient accepts.
+        optional payment_method: PaymentMethods = "paymentMethod",
+    }
+}
+
+param_struct! {
+    /// A prepaid instrument funded once by the sender.
+    SetupPrepaid {
+        /// The caller's reference for the sender token.
+        required caller_reference_sender: CallerReference = "callerReferenceSender",
+        /// The caller's reference for the funding token.
+        required caller_reference_funding: CallerReference = "callerReferenceFunding",
+        /// The prepaid amount.
+        required funding_amount: Amount = "fundingAmount",
+        /// Payment methods offered.
+        optional payment_method: PaymentMethods = "paymentMethod",
+        /// Why the sender pays.
+        optional payment_reason: Description = "paymentReason",
+        /// Currency (USD, the default).
+        optional currency_code: Currency = "currencyCode",
+    }
+}
+
+param_struct! {
+    /// A postpaid (credit) instrument settled later.
+    SetupPostpaid {
+        /// The caller's reference for the sender token.
+        required caller_reference_sender: CallerReference = "callerReferenceSender",
+        /// The caller's reference for the settlement token.
+        required caller_reference_settlement: CallerReference = "callerReferenceSettlement",
+        /// The credit limit.
+        required credit_limit: Amount = "creditLimit",
+        /// The lifetime cap.
+        required global_amount_limit: Amount = "globalAmountLimit",
+        /// Payment methods offered.
+        optional payment_method: PaymentMethods = "paymentMethod",
+        /// Why the sender pays.
+        optional payment_reason: Description = "paymentReason",
+        /// Currency (USD, the default).
+        optional currency_code: Currency = "currencyCode",
+    }
+}
+
+param_struct! {
+    /// Changes the payment method of an existing token.
+    EditToken {
+        /// The caller's unique reference for this edit.
+        required caller_reference: CallerReference = "callerReference",
+        /// The token to edit (`tokenId`, as Amazon's own library sends it).
+        required token_id: TokenId = "tokenId",
+        /// The new payment methods.
+        optional payment_method: PaymentMethods = "paymentMethod",
+    }
+}
+
+fn must_be_true(flag: Option<FpsBool>) -> bool {
+    flag.is_some_and(FpsBool::get)
+}
+
+impl MultiUse {
+    pub(crate) fn check(&self) -> Result<(), CoreError> {
+        if self.amount_type.is_some() && self.transaction_amount.is_none() {
+            return Err(CoreError::param(
+                "amountType",
+                ParamRule::Requires {
+                    other: "transactionAmount",
+                },
+            ));
+        }
+        if self
+            .transaction_amount
+            .is_some_and(|amount| amount > self.global_amount_limit)
+        {
+            return Err(CoreError::param(
+                "transactionAmount",
+                ParamRule::Conflict {
+                    reason: "must not exceed globalAmountLimit",
+                },
+            ));
+        }
+        let cobranding = must_be_true(self.is_recipient_cobranding);
+        match (cobranding, self.recipient_token_list.is_some()) {
+            (true, false) => Err(CoreError::param("recipientTokenList", ParamRule::Missing)),
+            (false, true) => Err(CoreError::param(
+                "recipientTokenList",
+                ParamRule::Requires {
+                    other: "isRecipientCobranding",
+                },
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Recipient {
+    pub(crate) fn check(&self) -> Result<(), CoreError> {
+        Ok(())
+    }
+}
+
+impl SetupPrepaid {
+    pub(crate) fn check(&self) -> Result<(), CoreError> {
+        if self.caller_reference_sender == self.caller_reference_funding {
+            return Err(CoreError::param(
+                "callerReferenceFunding",
+                ParamRule::Conflict {
+                    reason: "must differ from callerReferenceSender",
+                },
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl SetupPostpaid {
+    pub(crate) fn check(&self) -> Result<(), CoreError> {
+        if self.caller_reference_sender == self.caller_reference_settlement {
+            return Err(CoreError::param(
+                "callerReferenceSettlement",
+                ParamRule::Conflict {
+                    reason: "must differ from callerReferenceSender",
+                },
+            ));
+        }
+        if self.credit_limit > self.global_amount_limit {
+            return Err(CoreError::param(
+                "creditLimit",
+                ParamRule::Conflict {
+                    reason: "must not exceed globalAmountLimit",
+                },
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The shared cross-field checks of the parameter groups a pipeline carries.
+pub(crate) fn check_groups(
+    validity: Option<&Validity>,
+    limits: Option<&UsageLimits>,
+) -> Result<(), CoreError> {
+    validity.map(Validity::check).transpose()?;
+    limits.map(UsageLimits::check).transpose()?;
+    Ok(())
+}

@@ -1,0 +1,130 @@
+//! Reading typed parameters out of untrusted name/value pairs, and writing them back in order.
+
+use std::collections::BTreeMap;
+
+use super::values::ParamValue;
+use crate::core::error::{CoreError, ParamRule};
+
+/// Untrusted pairs being read into typed fields; every pair must be claimed exactly once.
+pub(crate) struct ParamReader<'a> {
+    pairs: BTreeMap<&'a str, (&'a str, bool)>,
+}
+
+impl<'a> ParamReader<'a> {
+    /// Indexes the pairs; a repeated name is an error.
+    pub(crate) fn new<I>(pairs: I) -> Result<Self, CoreError>
+    where
+        I: IntoIterator<Item = (&'a str, &'a str)>,
+    {
+        let mut map = BTreeMap::new();
+        for (name, value) in pairs {
+            if map.insert(name, (value, false)).is_some() {
+                return Err(CoreError::param(name, ParamRule::Duplicate));
+            }
+        }
+        Ok(ParamReader { pairs: map })
+    }
+
+    /// The raw value of `name`, marked as used.
+    pub(crate) fn raw(&mut self, name: &str) -> Option<&'a str> {
+        self.pairs.get_mut(name).map(|(value, used)| {
+            *used = true;
+            *value
+        })
+    }
+
+    /// A parameter that must be present.
+    pub(crate) fn required<T: ParamValue>(&mut self, name: &'static str) -> Result<T, CoreError> {
+        match self.raw(name) {
+            Some(raw) => T::parse_param(name, raw),
+            None => Err(CoreError::param(name, ParamRule::Missing)),
+        }
+    }
+
+    /// A parameter that may be absent.
+    pub(crate) fn optional<T: ParamValue>(&mut self, name: &'static str) -> Result<Option<T>, CoreError> {
+        self.raw(name).map(|raw| T::parse_param(name, raw)).transpose()
+    }
+
+    /// A fixed-value parameter (`version`, `signatureVersion`): absent or exactly `expected`.
+    pub(crate) fn fixed(
+        &mut self,
+        name: &'static str,
+        expected: &'static [&'static str],
+    ) -> Result<(), CoreError> {
+        match self.raw(name) {
+            Some(raw) if !expected.contains(&raw) => {
+                Err(CoreError::param(name, ParamRule::NotOneOf { allowed: expected }))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Fails on the first pair no field claimed.
+    pub(crate) fn finish(self) -> Result<(), CoreError> {
+        match self.pairs.iter().find(|(_, (_, used))| !used) {
+            Some((name, _)) => Err(CoreError::param(name, ParamRule::Unknown)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Typed fields being written out as wire pairs, in declaration order.
+#[derive(Debug, Default)]
+pub(crate) struct ParamWriter(pub(crate) Vec<(&'static str, String)>);
+
+impl ParamWriter {
+    /// Writes a present value.
+    pub(crate) fn required<T: ParamValue>(&mut self, name: &'static str, value: &T) {
+        self.0.push((name, value.render()));
+    }
+
+    /// Writes a value when present.
+    pub(crate) fn optional<T: ParamValue>(&mut self, name: &'static str, value: &Option<T>) {
+        if let Some(value) = value {
+            self.required(name, value);
+        }
+    }
+
+    /// Writes a literal value.
+    pub(crate) fn literal(&mut self, name: &'static str, value: &str) {
+        self.0.push((name, value.to_owned()));
+    }
+}
+
+/// The field type for a `required` or `optional` field in [`param_struct!`].
+macro_rules! field_type {
+    (required $ty:ty) => { $ty };
+    (optional $ty:ty) => { Option<$ty> };
+}
+
+/// Declares a struct of typed CBUI parameters with its reader and writer, from one field list.
+macro_rules! param_struct {
+    (
+        $(#[$meta:meta])*
+        $name:ident {
+            $( $(#[$fmeta:meta])* $kind:ident $field:ident : $ty:ty = $wire:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: $crate::core::params::wire::field_type!($kind $ty), )*
+        }
+
+        impl $name {
+            /// Every parameter name this struct reads, in declaration order.
+            pub const PARAMS: &'static [&'static str] = &[$($wire),*];
+
+            pub(crate) fn read(reader: &mut $crate::core::params::wire::ParamReader<'_>) -> Result<Self, $crate::core::error::CoreError> {
+                Ok($name { $( $field: reader.$kind($wire)?, )* })
+            }
+
+            pub(crate) fn write(&self, writer: &mut $crate::core::params::wire::ParamWriter) {
+                $( writer.$kind($wire, &self.$field); )*
+            }
+        }
+    };
+}
+
+pub(crate) use {field_type, param_struct};

@@ -1,0 +1,27 @@
+//! fps-checkout: Amazon FPS Co-Branded UI checkout.
+//!
+//! The module map. Every `cfg(target_arch = "wasm32")` gate of the crate lives here and nowhere
+//! deeper: the pure [`core`] builds everywhere; the signer and the CLI support are native only, so
+//! no HMAC code or secret handling is ever compiled into the browser module.
+
+pub mod core;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod signer;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+
+/// Runs the `fps-checkout` command line on the process's arguments and environment and returns
+/// its exit status. The wasm build has no command line and returns 2.
+pub fn run_cli() -> i32 {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
+        cli::main_with(std::env::args_os(), &cli::ProcessEnv, &mut stdout.lock(), &mut stderr.lock())
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        2
+    }
+}
