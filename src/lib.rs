@@ -18,7 +18,12 @@ pub fn run_cli() -> i32 {
     #[cfg(not(target_arch = "wasm32"))]
     {
         let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
-        cli::main_with(std::env::args_os(), &cli::ProcessEnv, &mut stdout.lock(), &mut stderr.lock())
+        cli::main_with(
+            std::env::args_os(),
+            &cli::ProcessEnv,
+            &mut stdout.lock(),
+            &mut stderr.lock(),
+        )
     }
     #[cfg(target_arch = "wasm32")]
     {
