@@ -83,3 +83,65 @@ fn every_encoding_vector_matches() {
         assert_eq!(encode(&case.input).to_string(), case.encoded, "{:?}", case.input);
     }
 }
+
+/// The independently computed CBUI cases, parsed into typed requests and rendered again, give the
+/// same canonical query: the typed layer adds and drops nothing, and rewrites only amounts, into
+/// the two-decimal form FPS expects ("100" -> "100.00").
+#[test]
+fn typed_cbui_requests_reproduce_the_cbui_vectors() {
+    use fps_checkout::core::params::CbuiRequest;
+    let cases: Vec<SigV2Case> = load("sigv2.json");
+    let mut checked = Vec::new();
+    for case in cases
+        .iter()
+        .filter(|c| c.endpoint.ends_with("/cobranded-ui/actions/start"))
+    {
+        let pairs = case
+            .params
+            .iter()
+            .filter(|(n, _)| n != "signature")
+            .map(|(n, v)| (n.as_str(), v.as_str()));
+        match CbuiRequest::from_pairs(pairs) {
+            Ok(request) => {
+                let normalized: Vec<(String, String)> = case
+                    .params
+                    .iter()
+                    .map(|(n, v)| match AMOUNT_PARAMS.contains(&n.as_str()) {
+                        true => (n.clone(), normalize_amount(v)),
+                        false => (n.clone(), v.clone()),
+                    })
+                    .collect();
+                let expected = CanonicalQuery::new(normalized.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+                assert_eq!(request.canonical_query(), expected, "{}", case.name);
+                checked.push(case.name.as_str());
+            }
+            Err(e) => eprintln!("not a valid typed request ({e}): {}", case.name),
+        }
+    }
+    eprintln!("typed requests checked: {checked:#?}");
+    assert!(
+        checked.len() >= 10,
+        "only {} CBUI vectors parsed as typed requests",
+        checked.len()
+    );
+}
+
+const AMOUNT_PARAMS: &[&str] = &[
+    "transactionAmount",
+    "globalAmountLimit",
+    "fundingAmount",
+    "creditLimit",
+    "maxFixedFee",
+    "itemTotal",
+    "shipping",
+    "handling",
+    "discount",
+    "tax",
+    "giftWrapping",
+];
+
+/// Two-decimal form of a decimal amount, written independently of `Amount`.
+fn normalize_amount(text: &str) -> String {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    format!("{whole}.{fraction:0<2}")
+}

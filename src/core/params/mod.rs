@@ -11,9 +11,9 @@ pub use pipelines::{
     Validity,
 };
 pub use values::{
-    AmountType, CallerKey, CallerReference, CobrandingStyle, Description, FpsBool, HttpUrl, ParamValue,
-    PaymentMethod, PaymentMethods, Percent, Period, PeriodUnit, SignatureMethod, Text, TokenId, TokenList,
-    UnixTime, UsageLimitType, UsageLimitValue,
+    AmountType, CallerKey, CallerReference, CobrandingStyle, Description, DisplayAmount, FpsBool, HttpUrl,
+    ParamValue, PaymentMethod, PaymentMethods, Percent, Period, PeriodUnit, SignatureMethod, Text, TokenId,
+    TokenList, UnixTime, UsageLimitType, UsageLimitValue,
 };
 
 use self::wire::{ParamReader, ParamWriter};
@@ -274,7 +274,7 @@ pub struct CbuiRequest {
 
 impl CbuiRequest {
     /// Builds a request from typed parts, checking every cross-field rule. Parameter groups the
-    /// pipeline does not take are refused.
+    /// pipeline does not take are refused. An unset signature method becomes HmacSHA256.
     pub fn new(
         common: Common,
         pipeline: Pipeline,
@@ -299,6 +299,8 @@ impl CbuiRequest {
         )?;
         common.check()?;
         pipeline.check()?;
+        let mut common = common;
+        common.signature_method.get_or_insert(SignatureMethod::HmacSha256);
         pipelines::check_groups(validity.as_ref(), usage_limits.as_ref())?;
         Ok(CbuiRequest {
             common,
@@ -391,11 +393,8 @@ impl CbuiRequest {
         let mut writer = ParamWriter::default();
         writer.literal("pipelineName", self.pipeline.name());
         writer.literal("version", CBUI_VERSION);
-        writer.literal("signatureMethod", self.signature_method().as_str());
         writer.literal("signatureVersion", SIGNATURE_VERSION);
-        let mut common = self.common.clone();
-        common.signature_method = None;
-        common.write(&mut writer);
+        self.common.write(&mut writer);
         self.pipeline.write(&mut writer);
         if let Some(address) = &self.address {
             address.write(&mut writer);

@@ -1,8 +1,8 @@
 //! The seven CBUI pipelines' parameters (`fps-protocol.md` section 3) and their cross-field rules.
 
 use super::values::{
-    AddressLine, AmountType, CallerReference, Description, FpsBool, PaymentMethods, Percent, Period,
-    ShortText, TokenId, TokenList, UnixTime, UsageLimitType, UsageLimitValue,
+    AddressLine, AmountType, CallerReference, Description, DisplayAmount, FpsBool, PaymentMethods, Percent,
+    Period, ShortText, TokenId, TokenList, UnixTime, UsageLimitType, UsageLimitValue,
 };
 use super::wire::param_struct;
 use crate::core::amount::{Amount, Currency};
@@ -141,17 +141,17 @@ param_struct! {
         /// `True` makes the CBUI collect and return a shipping address.
         optional collect_shipping_address: FpsBool = "collectShippingAddress",
         /// Display-only: item total.
-        optional item_total: Amount = "itemTotal",
+        optional item_total: DisplayAmount = "itemTotal",
         /// Display-only: shipping.
-        optional shipping: Amount = "shipping",
+        optional shipping: DisplayAmount = "shipping",
         /// Display-only: handling.
-        optional handling: Amount = "handling",
+        optional handling: DisplayAmount = "handling",
         /// Display-only: discount.
-        optional discount: Amount = "discount",
+        optional discount: DisplayAmount = "discount",
         /// Display-only: tax.
-        optional tax: Amount = "tax",
+        optional tax: DisplayAmount = "tax",
         /// Display-only: gift wrapping.
-        optional gift_wrapping: Amount = "giftWrapping",
+        optional gift_wrapping: DisplayAmount = "giftWrapping",
     }
 }
 

@@ -582,3 +582,32 @@ impl ParamValue for UsageLimitValue {
         self.0.clone()
     }
 }
+
+/// A display-only amount (`itemTotal`, `shipping`, `discount`, ...): like [`Amount`] but zero is
+/// allowed, since a free shipping line is still worth showing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DisplayAmount(Option<Amount>);
+
+impl DisplayAmount {
+    /// The amount in minor units (cents); zero for a zero line.
+    pub fn minor_units(self) -> u64 {
+        self.0.map_or(0, |a| a.minor_units())
+    }
+}
+
+impl ParamValue for DisplayAmount {
+    fn parse_param(name: &str, raw: &str) -> Result<Self, CoreError> {
+        match Amount::parse_param(name, raw) {
+            Ok(amount) => Ok(DisplayAmount(Some(amount))),
+            Err(CoreError::Param {
+                rule: ParamRule::Amount(crate::core::error::AmountRule::Zero),
+                ..
+            }) => Ok(DisplayAmount(None)),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn render(&self) -> String {
+        self.0.map_or_else(|| "0.00".to_owned(), |a| a.to_string())
+    }
+}
