@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::core::canonical::{decode_query, reject_duplicates, HttpMethod, PlusIs};
 use crate::core::params::{CbuiEndpoint, CbuiRequest, SignatureMethod};
 use crate::core::{CoreError, Endpoint};
-use crate::signer::{sign_cbui, sign_pairs, SecretKey, Signed};
+use crate::signer::{SecretKey, Signed, Signer};
 
 /// Environment variable holding the secret access key.
 pub const SECRET_ENV: &str = "FPS_SECRET_KEY";
@@ -169,7 +169,10 @@ fn run(command: Command, env: &dyn Environment) -> Result<String, CliError> {
                 .ok_or(CliError::NoAccessKey)?;
             let request = build_cbui(&pipeline, &caller_key, &params)?;
             let secret = load_secret(secret_file.as_deref(), env)?;
-            Ok(render(print, &sign_cbui(&secret, &request, &endpoint)))
+            Ok(render(
+                print,
+                &Signer::new(&secret).sign_cbui(&request, &endpoint),
+            ))
         }
     }
 }
@@ -223,14 +226,7 @@ pub fn sign_url(url: &str, secret: &SecretKey) -> Result<Signed, CliError> {
     .iter()
     .any(|name| get(name).is_some());
     let signature_name = if api_style { "Signature" } else { "signature" };
-    Ok(sign_pairs(
-        secret,
-        method,
-        HttpMethod::Get,
-        &endpoint,
-        &pairs,
-        signature_name,
-    ))
+    Ok(Signer::new(secret).sign_pairs(method, HttpMethod::Get, &endpoint, &pairs, signature_name))
 }
 
 /// Builds a typed CBUI request from `--param name=value` arguments.

@@ -10,7 +10,7 @@ use sha1::Sha1;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use crate::core::canonical::{CanonicalQuery, HttpMethod, StringToSign};
+use crate::core::canonical::{signed_url, CanonicalQuery, HttpMethod, StringToSign};
 use crate::core::params::{CbuiEndpoint, CbuiRequest, SignatureMethod};
 use crate::core::Endpoint;
 
@@ -44,49 +44,130 @@ impl fmt::Display for SecretKey {
     }
 }
 
-/// A MAC keyed with the secret, fed with `message`. HMAC takes keys of any length, so keying
-/// cannot fail.
-fn keyed<M: Mac + KeyInit>(secret: &SecretKey, message: &[u8]) -> M {
-    let mut mac = <M as KeyInit>::new_from_slice(secret.expose()).unwrap_or_else(|_| unreachable!());
-    mac.update(message);
-    mac
+/// Signs and verifies with one secret. The HMAC key schedule is computed once, here, and each
+/// signature starts from a copy of it. Debug prints no key material.
+#[derive(Clone)]
+pub struct Signer {
+    sha256: Hmac<Sha256>,
+    sha1: Hmac<Sha1>,
 }
 
-/// Signs a string to sign: base64 (standard alphabet, padded) of its HMAC.
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Signer([redacted])")
+    }
+}
+
+impl Signer {
+    /// Keys both MACs with the secret. HMAC takes keys of any length, so keying cannot fail.
+    pub fn new(secret: &SecretKey) -> Self {
+        let key = secret.expose();
+        Signer {
+            sha256: <Hmac<Sha256> as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable!()),
+            sha1: <Hmac<Sha1> as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable!()),
+        }
+    }
+
+    fn tag(&self, method: SignatureMethod, message: &[u8]) -> Vec<u8> {
+        match method {
+            SignatureMethod::HmacSha256 => self
+                .sha256
+                .clone()
+                .chain_update(message)
+                .finalize()
+                .into_bytes()
+                .to_vec(),
+            SignatureMethod::HmacSha1 => self
+                .sha1
+                .clone()
+                .chain_update(message)
+                .finalize()
+                .into_bytes()
+                .to_vec(),
+        }
+    }
+
+    /// Signs a string to sign: base64 (standard alphabet, padded) of its HMAC.
+    pub fn sign(&self, method: SignatureMethod, string_to_sign: &StringToSign) -> String {
+        STANDARD.encode(self.tag(method, string_to_sign.as_str().as_bytes()))
+    }
+
+    /// Checks a base64 signature in constant time. Line feeds or spaces in the signature (as
+    /// some services wrap base64) are ignored; anything that is not base64 is a mismatch.
+    pub fn verify(&self, method: SignatureMethod, string_to_sign: &StringToSign, signature: &str) -> bool {
+        let compact: String = signature.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        let Ok(given) = STANDARD.decode(compact) else {
+            return false;
+        };
+        let message = string_to_sign.as_str().as_bytes();
+        match method {
+            SignatureMethod::HmacSha256 => self
+                .sha256
+                .clone()
+                .chain_update(message)
+                .verify_slice(&given)
+                .is_ok(),
+            SignatureMethod::HmacSha1 => self
+                .sha1
+                .clone()
+                .chain_update(message)
+                .verify_slice(&given)
+                .is_ok(),
+        }
+    }
+
+    /// Signs any Signature Version 2 request given as decoded pairs (any `signature`/`Signature`
+    /// pair is left out and replaced). `signature_name` is `signature` for CBUI, `Signature` for
+    /// the Query API. The URL carries the canonical query, so what is sent is what was signed.
+    pub fn sign_pairs(
+        &self,
+        method: SignatureMethod,
+        http_method: HttpMethod,
+        endpoint: &Endpoint,
+        pairs: &[(String, String)],
+        signature_name: &str,
+    ) -> Signed {
+        let query = CanonicalQuery::new(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        let string_to_sign = StringToSign::new(http_method, endpoint, &query);
+        let signature = self.sign(method, &string_to_sign);
+        let url = signed_url(endpoint, &query, signature_name, &signature);
+        Signed {
+            url,
+            signature,
+            method,
+            string_to_sign,
+        }
+    }
+
+    /// Signs a typed CBUI request for `endpoint`.
+    pub fn sign_cbui(&self, request: &CbuiRequest, endpoint: &CbuiEndpoint) -> Signed {
+        let method = request.signature_method();
+        let query = request.canonical_query();
+        let string_to_sign = StringToSign::new(HttpMethod::Get, endpoint.endpoint(), &query);
+        let signature = self.sign(method, &string_to_sign);
+        let url = signed_url(endpoint.endpoint(), &query, "signature", &signature);
+        Signed {
+            url,
+            signature,
+            method,
+            string_to_sign,
+        }
+    }
+}
+
+/// Signs once with `secret` (see [`Signer::sign`]; keep a [`Signer`] to sign many times).
 pub fn sign(secret: &SecretKey, method: SignatureMethod, string_to_sign: &StringToSign) -> String {
-    let message = string_to_sign.as_str().as_bytes();
-    let tag = match method {
-        SignatureMethod::HmacSha256 => keyed::<Hmac<Sha256>>(secret, message)
-            .finalize()
-            .into_bytes()
-            .to_vec(),
-        SignatureMethod::HmacSha1 => keyed::<Hmac<Sha1>>(secret, message)
-            .finalize()
-            .into_bytes()
-            .to_vec(),
-    };
-    STANDARD.encode(tag)
+    Signer::new(secret).sign(method, string_to_sign)
 }
 
-/// Checks a base64 signature in constant time. Line feeds or spaces in the signature (as some
-/// services wrap base64) are ignored; anything that is not base64 is simply a mismatch.
+/// Verifies once with `secret` (see [`Signer::verify`]).
 pub fn verify(
     secret: &SecretKey,
     method: SignatureMethod,
     string_to_sign: &StringToSign,
     signature: &str,
 ) -> bool {
-    let compact: String = signature.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    let Ok(given) = STANDARD.decode(compact) else {
-        return false;
-    };
-    let message = string_to_sign.as_str().as_bytes();
-    match method {
-        SignatureMethod::HmacSha256 => keyed::<Hmac<Sha256>>(secret, message)
-            .verify_slice(&given)
-            .is_ok(),
-        SignatureMethod::HmacSha1 => keyed::<Hmac<Sha1>>(secret, message).verify_slice(&given).is_ok(),
-    }
+    Signer::new(secret).verify(method, string_to_sign, signature)
 }
 
 /// A signed request: the exact string that was signed, the signature, and the URL to send.
@@ -100,47 +181,6 @@ pub struct Signed {
     pub method: SignatureMethod,
     /// The exact string that was signed.
     pub string_to_sign: StringToSign,
-}
-
-/// Signs any Signature Version 2 request given as decoded pairs (any `signature`/`Signature` pair
-/// is left out and replaced). `signature_name` is `signature` for CBUI, `Signature` for the API.
-pub fn sign_pairs(
-    secret: &SecretKey,
-    method: SignatureMethod,
-    http_method: HttpMethod,
-    endpoint: &Endpoint,
-    pairs: &[(String, String)],
-    signature_name: &str,
-) -> Signed {
-    let query = CanonicalQuery::new(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-    let string_to_sign = StringToSign::new(http_method, endpoint, &query);
-    let signature = sign(secret, method, &string_to_sign);
-    let mut url = endpoint.without_query().to_owned();
-    url.push('?');
-    url.push_str(query.as_str());
-    url.push('&');
-    url.push_str(&crate::core::encode(signature_name).to_string());
-    url.push('=');
-    url.push_str(&crate::core::encode(&signature).to_string());
-    Signed {
-        url,
-        signature,
-        method,
-        string_to_sign,
-    }
-}
-
-/// Signs a typed CBUI request for `endpoint`.
-pub fn sign_cbui(secret: &SecretKey, request: &CbuiRequest, endpoint: &CbuiEndpoint) -> Signed {
-    let method = request.signature_method();
-    let string_to_sign = request.string_to_sign(endpoint);
-    let signature = sign(secret, method, &string_to_sign);
-    Signed {
-        url: request.signed_url(endpoint, &signature),
-        signature,
-        method,
-        string_to_sign,
-    }
 }
 
 #[cfg(test)]

@@ -3,23 +3,59 @@
 //! Byte-exact to the rules in `fps-protocol.md` section 2. Never form-urlencoding: space is `%20`,
 //! `*` is `%2A`, `~` stays literal, hex digits are uppercase.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::percent_decode_str;
 
 use super::endpoint::Endpoint;
 use super::error::{quote, CoreError, QueryRule};
 
-/// Bytes left as they are by Signature Version 2: `A-Z a-z 0-9 - _ . ~`; all else is `%XX`.
-pub const SIGV2_ENCODE_SET: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
+/// Whether Signature Version 2 leaves a byte as it is: `A-Z a-z 0-9 - _ . ~` (RFC 3986 unreserved).
+pub fn is_unreserved(byte: u8) -> bool {
+    UNRESERVED[usize::from(byte)]
+}
+
+/// [`is_unreserved`] as a table: the encoder's hot loop is one load per byte.
+const UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~');
+        byte += 1;
+    }
+    table
+};
+
+/// Appends `text` percent-encoded the Signature Version 2 way: UTF-8 bytes, unreserved kept,
+/// every other byte `%XX` with uppercase hex.
+pub fn encode_into(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let bytes = text.as_bytes();
+    let mut run_start = 0;
+    for (i, &byte) in bytes.iter().enumerate() {
+        if is_unreserved(byte) {
+            continue;
+        }
+        // A non-empty run of unreserved bytes is ASCII and follows a whole encoded character,
+        // so it starts and ends on char boundaries; empty runs (inside a multi-byte character)
+        // are never sliced.
+        if run_start < i {
+            out.push_str(&text[run_start..i]);
+        }
+        out.push('%');
+        out.push(char::from(HEX[usize::from(byte >> 4)]));
+        out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        run_start = i + 1;
+    }
+    out.push_str(&text[run_start..]);
+}
 
 /// Percent-encodes UTF-8 text the Signature Version 2 way (RFC 3986 unreserved kept).
-pub fn encode(text: &str) -> impl fmt::Display + '_ {
-    utf8_percent_encode(text, SIGV2_ENCODE_SET)
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    encode_into(&mut out, text);
+    out
 }
 
 /// Names of the signature parameter, left out of the signed set (CBUI and Query API spelling).
@@ -114,21 +150,27 @@ impl CanonicalQuery {
         N: AsRef<str> + ?Sized + 'a,
         V: AsRef<str> + ?Sized + 'a,
     {
-        let mut encoded: Vec<(String, String)> = pairs
+        let mut raw: Vec<(&str, &str)> = pairs
             .into_iter()
             .map(|(n, v)| (n.as_ref(), v.as_ref()))
             .filter(|(n, _)| !SIGNATURE_NAMES.contains(n))
-            .map(|(n, v)| (encode(n).to_string(), encode(v).to_string()))
             .collect();
-        encoded.sort_unstable();
-        let mut query = String::with_capacity(encoded.iter().map(|(n, v)| n.len() + v.len() + 2).sum());
-        for (i, (name, value)) in encoded.iter().enumerate() {
+        // Names made only of unreserved bytes encode to themselves, so their raw byte order is
+        // the encoded order; otherwise names are compared encoded. Equal names (never produced
+        // by typed requests) are ordered by encoded value.
+        if raw.iter().all(|(name, _)| name.bytes().all(is_unreserved)) {
+            raw.sort_unstable_by(|(an, av), (bn, bv)| an.cmp(bn).then_with(|| encode(av).cmp(&encode(bv))));
+        } else {
+            raw.sort_by_cached_key(|(name, value)| (encode(name), encode(value)));
+        }
+        let mut query = String::with_capacity(raw.iter().map(|(n, v)| n.len() + v.len() * 3 / 2 + 2).sum());
+        for (i, (name, value)) in raw.iter().enumerate() {
             if i > 0 {
                 query.push('&');
             }
-            query.push_str(name);
+            encode_into(&mut query, name);
             query.push('=');
-            query.push_str(value);
+            encode_into(&mut query, value);
         }
         CanonicalQuery(query)
     }
@@ -172,16 +214,17 @@ impl StringToSign {
     /// `METHOD\nhost[:port]\npath\nquery`; host lowercase with the port only when not the
     /// scheme's default, path `/` when empty. No trailing LF.
     pub fn new(method: HttpMethod, endpoint: &Endpoint, query: &CanonicalQuery) -> Self {
-        let mut text = String::with_capacity(16 + endpoint.path().len() + query.as_str().len());
-        let _ = write!(
-            text,
-            "{}\n{}\n{}\n{}",
+        let host = endpoint.signed_host();
+        let parts = [
             method.as_str(),
-            endpoint.signed_host(),
+            "\n",
+            &host,
+            "\n",
             endpoint.path(),
-            query
-        );
-        StringToSign(text)
+            "\n",
+            query.as_str(),
+        ];
+        StringToSign(parts.concat())
     }
 
     /// The text to feed to the MAC.
@@ -196,16 +239,24 @@ impl fmt::Display for StringToSign {
     }
 }
 
-/// Appends encoded pairs to a URL: `endpoint?name=value&...` in the given order.
-pub fn url_with_query<'a, I>(endpoint: &Endpoint, pairs: I) -> String
-where
-    I: IntoIterator<Item = (&'a str, &'a str)>,
-{
-    let mut url = endpoint.to_string();
-    for (i, (name, value)) in pairs.into_iter().enumerate() {
-        url.push(if i == 0 { '?' } else { '&' });
-        let _ = write!(url, "{}={}", encode(name), encode(value));
+/// The URL to send: `endpoint?<canonical query>&<signature name>=<encoded signature>`. The
+/// canonical query is itself a valid query, so the signed bytes are exactly the bytes sent.
+pub fn signed_url(
+    endpoint: &Endpoint,
+    query: &CanonicalQuery,
+    signature_name: &str,
+    signature: &str,
+) -> String {
+    let mut url = String::with_capacity(endpoint.without_query().len() + query.as_str().len() + 80);
+    url.push_str(endpoint.without_query());
+    url.push('?');
+    if !query.as_str().is_empty() {
+        url.push_str(query.as_str());
+        url.push('&');
     }
+    encode_into(&mut url, signature_name);
+    url.push('=');
+    encode_into(&mut url, signature);
     url
 }
 
@@ -215,13 +266,10 @@ mod tests {
 
     #[test]
     fn encodes_per_sigv2() {
-        assert_eq!(
-            encode("a b*c~d+e=f&g/h").to_string(),
-            "a%20b%2Ac~d%2Be%3Df%26g%2Fh"
-        );
-        assert_eq!(encode("é").to_string(), "%C3%A9");
-        assert_eq!(encode("-_.~AZaz09").to_string(), "-_.~AZaz09");
-        assert_eq!(encode("\u{1F600}").to_string(), "%F0%9F%98%80");
+        assert_eq!(encode("a b*c~d+e=f&g/h"), "a%20b%2Ac~d%2Be%3Df%26g%2Fh");
+        assert_eq!(encode("é"), "%C3%A9");
+        assert_eq!(encode("-_.~AZaz09"), "-_.~AZaz09");
+        assert_eq!(encode("\u{1F600}"), "%F0%9F%98%80");
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub use values::{
 
 use self::wire::{ParamReader, ParamWriter};
 use super::amount::{Amount, Currency};
-use super::canonical::{url_with_query, CanonicalQuery, HttpMethod, StringToSign};
+use super::canonical::{signed_url, CanonicalQuery, HttpMethod, StringToSign};
 use super::endpoint::Endpoint;
 use super::error::{CoreError, ParamRule};
 use super::return_url::RESERVED_RETURN_NAMES;
@@ -419,16 +419,14 @@ impl CbuiRequest {
         StringToSign::new(HttpMethod::Get, endpoint.endpoint(), &self.canonical_query())
     }
 
-    /// The URL the shopper is sent to, with `signature` (base64, as the signer produced it) appended.
+    /// The URL the shopper is sent to: the canonical query plus `signature` (base64, as the
+    /// signer produced it).
     pub fn signed_url(&self, endpoint: &CbuiEndpoint, signature: &str) -> String {
-        let mut pairs = self.pairs();
-        pairs.sort();
-        url_with_query(
+        signed_url(
             endpoint.endpoint(),
-            pairs
-                .iter()
-                .map(|(n, v)| (*n, v.as_str()))
-                .chain([("signature", signature)]),
+            &self.canonical_query(),
+            "signature",
+            signature,
         )
     }
 }
