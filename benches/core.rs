@@ -68,6 +68,11 @@ mod native {
                 signer.sign_cbui(&request, &cbui)
             })
         });
+        // The floor: the MAC and base64 alone over the prebuilt string to sign.
+        let string_to_sign = request.string_to_sign(&cbui);
+        group.bench_function("hmac_only", |b| {
+            b.iter(|| signer.sign(request.signature_method(), black_box(&string_to_sign)))
+        });
         group.finish();
 
         c.bench_function("parse_return", |b| {

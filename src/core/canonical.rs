@@ -5,8 +5,6 @@
 
 use std::fmt;
 
-use percent_encoding::percent_decode_str;
-
 use super::endpoint::Endpoint;
 use super::error::{quote, CoreError, QueryRule};
 
@@ -113,26 +111,38 @@ pub fn reject_duplicates(pairs: &[(String, String)]) -> Result<(), CoreError> {
 
 fn decode_component(text: &str, plus: PlusIs) -> Result<String, CoreError> {
     let bytes = text.as_bytes();
-    for (i, _) in text.match_indices('%') {
-        let valid =
-            bytes.len() > i + 2 && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit();
-        if !valid {
-            return Err(CoreError::Query(QueryRule::BadPercentEncoding {
-                near: quote(text),
-            }));
+    if !bytes
+        .iter()
+        .any(|&b| b == b'%' || (b == b'+' && plus == PlusIs::Space))
+    {
+        return Ok(text.to_owned());
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = |at: usize| bytes.get(at).and_then(|&b| char::from(b).to_digit(16));
+                let (Some(high), Some(low)) = (hex(i + 1), hex(i + 2)) else {
+                    return Err(CoreError::Query(QueryRule::BadPercentEncoding {
+                        near: quote(text),
+                    }));
+                };
+                // Two hex digits make at most 0xFF.
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            b'+' if plus == PlusIs::Space => {
+                out.push(b' ');
+                i += 1;
+            }
+            byte => {
+                out.push(byte);
+                i += 1;
+            }
         }
     }
-    let spaced;
-    let text = if plus == PlusIs::Space && text.contains('+') {
-        spaced = text.replace('+', " ");
-        spaced.as_str()
-    } else {
-        text
-    };
-    percent_decode_str(text)
-        .decode_utf8()
-        .map(|cow| cow.into_owned())
-        .map_err(|_| CoreError::Query(QueryRule::NotUtf8 { near: quote(text) }))
+    String::from_utf8(out).map_err(|_| CoreError::Query(QueryRule::NotUtf8 { near: quote(text) }))
 }
 
 /// The canonical query of Signature Version 2: encoded pairs sorted by name in byte order,
