@@ -74,19 +74,11 @@ fn refused(result: Result<CbuiRequest, CoreError>, param: &str, rule: ParamRule)
     }
 }
 
-const PIPELINES: [&str; 7] = [
-    "SingleUse",
-    "MultiUse",
-    "Recurring",
-    "Recipient",
-    "SetupPrepaid",
-    "SetupPostpaid",
-    "EditToken",
-];
+use fps_checkout::core::params::PIPELINE_NAMES as PIPELINES;
 
 #[test]
 fn every_pipeline_builds_and_round_trips() {
-    for name in PIPELINES {
+    for &name in PIPELINES {
         let request = build(&minimal(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(request.pipeline().name(), name);
         assert_eq!(request.signature_method(), SignatureMethod::HmacSha256);
@@ -108,7 +100,7 @@ fn every_pipeline_builds_and_round_trips() {
 
 #[test]
 fn every_required_parameter_is_required() {
-    for name in PIPELINES {
+    for &name in PIPELINES {
         for (param, _) in minimal(name) {
             let expected = if param == "pipelineName" {
                 "pipelineName"

@@ -60,21 +60,21 @@ impl Amount {
 
     /// An amount from minor units (cents); zero and values above [`Amount::MAX_MINOR`] are refused.
     pub fn from_minor(minor: u64, currency: Currency) -> Result<Self, CoreError> {
-        let reject = |rule| {
-            Err(CoreError::Amount {
-                input: minor.to_string(),
-                rule,
-            })
-        };
-        if minor == 0 {
-            return reject(AmountRule::Zero);
-        }
-        if minor > Self::MAX_MINOR {
-            return reject(AmountRule::TooLarge {
+        Self::in_range(minor, currency).map_err(|rule| CoreError::Amount {
+            input: minor.to_string(),
+            rule,
+        })
+    }
+
+    /// The one range check: more than zero, at most [`Amount::MAX_MINOR`].
+    fn in_range(minor: u64, currency: Currency) -> Result<Self, AmountRule> {
+        match minor {
+            0 => Err(AmountRule::Zero),
+            m if m > Self::MAX_MINOR => Err(AmountRule::TooLarge {
                 max: format_minor(Self::MAX_MINOR),
-            });
+            }),
+            _ => Ok(Amount { minor, currency }),
         }
-        Ok(Amount { minor, currency })
     }
 
     /// Parses FPS decimal text in US dollars.
@@ -127,15 +127,7 @@ impl Amount {
             cents = cents * 10 + u64::from(digit);
         }
         let minor = minor.saturating_mul(100).saturating_add(cents);
-        if minor == 0 {
-            return reject(AmountRule::Zero);
-        }
-        if minor > Self::MAX_MINOR {
-            return reject(AmountRule::TooLarge {
-                max: format_minor(Self::MAX_MINOR),
-            });
-        }
-        Ok(Amount { minor, currency })
+        Self::in_range(minor, currency).or_else(reject)
     }
 
     /// The amount in minor units (cents).

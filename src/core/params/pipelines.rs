@@ -310,12 +310,6 @@ impl MultiUse {
     }
 }
 
-impl Recipient {
-    pub(crate) fn check(&self) -> Result<(), CoreError> {
-        Ok(())
-    }
-}
-
 impl SetupPrepaid {
     pub(crate) fn check(&self) -> Result<(), CoreError> {
         if self.caller_reference_sender == self.caller_reference_funding {
