@@ -68,6 +68,16 @@ mod native {
                 signer.sign_cbui(&request, &cbui)
             })
         });
+        // Canonicalization alone: encode, sort, join.
+        group.bench_function("canonical_only", |b| {
+            b.iter(|| {
+                fps_checkout::core::CanonicalQuery::new(
+                    black_box(&single.params)
+                        .iter()
+                        .map(|(n, v)| (n.as_str(), v.as_str())),
+                )
+            })
+        });
         // The floor: the MAC and base64 alone over the prebuilt string to sign.
         let string_to_sign = request.string_to_sign(&cbui);
         group.bench_function("hmac_only", |b| {

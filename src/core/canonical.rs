@@ -26,34 +26,38 @@ const UNRESERVED: [bool; 256] = {
 };
 
 /// Appends `text` percent-encoded the Signature Version 2 way: UTF-8 bytes, unreserved kept,
-/// every other byte `%XX` with uppercase hex.
-pub fn encode_into(out: &mut String, text: &str) {
+/// every other byte `%XX` with uppercase hex. Writes ASCII only.
+fn encode_bytes(out: &mut Vec<u8>, text: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let bytes = text.as_bytes();
-    let mut run_start = 0;
-    for (i, &byte) in bytes.iter().enumerate() {
-        if is_unreserved(byte) {
-            continue;
-        }
-        // A non-empty run of unreserved bytes is ASCII and follows a whole encoded character,
-        // so it starts and ends on char boundaries; empty runs (inside a multi-byte character)
-        // are never sliced.
-        if run_start < i {
-            out.push_str(&text[run_start..i]);
-        }
-        out.push('%');
-        out.push(char::from(HEX[usize::from(byte >> 4)]));
-        out.push(char::from(HEX[usize::from(byte & 0x0f)]));
-        run_start = i + 1;
+    out.reserve(text.len());
+    let mut rest = text.as_bytes();
+    // Copy runs of unreserved bytes whole; only the bytes between them are escaped.
+    while let Some(at) = rest.iter().position(|&b| !is_unreserved(b)) {
+        let byte = rest[at];
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(&[b'%', HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 0x0f)]]);
+        rest = &rest[at + 1..];
     }
-    out.push_str(&text[run_start..]);
+    out.extend_from_slice(rest);
+}
+
+/// Bytes that [`encode_bytes`] produced: ASCII, so always UTF-8.
+fn ascii_string(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|_| unreachable!("the encoder writes ASCII only"))
+}
+
+/// Appends `text` percent-encoded the Signature Version 2 way (see [`encode`]).
+pub fn encode_into(out: &mut String, text: &str) {
+    let mut bytes = std::mem::take(out).into_bytes();
+    encode_bytes(&mut bytes, text);
+    *out = ascii_string(bytes);
 }
 
 /// Percent-encodes UTF-8 text the Signature Version 2 way (RFC 3986 unreserved kept).
 pub fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    encode_into(&mut out, text);
-    out
+    let mut out = Vec::with_capacity(text.len());
+    encode_bytes(&mut out, text);
+    ascii_string(out)
 }
 
 /// Names of the signature parameter, left out of the signed set (CBUI and Query API spelling).
@@ -173,16 +177,16 @@ impl CanonicalQuery {
         } else {
             raw.sort_by_cached_key(|(name, value)| (encode(name), encode(value)));
         }
-        let mut query = String::with_capacity(raw.iter().map(|(n, v)| n.len() + v.len() * 3 / 2 + 2).sum());
+        let mut query = Vec::with_capacity(raw.iter().map(|(n, v)| n.len() + v.len() * 3 / 2 + 2).sum());
         for (i, (name, value)) in raw.iter().enumerate() {
             if i > 0 {
-                query.push('&');
+                query.push(b'&');
             }
-            encode_into(&mut query, name);
-            query.push('=');
-            encode_into(&mut query, value);
+            encode_bytes(&mut query, name);
+            query.push(b'=');
+            encode_bytes(&mut query, value);
         }
-        CanonicalQuery(query)
+        CanonicalQuery(ascii_string(query))
     }
 
     /// The canonical query text.
