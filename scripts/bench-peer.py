@@ -21,7 +21,7 @@ Prints exactly two lines on stdout:
     sign_ns_per_op <float>
     parse_return_ns_per_op <float>
 
-Usage: scripts/bench-peer.py [--iterations N] [--warmup N] [--fixtures DIR]
+Usage: scripts/bench-peer.py [--iterations N] [--warmup N] [--fixtures DIR] [--only sign|parse_return]
 """
 
 import argparse
@@ -104,6 +104,8 @@ def main():
     ap.add_argument("--iterations", type=int, default=200_000)
     ap.add_argument("--warmup", type=int, default=None, help="default: iterations/10, at least 1000")
     ap.add_argument("--fixtures", default=DEFAULT_FIXTURES)
+    ap.add_argument("--only", choices=["sign", "parse_return"], default=None,
+                    help="time one operation only (print its line only)")
     args = ap.parse_args()
     if args.iterations < 1:
         ap.error("--iterations must be >= 1")
@@ -140,10 +142,12 @@ def main():
     except ValueError:
         pass
 
-    sign_ns = time_ns_per_op(sign, (host, path, params, key), args.iterations, warmup)
-    parse_ns = time_ns_per_op(parse_return, (query,), args.iterations, warmup)
-    print("sign_ns_per_op %.1f" % sign_ns)
-    print("parse_return_ns_per_op %.1f" % parse_ns)
+    if args.only in (None, "sign"):
+        sign_ns = time_ns_per_op(sign, (host, path, params, key), args.iterations, warmup)
+        print("sign_ns_per_op %.1f" % sign_ns)
+    if args.only in (None, "parse_return"):
+        parse_ns = time_ns_per_op(parse_return, (query,), args.iterations, warmup)
+        print("parse_return_ns_per_op %.1f" % parse_ns)
 
 
 if __name__ == "__main__":

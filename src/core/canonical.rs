@@ -115,37 +115,32 @@ pub fn reject_duplicates(pairs: &[(String, String)]) -> Result<(), CoreError> {
 
 fn decode_component(text: &str, plus: PlusIs) -> Result<String, CoreError> {
     let bytes = text.as_bytes();
-    if !bytes
-        .iter()
-        .any(|&b| b == b'%' || (b == b'+' && plus == PlusIs::Space))
-    {
+    let special = |b: &u8| *b == b'%' || (*b == b'+' && plus == PlusIs::Space);
+    if !bytes.iter().any(special) {
+        // Nothing to decode: the text is already the value (and already UTF-8).
         return Ok(text.to_owned());
     }
     let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = |at: usize| bytes.get(at).and_then(|&b| char::from(b).to_digit(16));
-                let (Some(high), Some(low)) = (hex(i + 1), hex(i + 2)) else {
-                    return Err(CoreError::Query(QueryRule::BadPercentEncoding {
-                        near: quote(text),
-                    }));
-                };
-                // Two hex digits make at most 0xFF.
-                out.push((high * 16 + low) as u8);
-                i += 3;
-            }
-            b'+' if plus == PlusIs::Space => {
-                out.push(b' ');
-                i += 1;
-            }
-            byte => {
-                out.push(byte);
-                i += 1;
-            }
+    let mut rest = bytes;
+    // Copy runs of ordinary bytes whole; decode only `%XX` and (form style) `+`.
+    while let Some(at) = rest.iter().position(special) {
+        out.extend_from_slice(&rest[..at]);
+        if rest[at] == b'+' {
+            out.push(b' ');
+            rest = &rest[at + 1..];
+            continue;
         }
+        let hex = |i: usize| rest.get(at + i).and_then(|&b| char::from(b).to_digit(16));
+        let (Some(high), Some(low)) = (hex(1), hex(2)) else {
+            return Err(CoreError::Query(QueryRule::BadPercentEncoding {
+                near: quote(text),
+            }));
+        };
+        // Two hex digits make at most 0xFF.
+        out.push((high * 16 + low) as u8);
+        rest = &rest[at + 3..];
     }
+    out.extend_from_slice(rest);
     String::from_utf8(out).map_err(|_| CoreError::Query(QueryRule::NotUtf8 { near: quote(text) }))
 }
 
