@@ -1,0 +1,120 @@
+// The example shop's admin page: lists orders from the backend's admin API (bearer token) and
+// offers settle, cancel and refund where the order's state allows. No inline script, no framework.
+import { loadConfig } from './config.js';
+
+const form = document.getElementById('token-form');
+const tokenInput = document.getElementById('token');
+const status = document.getElementById('admin-status');
+const table = document.getElementById('orders');
+const body = table.querySelector('tbody');
+
+// The demo may hand the token in the URL fragment (#token=...), which never reaches a server.
+const fromFragment = new URLSearchParams(location.hash.slice(1)).get('token');
+if (fromFragment) {
+  sessionStorage.setItem('fps-admin-token', fromFragment);
+  history.replaceState(null, '', location.pathname);
+}
+tokenInput.value = sessionStorage.getItem('fps-admin-token') || '';
+
+function say(text, isError = false) {
+  status.textContent = text;
+  status.classList.toggle('error', isError);
+}
+
+async function api(path, init = {}) {
+  const { apiBase } = await loadConfig();
+  const response = await fetch(apiBase + path, {
+    ...init,
+    headers: { Authorization: `Bearer ${tokenInput.value}`, 'Content-Type': 'application/json' },
+  });
+  const payload = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const message = payload.error ? `${payload.error.code}: ${payload.error.message}` : `HTTP ${response.status}`;
+    throw new Error(message);
+  }
+  return payload;
+}
+
+// Which actions each order state allows (the backend enforces the same rules).
+const ACTIONS = {
+  reserved: ['settle', 'cancel'],
+  pending: ['cancel'],
+  paid: ['refund'],
+};
+
+function cell(row, text) {
+  const td = document.createElement('td');
+  td.textContent = text ?? '';
+  row.append(td);
+  return td;
+}
+
+function render(orders) {
+  body.replaceChildren();
+  for (const order of orders) {
+    const row = document.createElement('tr');
+    row.dataset.reference = order.callerReference;
+    cell(row, order.callerReference);
+    cell(row, `$${order.amount}${Number(order.refundedAmount) > 0 ? ` (refunded $${order.refundedAmount})` : ''}`);
+    const badge = document.createElement('span');
+    badge.className = 'badge';
+    badge.dataset.status = order.status;
+    badge.textContent = order.status;
+    const statusCell = cell(row, '');
+    statusCell.append(badge);
+    if (order.lastError) {
+      const note = document.createElement('div');
+      note.className = 'bad';
+      note.textContent = order.lastError;
+      statusCell.append(note);
+    }
+    cell(row, order.transactionId ? `${order.transactionId} (${order.transactionStatus ?? '?'})` : '—');
+    const actions = cell(row, '');
+    actions.className = 'actions';
+    for (const action of ACTIONS[order.status] ?? []) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = action[0].toUpperCase() + action.slice(1);
+      button.setAttribute('aria-label', `${button.textContent} order ${order.callerReference}`);
+      button.addEventListener('click', () => act(order, action, button));
+      actions.append(button);
+    }
+    body.append(row);
+  }
+  table.hidden = false;
+}
+
+async function act(order, action, button) {
+  button.disabled = true;
+  say(`${action} ${order.callerReference}…`);
+  try {
+    const result = await api(`/api/orders/${encodeURIComponent(order.callerReference)}/${action}`, {
+      method: 'POST',
+      body: '{}',
+    });
+    say(`${action} ${order.callerReference}: ${result.status ?? 'done'}`);
+    await refresh();
+  } catch (error) {
+    say(`${action} ${order.callerReference} failed: ${error.message}`, true);
+    button.disabled = false;
+  }
+}
+
+async function refresh() {
+  const { orders } = await api('/api/orders');
+  render(orders);
+  if (!status.textContent) say(`${orders.length} orders`);
+}
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  sessionStorage.setItem('fps-admin-token', tokenInput.value);
+  say('');
+  try {
+    await refresh();
+  } catch (error) {
+    say(`Could not load orders: ${error.message}`, true);
+  }
+});
+
+if (tokenInput.value) form.requestSubmit();
