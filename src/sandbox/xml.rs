@@ -18,6 +18,13 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Escapes element text: `&`, `<`, `>` (quotes stay as they are, as FPS wrote them).
+pub fn escape_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 /// An XML document being written.
 #[derive(Debug, Default)]
 pub struct Xml {
@@ -58,7 +65,7 @@ impl Xml {
 
     /// Writes `<name>text</name>`.
     pub fn leaf(&mut self, name: &'static str, text: &str) -> &mut Self {
-        let _ = write!(self.out, "<{name}>{}</{name}>", escape(text));
+        let _ = write!(self.out, "<{name}>{}</{name}>", escape_text(text));
         self
     }
 
@@ -94,7 +101,7 @@ mod tests {
         assert_eq!(
             xml.finish(),
             "<?xml version=\"1.0\"?>\n<PayResponse xmlns=\"http://fps.amazonaws.com/doc/2010-08-28/\"><PayResult>\
-             <TransactionId>A&lt;&amp;&gt;&quot;&apos;</TransactionId></PayResult></PayResponse>"
+             <TransactionId>A&lt;&amp;&gt;\"'</TransactionId></PayResult></PayResponse>"
         );
     }
 }
