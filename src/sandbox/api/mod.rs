@@ -4,6 +4,7 @@
 
 mod actions;
 mod params;
+mod queries;
 mod render;
 
 use std::sync::Arc;

@@ -4,127 +4,21 @@
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::pages::{self, RequestView};
+use super::accounts::{find_account, offered, view, wants_reserve, Sender};
+use super::landing::{fail, landing_url};
+use super::pages;
 use super::{error_page, html, redirect, START_PATH};
 use crate::core::canonical::{decode_query, CanonicalQuery, HttpMethod, PlusIs, StringToSign};
-use crate::core::params::{CobrandingStyle, PaymentMethod, SignatureMethod};
-use crate::core::return_url::RESERVED_RETURN_NAMES;
-use crate::core::{encode, CbuiRequest, Endpoint, Pipeline, Status};
-use crate::sandbox::config::{test_sender, CallerAccount, SenderBehaviour, TEST_SENDER_PASSWORD};
+use crate::core::params::{PaymentMethod, SignatureMethod};
+use crate::core::{CbuiRequest, Endpoint, Pipeline, Status};
+use crate::sandbox::config::{CallerAccount, SenderBehaviour, TEST_SENDER_PASSWORD};
 use crate::sandbox::ids;
-use crate::sandbox::landing_signer::RSA_SHA1;
 use crate::sandbox::state::SandboxState;
 use crate::sandbox::store::{now_ms, SessionRecord, TokenRecord};
 use crate::signer::verify;
 
-const ALL_METHODS: [PaymentMethod; 3] = [PaymentMethod::Balance, PaymentMethod::Bank, PaymentMethod::Card];
-
 fn get<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
-}
-
-/// Who signed in.
-struct Sender {
-    name: String,
-    email: String,
-    behaviour: SenderBehaviour,
-    /// A recipient (business) account: may install recipient tokens.
-    business: bool,
-}
-
-fn find_account(state: &SandboxState, email: &str, password: &str) -> Option<Sender> {
-    if password != TEST_SENDER_PASSWORD {
-        return None;
-    }
-    if let Some(s) = test_sender(email) {
-        return Some(Sender {
-            name: s.name.to_owned(),
-            email: s.email.to_owned(),
-            behaviour: s.behaviour,
-            business: false,
-        });
-    }
-    let email = email.trim();
-    let business = |name: &str, address: &str| Sender {
-        name: name.to_owned(),
-        email: address.to_owned(),
-        behaviour: SenderBehaviour::Normal,
-        business: true,
-    };
-    if let Some(r) = state
-        .config
-        .recipients
-        .iter()
-        .find(|r| r.email.eq_ignore_ascii_case(email))
-    {
-        return Some(business(&r.name, &r.email));
-    }
-    state
-        .config
-        .callers
-        .iter()
-        .find(|c| c.email.eq_ignore_ascii_case(email))
-        .map(|c| business(&c.name, &c.email))
-}
-
-/// The landing URL: `returnURL` plus the added pairs and the RSA-SHA1 signature over every
-/// landing parameter (the merchant's own included). `None` when `returnURL` is unusable.
-pub fn landing_url(state: &SandboxState, return_url: &str, added: &[(&str, String)]) -> Option<String> {
-    let endpoint = Endpoint::parse(return_url).ok()?;
-    let merchant = decode_query(endpoint.query().unwrap_or(""), PlusIs::Space).ok()?;
-    if merchant
-        .iter()
-        .any(|(n, _)| RESERVED_RETURN_NAMES.contains(&n.as_str()))
-    {
-        return None;
-    }
-    let mut ours: Vec<(String, String)> = added.iter().map(|(n, v)| ((*n).to_owned(), v.clone())).collect();
-    ours.push(("signatureMethod".into(), RSA_SHA1.into()));
-    ours.push(("signatureVersion".into(), "2".into()));
-    ours.push(("certificateUrl".into(), state.certificate_url()));
-    let all: Vec<(String, String)> = merchant.into_iter().chain(ours.iter().cloned()).collect();
-    let signature = state.signer.sign(HttpMethod::Get, &endpoint, &all);
-    ours.push(("signature".into(), signature));
-    let mut url = return_url.to_owned();
-    for (name, value) in &ours {
-        let separator = match url.chars().last() {
-            _ if !url.contains('?') => "?",
-            Some('?') | Some('&') => "",
-            _ => "&",
-        };
-        // Form style, as CBUI returns were: spaces as `+`, a literal plus as `%2B`.
-        let value = encode(value).to_string().replace("%20", "+");
-        url.push_str(&format!("{separator}{}={value}", encode(name)));
-    }
-    Some(url)
-}
-
-/// Ends the pipeline with a failure status (and a message for `CE`/`SE`).
-fn fail(
-    state: &SandboxState,
-    return_url: &str,
-    status: Status,
-    reference: Option<&str>,
-    message: &str,
-) -> Response {
-    let mut added: Vec<(&str, String)> = vec![("status", status.code().to_owned())];
-    if matches!(
-        status,
-        Status::CallerError
-            | Status::SystemError
-            | Status::PaymentMethodMismatch
-            | Status::NotAllowed
-            | Status::NotMarketplaceCaller
-    ) {
-        added.push(("errorMessage", message.to_owned()));
-    }
-    if let Some(reference) = reference {
-        added.push(("callerReference", reference.to_owned()));
-    }
-    match landing_url(state, return_url, &added) {
-        Some(url) => redirect(&url),
-        None => error_page(StatusCode::BAD_REQUEST, message),
-    }
 }
 
 /// Step 1: the start URL.
@@ -261,77 +155,6 @@ pub async fn start(state: &SandboxState, host: &str, raw_query: &str) -> Respons
         StatusCode::OK,
         pages::sign_in(&view(caller, &request), &session, None, ""),
     )
-}
-
-fn view(caller: &CallerAccount, request: &CbuiRequest) -> RequestView {
-    let common = request.common();
-    let pipeline = request.pipeline();
-    let (amount, reason, methods) = match pipeline {
-        Pipeline::SingleUse(p) => (
-            Some(format!("${}", p.transaction_amount)),
-            p.payment_reason.as_ref().map(|r| r.as_str().to_owned()),
-            p.payment_method.as_ref(),
-        ),
-        Pipeline::MultiUse(p) => (
-            Some(format!("up to ${} in total", p.global_amount_limit)),
-            p.payment_reason.as_ref().map(|r| r.as_str().to_owned()),
-            p.payment_method.as_ref(),
-        ),
-        Pipeline::Recurring(p) => (
-            Some(format!(
-                "${} every {}",
-                p.transaction_amount,
-                crate::core::params::ParamValue::render(&p.recurring_period)
-            )),
-            p.payment_reason.as_ref().map(|r| r.as_str().to_owned()),
-            p.payment_method.as_ref(),
-        ),
-        Pipeline::Recipient(p) => (
-            None,
-            Some("Register as a recipient".to_owned()),
-            p.payment_method.as_ref(),
-        ),
-        Pipeline::EditToken(p) => (
-            None,
-            Some("Change the payment method of an authorization".to_owned()),
-            p.payment_method.as_ref(),
-        ),
-        Pipeline::SetupPrepaid(p) => (
-            Some(format!("${}", p.funding_amount)),
-            None,
-            p.payment_method.as_ref(),
-        ),
-        Pipeline::SetupPostpaid(p) => (
-            Some(format!("credit up to ${}", p.credit_limit)),
-            None,
-            p.payment_method.as_ref(),
-        ),
-    };
-    RequestView {
-        caller_name: caller.name.clone(),
-        website_description: common.website_description.as_ref().map(|d| d.as_str().to_owned()),
-        cobranding_url: common.cobranding_url.as_ref().map(|u| u.as_str().to_owned()),
-        cobranding_style: common.cobranding_style.unwrap_or(CobrandingStyle::Logo),
-        pipeline: pipeline.name(),
-        amount,
-        reason,
-        allowed: methods.map_or_else(|| ALL_METHODS.to_vec(), |m| m.methods().to_vec()),
-    }
-}
-
-fn wants_reserve(request: &CbuiRequest) -> bool {
-    matches!(request.pipeline(), Pipeline::SingleUse(p) if p.reserve.is_some_and(|r| r.get()))
-}
-
-/// The methods the sender may choose: allowed by the request, held by the sender, cards only
-/// for a reserve.
-fn offered(request: &CbuiRequest, view: &RequestView, behaviour: SenderBehaviour) -> Vec<PaymentMethod> {
-    view.allowed
-        .iter()
-        .copied()
-        .filter(|m| behaviour != SenderBehaviour::BalanceOnly || *m == PaymentMethod::Balance)
-        .filter(|m| !wants_reserve(request) || *m == PaymentMethod::Card)
-        .collect()
 }
 
 struct Loaded {

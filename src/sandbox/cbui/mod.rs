@@ -3,7 +3,9 @@
 //! confirms or cancels; the browser is sent back (303) to `returnURL` with the RSA-SHA1 signed
 //! result (`fps-protocol.md` sections 3 and 4).
 
+mod accounts;
 mod flow;
+mod landing;
 pub mod pages;
 
 use std::sync::Arc;

@@ -4,52 +4,20 @@
 //!
 //! Every function here that changes state expects the caller to hold `SandboxState::write_lock`.
 
+mod parties;
+
+pub use parties::{caller_transaction, is_decline_amount, BROKEN_RECIPIENT_TOKENS, BROKEN_SENDER_TOKENS};
+
+use self::parties::{recipient_party, sender_token};
 use super::config::CallerAccount;
 use super::error::{ErrorCode, FpsError};
 use super::ids;
 use super::ipn;
 use super::state::SandboxState;
-use super::store::{now_ms, StoreError, TokenRecord, TransactionRecord};
+use super::store::{now_ms, StoreError, TransactionRecord};
 
 /// Largest amount of one transaction, in cents (FPS's documented $10,000 cap).
 pub const MAX_TRANSACTION_MINOR: i64 = 1_000_000;
-
-/// Sandbox sender tokens that force an unusable sender account (`fps-protocol.md` section 8).
-pub const BROKEN_SENDER_TOKENS: &[(&str, &str)] = &[
-    (
-        "E3FR7BARJV3PB631PMKV74PGKCJLBHI1Q1KMQN7BJ2JJICPDKN3N1CJIKFZ8D7NN",
-        "The sender's e-mail address is not verified.",
-    ),
-    (
-        "H216UECZ8ZM1G8G4QA3V7RKF8JDFZ9SI3SJAFSGUKBBNDHX1NVM8GUQRZNRNAHER",
-        "The sender's account is suspended.",
-    ),
-    (
-        "Z1LGRXR4HMDZBSFKXELA32KZASGWD8IHMHZCK4DETR784LDLD1GMFW4P3WT8VTGX",
-        "The sender's account is closed.",
-    ),
-];
-
-/// Sandbox recipient tokens that force an unusable recipient account.
-pub const BROKEN_RECIPIENT_TOKENS: &[(&str, &str)] = &[
-    (
-        "C4LGSEMXN11FTUXZ2X2C7QVFHN5DVBGQJNF17AIQXXXQSX4DRG4KJFCN2KRFUUZI",
-        "The recipient's e-mail address is not verified.",
-    ),
-    (
-        "R3VK49XVGCAZTJSXKN7ZSBHPMFGKM5VEEQTXGMVE8CFUZ2G5RLLMAB4J6TQRL6BU",
-        "The recipient's account is suspended.",
-    ),
-    (
-        "P1LL7A1LHK935DBGI5NAYCXOCLVEBHBNIU7PBXBAMRKKNLDEPI8M3MUSLZT2VANZ",
-        "The recipient's account is closed.",
-    ),
-];
-
-/// Whether an amount is a sandbox decline amount: first decimal digit 6 (`0.60`, `2.61`, `100.6`).
-pub fn is_decline_amount(minor: i64) -> bool {
-    (minor % 100) / 10 == 6
-}
 
 /// Pay or Reserve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,80 +62,6 @@ pub struct ChargeRequest {
 
 fn state_error(message: impl Into<String>) -> FpsError {
     FpsError::new(ErrorCode::InvalidTransactionState, message)
-}
-
-/// Looks up a transaction of this caller; another caller's is as unknown as a made-up id.
-pub async fn caller_transaction(
-    state: &SandboxState,
-    caller: &CallerAccount,
-    id: &str,
-) -> Result<TransactionRecord, FpsError> {
-    match state.store.transaction(id).await? {
-        Some(t) if t.caller_key == caller.access_key_id => Ok(t),
-        _ => Err(FpsError::new(
-            ErrorCode::InvalidTransactionId,
-            format!("Transaction {id} does not exist for this caller."),
-        )),
-    }
-}
-
-async fn sender_token(
-    state: &SandboxState,
-    caller: &CallerAccount,
-    token_id: &str,
-) -> Result<TokenRecord, FpsError> {
-    if let Some((_, why)) = BROKEN_SENDER_TOKENS.iter().find(|(t, _)| *t == token_id) {
-        return Err(FpsError::new(ErrorCode::InvalidAccountStateSender, *why));
-    }
-    let unknown = || {
-        FpsError::new(
-            ErrorCode::InvalidTokenIdSender,
-            format!("The sender token {token_id} is invalid."),
-        )
-    };
-    let token = state.store.token(token_id).await?.ok_or_else(unknown)?;
-    if token.caller_key != caller.access_key_id
-        || token.token_type == "Recipient"
-        || token.token_id != token_id
-    {
-        return Err(unknown());
-    }
-    Ok(token)
-}
-
-async fn recipient_party(
-    state: &SandboxState,
-    caller: &CallerAccount,
-    recipient_token_id: Option<&str>,
-) -> Result<(String, String), FpsError> {
-    let Some(token_id) = recipient_token_id else {
-        return Ok((caller.name.clone(), caller.email.clone()));
-    };
-    if let Some((_, why)) = BROKEN_RECIPIENT_TOKENS.iter().find(|(t, _)| *t == token_id) {
-        return Err(FpsError::new(ErrorCode::InvalidAccountStateRecipient, *why));
-    }
-    let token = match state.store.token(token_id).await? {
-        Some(t) if t.token_type == "Recipient" && t.token_id == token_id => t,
-        _ => {
-            return Err(FpsError::new(
-                ErrorCode::InvalidTokenIdRecipient,
-                format!("The recipient token {token_id} is invalid."),
-            ))
-        }
-    };
-    if token.status != "Active" {
-        return Err(FpsError::new(
-            ErrorCode::TokenNotActiveRecipient,
-            "The recipient token is not active.",
-        ));
-    }
-    if token.owner_email != caller.email && !caller.marketplace {
-        return Err(FpsError::new(
-            ErrorCode::NotMarketplaceApp,
-            "The caller is not a marketplace application and cannot pay another recipient.",
-        ));
-    }
-    Ok((token.owner_name, token.owner_email))
 }
 
 /// Pay or Reserve: checks the token, the parties and the amount, then records the transaction
@@ -560,19 +454,4 @@ pub async fn complete_due(state: &SandboxState) -> Result<(), StoreError> {
         announce(state, &txn, &operation).await?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decline_amounts_have_six_as_first_decimal() {
-        for declined in [60, 61, 69, 10_060, 260, 100_060] {
-            assert!(is_decline_amount(declined), "{declined}");
-        }
-        for fine in [100, 6, 106, 1_600, 59, 70, 600] {
-            assert!(!is_decline_amount(fine), "{fine}");
-        }
-    }
 }
