@@ -64,6 +64,8 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         secret_file: Option<PathBuf>,
     },
+    /// Run the local FPS sandbox emulator (CBUI pages, Query API, IPN) on 127.0.0.1.
+    Sandbox(crate::sandbox::command::SandboxArgs),
 }
 
 /// What a signing command prints.
@@ -103,6 +105,9 @@ pub enum CliError {
     /// The input failed validation.
     #[error(transparent)]
     Core(#[from] CoreError),
+    /// The sandbox emulator could not run.
+    #[error("sandbox: {0}")]
+    Sandbox(String),
 }
 
 /// Where the command reads its environment from (injected for tests).
@@ -174,6 +179,7 @@ fn run(command: Command, env: &dyn Environment) -> Result<String, CliError> {
                 &Signer::new(&secret).sign_cbui(&request, &endpoint),
             ))
         }
+        Command::Sandbox(args) => crate::sandbox::command::run(args).map_err(CliError::Sandbox),
     }
 }
 

@@ -30,3 +30,6 @@ pub fn run_cli() -> i32 {
         2
     }
 }
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod sandbox;

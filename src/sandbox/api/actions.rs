@@ -1,0 +1,293 @@
+//! Dispatch of the eleven Query API actions, and the ones that change money or tokens: parameter
+//! rules, the money rules through the ledger, idempotent resends by `CallerReference`.
+
+use super::params::ApiParams;
+use super::queries::{
+    account_activity, get_transaction, token_by_caller, transaction_status, verify_signature,
+};
+use super::render::respond;
+use super::ApiReply;
+use crate::sandbox::config::CallerAccount;
+use crate::sandbox::error::{ErrorCode, FpsError};
+use crate::sandbox::ledger::{self, Charge, ChargeRequest};
+use crate::sandbox::state::SandboxState;
+
+/// Longest `CallerReference`.
+const MAX_REFERENCE: usize = 128;
+/// Longest `CallerDescription` / `SenderDescription`.
+const MAX_DESCRIPTION: usize = 160;
+/// Longest transaction id accepted as input.
+const MAX_TRANSACTION_ID: usize = 35;
+
+/// Runs an authenticated action.
+pub async fn dispatch(
+    state: &SandboxState,
+    caller: Option<&CallerAccount>,
+    action: &str,
+    version: &str,
+    params: &ApiParams,
+    request_id: &str,
+) -> Result<ApiReply, FpsError> {
+    if action == "VerifySignature" {
+        return verify_signature(state, version, params, request_id);
+    }
+    let caller = caller.ok_or_else(|| FpsError::missing("AWSAccessKeyId"))?;
+    let reply = match action {
+        "Pay" => charge(state, caller, Charge::Pay, version, params, request_id).await,
+        "Reserve" => charge(state, caller, Charge::Reserve, version, params, request_id).await,
+        "Settle" => settle(state, caller, version, params, request_id).await,
+        "Cancel" => cancel(state, caller, version, params, request_id).await,
+        "Refund" => refund(state, caller, version, params, request_id).await,
+        "GetTransactionStatus" => transaction_status(state, caller, version, params, request_id).await,
+        "GetTransaction" => get_transaction(state, caller, version, params, request_id).await,
+        "GetAccountActivity" => account_activity(state, caller, version, params, request_id).await,
+        "CancelToken" => cancel_token(state, caller, version, params, request_id).await,
+        "GetTokenByCaller" => token_by_caller(state, caller, version, params, request_id).await,
+        other => Err(FpsError::new(
+            ErrorCode::InvalidAction,
+            format!(
+                "The action {} is not valid for this web service.",
+                other.chars().take(64).collect::<String>()
+            ),
+        )),
+    };
+    state.wake_ledger.notify_one();
+    reply
+}
+
+/// The earlier answer to an identical request with this `CallerReference`; `DuplicateRequest`
+/// when the reference was used with other parameters.
+async fn earlier(
+    state: &SandboxState,
+    caller: &CallerAccount,
+    action: &str,
+    reference: &str,
+    params: &ApiParams,
+) -> Result<(String, Option<ApiReply>), FpsError> {
+    let fingerprint = format!("{action}\n{}", params.canonical());
+    match state
+        .store
+        .earlier_request(&caller.access_key_id, reference)
+        .await?
+    {
+        Some((seen, body)) if seen == fingerprint => Ok((fingerprint, Some(ApiReply { status: 200, body }))),
+        Some(_) => Err(FpsError::new(
+            ErrorCode::DuplicateRequest,
+            format!("A request with CallerReference {reference} and other parameters was already processed."),
+        )),
+        None => Ok((fingerprint, None)),
+    }
+}
+
+pub(super) fn transaction_result(xml: &mut crate::sandbox::xml::Xml, id: &str, status: &str) {
+    xml.leaf("TransactionId", id).leaf("TransactionStatus", status);
+}
+
+async fn charge(
+    state: &SandboxState,
+    caller: &CallerAccount,
+    kind: Charge,
+    version: &str,
+    params: &ApiParams,
+    request_id: &str,
+) -> Result<ApiReply, FpsError> {
+    let action = if kind == Charge::Pay { "Pay" } else { "Reserve" };
+    params.only(
+        action,
+        &[
+            "CallerReference",
+            "SenderTokenId",
+            "RecipientTokenId",
+            "TransactionAmount.Value",
+            "TransactionAmount.CurrencyCode",
+            "ChargeFeeTo",
+            "CallerDescription",
+            "SenderDescription",
+            "DescriptorPolicy.SoftDescriptorType",
+            "DescriptorPolicy.CSOwner",
+            "TransactionTimeoutInMins",
+            "MarketplaceFixedFee.Value",
+            "MarketplaceFixedFee.CurrencyCode",
+            "MarketplaceVariableFee",
+            "OverrideIPNURL",
+        ],
+    )?;
+    let caller_reference = params.required_text("CallerReference", MAX_REFERENCE)?;
+    let sender_token_id = params.required("SenderTokenId")?.to_owned();
+    let amount_minor = params.required_amount("TransactionAmount")?;
+    params.one_of("ChargeFeeTo", &["Caller", "Recipient"])?;
+    params.one_of("DescriptorPolicy.SoftDescriptorType", &["Static", "Dynamic"])?;
+    params.one_of("DescriptorPolicy.CSOwner", &["Caller", "Recipient"])?;
+    params.number("TransactionTimeoutInMins", 1, 60 * 24 * 7)?;
+    let fixed_fee = params.amount("MarketplaceFixedFee")?;
+    let variable_fee = params.percent("MarketplaceVariableFee")?;
+    let request = ChargeRequest {
+        charge: kind,
+        caller_reference,
+        sender_token_id,
+        recipient_token_id: params.get("RecipientTokenId").map(str::to_owned),
+        amount_minor,
+        caller_description: params.text("CallerDescription", MAX_DESCRIPTION)?,
+        sender_description: params.text("SenderDescription", MAX_DESCRIPTION)?,
+        override_ipn_url: params.url("OverrideIPNURL")?,
+        marketplace_fees: fixed_fee.is_some() || variable_fee.is_some(),
+    };
+    let _guard = state.write_lock.lock().await;
+    let (fingerprint, seen) = earlier(state, caller, action, &request.caller_reference, params).await?;
+    if let Some(reply) = seen {
+        return Ok(reply);
+    }
+    let txn = ledger::charge(state, caller, &request).await?;
+    let (response, result) = if kind == Charge::Pay {
+        ("PayResponse", "PayResult")
+    } else {
+        ("ReserveResponse", "ReserveResult")
+    };
+    let reply = respond(response, Some(result), version, request_id, |xml| {
+        transaction_result(xml, &txn.id, &txn.status)
+    });
+    state
+        .store
+        .save_request(
+            &caller.access_key_id,
+            &request.caller_reference,
+            &fingerprint,
+            &reply.body,
+        )
+        .await?;
+    Ok(reply)
+}
+
+pub(super) fn transaction_id(params: &ApiParams, name: &str) -> Result<String, FpsError> {
+    let id = params.required(name)?;
+    if id.len() > MAX_TRANSACTION_ID {
+        return Err(FpsError::invalid(
+            name,
+            format!("must be at most {MAX_TRANSACTION_ID} characters"),
+        ));
+    }
+    Ok(id.to_owned())
+}
+
+async fn settle(
+    state: &SandboxState,
+    caller: &CallerAccount,
+    version: &str,
+    params: &ApiParams,
+    request_id: &str,
+) -> Result<ApiReply, FpsError> {
+    params.only(
+        "Settle",
+        &[
+            "ReserveTransactionId",
+            "TransactionAmount.Value",
+            "TransactionAmount.CurrencyCode",
+            "OverrideIPNURL",
+        ],
+    )?;
+    let id = transaction_id(params, "ReserveTransactionId")?;
+    let amount = params.amount("TransactionAmount")?;
+    let override_url = params.url("OverrideIPNURL")?;
+    let _guard = state.write_lock.lock().await;
+    let txn = ledger::settle(state, caller, &id, amount, override_url).await?;
+    Ok(respond(
+        "SettleResponse",
+        Some("SettleResult"),
+        version,
+        request_id,
+        |xml| transaction_result(xml, &txn.id, &txn.status),
+    ))
+}
+
+async fn cancel(
+    state: &SandboxState,
+    caller: &CallerAccount,
+    version: &str,
+    params: &ApiParams,
+    request_id: &str,
+) -> Result<ApiReply, FpsError> {
+    params.only("Cancel", &["TransactionId", "Description", "OverrideIPNURL"])?;
+    let id = transaction_id(params, "TransactionId")?;
+    params.text("Description", MAX_DESCRIPTION)?;
+    let override_url = params.url("OverrideIPNURL")?;
+    let _guard = state.write_lock.lock().await;
+    let txn = ledger::cancel(state, caller, &id, override_url).await?;
+    Ok(respond(
+        "CancelResponse",
+        Some("CancelResult"),
+        version,
+        request_id,
+        |xml| transaction_result(xml, &txn.id, &txn.status),
+    ))
+}
+
+async fn refund(
+    state: &SandboxState,
+    caller: &CallerAccount,
+    version: &str,
+    params: &ApiParams,
+    request_id: &str,
+) -> Result<ApiReply, FpsError> {
+    params.only(
+        "Refund",
+        &[
+            "TransactionId",
+            "CallerReference",
+            "RefundAmount.Value",
+            "RefundAmount.CurrencyCode",
+            "CallerDescription",
+            "MarketplaceRefundPolicy",
+            "OverrideIPNURL",
+        ],
+    )?;
+    let id = transaction_id(params, "TransactionId")?;
+    let reference = params.required_text("CallerReference", MAX_REFERENCE)?;
+    let amount = params.amount("RefundAmount")?;
+    let description = params.text("CallerDescription", MAX_DESCRIPTION)?;
+    params.one_of(
+        "MarketplaceRefundPolicy",
+        &["MasterTxnOnly", "MarketplaceTxnOnly", "MasterAndMarketplaceTxn"],
+    )?;
+    let override_url = params.url("OverrideIPNURL")?;
+    let _guard = state.write_lock.lock().await;
+    let (fingerprint, seen) = earlier(state, caller, "Refund", &reference, params).await?;
+    if let Some(reply) = seen {
+        return Ok(reply);
+    }
+    let txn = ledger::refund(state, caller, &id, &reference, amount, description, override_url).await?;
+    let reply = respond(
+        "RefundResponse",
+        Some("RefundResult"),
+        version,
+        request_id,
+        |xml| transaction_result(xml, &txn.id, &txn.status),
+    );
+    state
+        .store
+        .save_request(&caller.access_key_id, &reference, &fingerprint, &reply.body)
+        .await?;
+    Ok(reply)
+}
+
+async fn cancel_token(
+    state: &SandboxState,
+    caller: &CallerAccount,
+    version: &str,
+    params: &ApiParams,
+    request_id: &str,
+) -> Result<ApiReply, FpsError> {
+    params.only("CancelToken", &["TokenId", "ReasonText", "OverrideIPNURL"])?;
+    let token_id = params.required("TokenId")?;
+    let reason = params.text("ReasonText", 1024)?;
+    let override_url = params.url("OverrideIPNURL")?;
+    let _guard = state.write_lock.lock().await;
+    ledger::cancel_token(
+        state,
+        caller,
+        token_id,
+        reason.as_deref(),
+        override_url.as_deref(),
+    )
+    .await?;
+    Ok(respond("CancelTokenResponse", None, version, request_id, |_| {}))
+}

@@ -1,0 +1,218 @@
+//! The Query API at `/`: decodes the parameters (GET query or POST form), authenticates the
+//! Signature Version 2 signature, checks Timestamp/Expires, dispatches the action and answers
+//! with FPS's XML, or the error envelope `Response > Errors > Error (Code, Message)` + `RequestID`.
+
+mod actions;
+mod params;
+mod queries;
+mod render;
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+
+use super::config::CallerAccount;
+use super::error::{ErrorCode, FpsError};
+use super::ids;
+use super::state::SandboxState;
+use super::store::now_ms;
+use super::xml::Xml;
+use crate::core::canonical::{decode_query, reject_duplicates, HttpMethod, PlusIs, StringToSign};
+use crate::core::params::SignatureMethod;
+use crate::core::Endpoint;
+use crate::signer::verify;
+
+pub use params::ApiParams;
+
+/// API versions answered (the response namespace follows the one sent).
+pub const VERSIONS: &[&str] = &["2010-08-28", "2008-09-17"];
+
+/// Parameters every call may carry.
+pub const COMMON_PARAMS: &[&str] = &[
+    "Action",
+    "AWSAccessKeyId",
+    "Signature",
+    "SignatureMethod",
+    "SignatureVersion",
+    "Timestamp",
+    "Expires",
+    "Version",
+];
+
+/// An XML answer.
+#[derive(Debug)]
+pub struct ApiReply {
+    /// HTTP status.
+    pub status: u16,
+    /// The XML document.
+    pub body: String,
+}
+
+impl IntoResponse for ApiReply {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+            self.body,
+        )
+            .into_response()
+    }
+}
+
+/// Renders the error envelope FPS answered with.
+pub fn error_reply(error: &FpsError, request_id: &str) -> ApiReply {
+    let mut xml = Xml::new();
+    xml.open("Response")
+        .open("Errors")
+        .open("Error")
+        .leaf("Code", error.code.as_str())
+        .leaf("Message", &error.message)
+        .close()
+        .close()
+        .leaf("RequestID", request_id);
+    ApiReply {
+        status: error.code.http_status(),
+        body: xml.finish(),
+    }
+}
+
+/// The axum handler of `GET /` and `POST /`.
+pub async fn handle(
+    State(state): State<Arc<SandboxState>>,
+    method: Method,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> ApiReply {
+    let request_id = ids::request_id();
+    match serve(&state, &method, &headers, &uri, &body, &request_id).await {
+        Ok(reply) => reply,
+        Err(error) => {
+            if error.code == ErrorCode::InternalError {
+                tracing::error!(%error, "Query API failed");
+            }
+            error_reply(&error, &request_id)
+        }
+    }
+}
+
+async fn serve(
+    state: &SandboxState,
+    method: &Method,
+    headers: &HeaderMap,
+    uri: &Uri,
+    body: &Bytes,
+    request_id: &str,
+) -> Result<ApiReply, FpsError> {
+    let (raw, http_method) = if method == Method::POST {
+        let text = std::str::from_utf8(body)
+            .map_err(|_| FpsError::new(ErrorCode::InvalidParams, "The request body is not UTF-8."))?;
+        (text, HttpMethod::Post)
+    } else {
+        (uri.query().unwrap_or(""), HttpMethod::Get)
+    };
+    let pairs = decode_query(raw, PlusIs::Space)
+        .map_err(|e| FpsError::new(ErrorCode::InvalidParams, e.to_string()))?;
+    reject_duplicates(&pairs).map_err(|e| FpsError::new(ErrorCode::InvalidParams, e.to_string()))?;
+    let params = ApiParams::new(pairs);
+    let action = params.required("Action")?.to_owned();
+    let version = params.required("Version")?.to_owned();
+    if !VERSIONS.contains(&version.as_str()) {
+        return Err(FpsError::invalid(
+            "Version",
+            format!("must be one of {}", VERSIONS.join(", ")),
+        ));
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .ok_or_else(|| FpsError::new(ErrorCode::InvalidParams, "The request has no Host header."))?;
+    let caller = authenticate(state, &params, host, uri.path(), http_method, &action)?;
+    actions::dispatch(state, caller, &action, &version, &params, request_id).await
+}
+
+/// Checks the signature, key and time window; `None` for an unsigned VerifySignature call.
+fn authenticate<'s>(
+    state: &'s SandboxState,
+    params: &ApiParams,
+    host: &str,
+    path: &str,
+    http_method: HttpMethod,
+    action: &str,
+) -> Result<Option<&'s CallerAccount>, FpsError> {
+    let signed = params.get("Signature").is_some() || params.get("AWSAccessKeyId").is_some();
+    if action == "VerifySignature" && !signed {
+        return Ok(None);
+    }
+    let key = params.required("AWSAccessKeyId")?;
+    let caller = state.caller(key).ok_or_else(|| {
+        FpsError::new(
+            ErrorCode::InvalidClientTokenId,
+            "The AWS Access Key Id you provided does not exist in our records.",
+        )
+    })?;
+    if params.required("SignatureVersion")? != "2" {
+        return Err(FpsError::invalid("SignatureVersion", "only 2 is supported"));
+    }
+    let method_name = params.required("SignatureMethod")?;
+    let method = SignatureMethod::from_wire(method_name)
+        .ok_or_else(|| FpsError::invalid("SignatureMethod", "use HmacSHA256 or HmacSHA1"))?;
+    let signature = params.required("Signature")?;
+    // The host line is rebuilt from the Host header as it arrived (fps-protocol.md section 9).
+    let endpoint = Endpoint::parse(&format!("http://{}{}", host.to_ascii_lowercase(), path))
+        .map_err(|_| FpsError::new(ErrorCode::InvalidParams, "The Host header is not usable."))?;
+    let string_to_sign = StringToSign::new(http_method, &endpoint, &params.canonical());
+    if !verify(&caller.secret, method, &string_to_sign, signature) {
+        return Err(FpsError::new(
+            ErrorCode::SignatureDoesNotMatch,
+            "The request signature we calculated does not match the signature you provided. \
+             Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+        ));
+    }
+    check_time(state, params)?;
+    Ok(Some(caller))
+}
+
+fn check_time(state: &SandboxState, params: &ApiParams) -> Result<(), FpsError> {
+    let skew = i64::try_from(state.config.max_skew.as_millis()).unwrap_or(i64::MAX);
+    let now = now_ms();
+    let parse = |name: &str, text: &str| {
+        ids::parse_iso_date(text).ok_or_else(|| {
+            FpsError::new(
+                ErrorCode::InvalidParameterValue,
+                format!("Value ({text}) for parameter {name} is invalid. Must be in ISO8601 format."),
+            )
+        })
+    };
+    match (params.get("Timestamp"), params.get("Expires")) {
+        (Some(_), Some(_)) => Err(FpsError::new(
+            ErrorCode::InvalidParams,
+            "Timestamp and Expires are mutually exclusive.",
+        )),
+        (None, None) => Err(FpsError::missing("Timestamp")),
+        (Some(text), None) => {
+            let at = parse("Timestamp", text)?;
+            if (now - at).abs() > skew {
+                return Err(FpsError::new(
+                    ErrorCode::RequestExpired,
+                    format!("Request has expired. Timestamp date is {text}."),
+                ));
+            }
+            Ok(())
+        }
+        (None, Some(text)) => {
+            let at = parse("Expires", text)?;
+            if now > at {
+                return Err(FpsError::new(
+                    ErrorCode::RequestExpired,
+                    format!("Request has expired. Expires date is {text}."),
+                ));
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! Reading a Query API call's decoded parameters: required and optional values, amounts,
+//! bounded texts, enums; anything the action does not take is refused.
+
+use super::COMMON_PARAMS;
+use crate::core::canonical::CanonicalQuery;
+use crate::core::{Amount, Endpoint};
+use crate::sandbox::error::{ErrorCode, FpsError};
+use crate::sandbox::ids;
+
+/// A call's decoded, duplicate-free parameters.
+#[derive(Debug, Clone)]
+pub struct ApiParams {
+    pairs: Vec<(String, String)>,
+}
+
+impl ApiParams {
+    /// Wraps decoded pairs (duplicates already refused).
+    pub fn new(pairs: Vec<(String, String)>) -> Self {
+        ApiParams { pairs }
+    }
+
+    /// The canonical query of every parameter but `Signature`.
+    pub fn canonical(&self) -> CanonicalQuery {
+        CanonicalQuery::new(self.pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+    }
+
+    /// A value, if present.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A value that must be present and non-empty.
+    pub fn required(&self, name: &str) -> Result<&str, FpsError> {
+        match self.get(name) {
+            Some(v) if !v.is_empty() => Ok(v),
+            _ => Err(FpsError::missing(name)),
+        }
+    }
+
+    /// Refuses any parameter that is neither common nor in `allowed`.
+    pub fn only(&self, action: &str, allowed: &[&str]) -> Result<(), FpsError> {
+        match self
+            .pairs
+            .iter()
+            .find(|(n, _)| !COMMON_PARAMS.contains(&n.as_str()) && !allowed.contains(&n.as_str()))
+        {
+            Some((name, _)) => Err(FpsError::new(
+                ErrorCode::InvalidParams,
+                format!("{name} is not a valid parameter for {action}."),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// A text of at most `max` bytes without control characters.
+    pub fn text(&self, name: &str, max: usize) -> Result<Option<String>, FpsError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) if v.is_empty() || v.len() > max || v.chars().any(char::is_control) => {
+                Err(FpsError::invalid(
+                    name,
+                    format!("must be 1 to {max} bytes without control characters"),
+                ))
+            }
+            Some(v) => Ok(Some(v.to_owned())),
+        }
+    }
+
+    /// A required text of at most `max` bytes.
+    pub fn required_text(&self, name: &str, max: usize) -> Result<String, FpsError> {
+        self.text(name, max)?.ok_or_else(|| FpsError::missing(name))
+    }
+
+    /// `<prefix>.Value` and `<prefix>.CurrencyCode` (USD), in cents.
+    pub fn amount(&self, prefix: &str) -> Result<Option<i64>, FpsError> {
+        let value_name = format!("{prefix}.Value");
+        let currency_name = format!("{prefix}.CurrencyCode");
+        match (self.get(&value_name), self.get(&currency_name)) {
+            (None, None) => Ok(None),
+            (None, Some(_)) => Err(FpsError::missing(&value_name)),
+            (Some(_), None) => Err(FpsError::missing(&currency_name)),
+            (Some(value), Some(currency)) => {
+                if currency != "USD" {
+                    return Err(FpsError::invalid(&currency_name, "only USD is supported"));
+                }
+                let amount = Amount::parse(value).map_err(|e| FpsError::invalid(&value_name, e))?;
+                i64::try_from(amount.minor_units())
+                    .map(Some)
+                    .map_err(|_| FpsError::invalid(&value_name, "too large"))
+            }
+        }
+    }
+
+    /// A required amount.
+    pub fn required_amount(&self, prefix: &str) -> Result<i64, FpsError> {
+        self.amount(prefix)?
+            .ok_or_else(|| FpsError::missing(&format!("{prefix}.Value")))
+    }
+
+    /// One of `allowed`, if present.
+    pub fn one_of(&self, name: &str, allowed: &[&str]) -> Result<Option<String>, FpsError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) if allowed.contains(&v) => Ok(Some(v.to_owned())),
+            Some(_) => Err(FpsError::invalid(
+                name,
+                format!("must be one of {}", allowed.join(", ")),
+            )),
+        }
+    }
+
+    /// An absolute http(s) URL (`OverrideIPNURL`), if present.
+    pub fn url(&self, name: &str) -> Result<Option<String>, FpsError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) => Endpoint::parse(v)
+                .map(|_| Some(v.to_owned()))
+                .map_err(|e| FpsError::invalid(name, e)),
+        }
+    }
+
+    /// A whole number in `min..=max`, if present.
+    pub fn number(&self, name: &str, min: i64, max: i64) -> Result<Option<i64>, FpsError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) => match v.parse::<i64>() {
+                Ok(n) if (min..=max).contains(&n) && v.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(n)),
+                _ => Err(FpsError::invalid(
+                    name,
+                    format!("must be a whole number from {min} to {max}"),
+                )),
+            },
+        }
+    }
+
+    /// An ISO 8601 date, as Unix milliseconds, if present.
+    pub fn date(&self, name: &str) -> Result<Option<i64>, FpsError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) => ids::parse_iso_date(v)
+                .map(Some)
+                .ok_or_else(|| FpsError::invalid(name, "must be an ISO 8601 date")),
+        }
+    }
+
+    /// A decimal percentage from 0 to 100 with at most two decimals (`MarketplaceVariableFee`).
+    pub fn percent(&self, name: &str) -> Result<Option<String>, FpsError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) => {
+                let (whole, fraction) = v.split_once('.').unwrap_or((v, ""));
+                let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+                let ok = !whole.is_empty()
+                    && whole.len() <= 3
+                    && digits(whole)
+                    && digits(fraction)
+                    && fraction.len() <= 2
+                    && whole
+                        .parse::<u32>()
+                        .is_ok_and(|w| w < 100 || (w == 100 && fraction.bytes().all(|b| b == b'0')));
+                if ok {
+                    Ok(Some(v.to_owned()))
+                } else {
+                    Err(FpsError::invalid(name, "must be a percentage from 0 to 100"))
+                }
+            }
+        }
+    }
+}

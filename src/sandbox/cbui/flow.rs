@@ -1,0 +1,422 @@
+//! The CBUI pipeline steps: verify and validate the start URL, sign in, confirm, and build the
+//! signed landing URL on `returnURL`.
+
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::accounts::{find_account, offered, view, wants_reserve, Sender};
+use super::landing::{fail, landing_url};
+use super::pages;
+use super::{error_page, html, redirect, START_PATH};
+use crate::core::canonical::{decode_query, CanonicalQuery, HttpMethod, PlusIs, StringToSign};
+use crate::core::params::{PaymentMethod, SignatureMethod};
+use crate::core::{CbuiRequest, Endpoint, Pipeline, Status};
+use crate::sandbox::config::{CallerAccount, SenderBehaviour, TEST_SENDER_PASSWORD};
+use crate::sandbox::ids;
+use crate::sandbox::state::SandboxState;
+use crate::sandbox::store::{now_ms, SessionRecord, TokenRecord};
+use crate::signer::verify;
+
+fn get<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+}
+
+/// Step 1: the start URL.
+pub async fn start(state: &SandboxState, host: &str, raw_query: &str) -> Response {
+    let bad = |message: String| error_page(StatusCode::BAD_REQUEST, &message);
+    let pairs = match decode_query(raw_query, PlusIs::Space) {
+        Ok(pairs) => pairs,
+        Err(e) => return bad(format!("The request could not be read: {e}")),
+    };
+    if let Err(e) = crate::core::canonical::reject_duplicates(&pairs) {
+        return bad(format!("The request could not be read: {e}"));
+    }
+    let Some(caller_key) = get(&pairs, "callerKey") else {
+        return bad("Caller input error: callerKey is missing.".into());
+    };
+    let Some(caller) = state.caller(caller_key) else {
+        return bad("Caller input error: the callerKey is not registered with this sandbox.".into());
+    };
+    let Some(signature) = get(&pairs, "signature") else {
+        return bad("Caller input error: signature is missing.".into());
+    };
+    if get(&pairs, "SignatureMethod").is_some() || get(&pairs, "SignatureVersion").is_some() {
+        return bad(
+            "Caller input error: use signatureMethod and signatureVersion (lowerCamel) on the CBUI.".into(),
+        );
+    }
+    let method = match get(&pairs, "signatureMethod").map(SignatureMethod::from_wire) {
+        None => SignatureMethod::HmacSha256,
+        Some(Some(method)) => method,
+        Some(None) => {
+            return bad("Caller input error: signatureMethod must be HmacSHA256 or HmacSHA1.".into())
+        }
+    };
+    if get(&pairs, "signatureVersion") != Some("2") {
+        return bad("Caller input error: signatureVersion must be 2.".into());
+    }
+    let Ok(endpoint) = Endpoint::parse(&format!("http://{}{START_PATH}", host.to_ascii_lowercase())) else {
+        return bad("The request has no usable Host header.".into());
+    };
+    let query = CanonicalQuery::new(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+    if !verify(
+        &caller.secret,
+        method,
+        &StringToSign::new(HttpMethod::Get, &endpoint, &query),
+        signature,
+    ) {
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "Caller input error: the signature does not match the request (check the secret key, \
+             the host and port signed, and the encoding).",
+        );
+    }
+    // From here the request is the caller's own: failures return to returnURL with status CE.
+    let Some(return_url) = get(&pairs, "returnURL") else {
+        return bad("Caller input error: returnURL is missing.".into());
+    };
+    let reference = get(&pairs, "callerReference");
+    let mut unsigned: Vec<(String, String)> =
+        pairs.iter().filter(|(n, _)| n != "signature").cloned().collect();
+    if get(&pairs, "pipelineName") == Some("EditToken") {
+        if get(&pairs, "tokenId").is_some() && get(&pairs, "tokenID").is_some() {
+            return fail(
+                state,
+                return_url,
+                Status::CallerError,
+                reference,
+                "Give tokenId or tokenID, not both.",
+            );
+        }
+        for pair in &mut unsigned {
+            if pair.0 == "tokenID" {
+                pair.0 = "tokenId".into();
+            }
+        }
+    }
+    let request = match CbuiRequest::from_pairs(unsigned.iter().map(|(n, v)| (n.as_str(), v.as_str()))) {
+        Ok(request) => request,
+        Err(e) => {
+            return fail(
+                state,
+                return_url,
+                Status::CallerError,
+                reference,
+                &format!("Caller input error: {e}"),
+            )
+        }
+    };
+    match request.pipeline() {
+        Pipeline::SetupPrepaid(_) | Pipeline::SetupPostpaid(_) => {
+            return fail(
+                state,
+                return_url,
+                Status::CallerError,
+                reference,
+                "The SetupPrepaid and SetupPostpaid pipelines are not emulated by this sandbox.",
+            )
+        }
+        Pipeline::EditToken(edit) => {
+            let usable = matches!(
+                state.store.token(edit.token_id.as_str()).await,
+                Ok(Some(t)) if t.caller_key == caller.access_key_id && t.status == "Active" && t.token_type != "Recipient"
+            );
+            if !usable {
+                return fail(
+                    state,
+                    return_url,
+                    Status::CallerError,
+                    reference,
+                    "Caller input error: tokenId is not an active token of this caller.",
+                );
+            }
+        }
+        _ => {}
+    }
+    let session = ids::session_id();
+    let Ok(json) = serde_json::to_string(&unsigned) else {
+        return bad("The request could not be stored.".into());
+    };
+    if let Err(e) = state
+        .store
+        .create_session(&session, &caller.access_key_id, &json)
+        .await
+    {
+        tracing::error!(error = %e, "CBUI session not stored");
+        return fail(
+            state,
+            return_url,
+            Status::SystemError,
+            reference,
+            "A system error occurred; try again later.",
+        );
+    }
+    html(
+        StatusCode::OK,
+        pages::sign_in(&view(caller, &request), &session, None, ""),
+    )
+}
+
+struct Loaded {
+    session: SessionRecord,
+    caller: CallerAccount,
+    request: CbuiRequest,
+    return_url: String,
+}
+
+async fn load(state: &SandboxState, pairs: &[(String, String)]) -> Result<Loaded, Response> {
+    let gone = || {
+        error_page(
+            StatusCode::NOT_FOUND,
+            "This payment authorization does not exist or has expired.",
+        )
+    };
+    let id = get(pairs, "session").ok_or_else(gone)?;
+    let session = state.store.session(id).await.ok().flatten().ok_or_else(gone)?;
+    let caller = state.caller(&session.caller_key).cloned().ok_or_else(gone)?;
+    let stored: Vec<(String, String)> = serde_json::from_str(&session.request_pairs).map_err(|_| gone())?;
+    let request =
+        CbuiRequest::from_pairs(stored.iter().map(|(n, v)| (n.as_str(), v.as_str()))).map_err(|_| gone())?;
+    let return_url = request.common().return_url.as_str().to_owned();
+    Ok(Loaded {
+        session,
+        caller,
+        request,
+        return_url,
+    })
+}
+
+fn replayed() -> Response {
+    error_page(
+        StatusCode::CONFLICT,
+        "This payment authorization was already completed or cancelled. Return to the merchant's site to start again.",
+    )
+}
+
+/// Step 2: sign in (or cancel).
+pub async fn sign_in(state: &SandboxState, pairs: &[(String, String)]) -> Response {
+    let loaded = match load(state, pairs).await {
+        Ok(l) => l,
+        Err(page) => return page,
+    };
+    let reference = Some(loaded.request.pipeline().caller_reference().as_str());
+    let view = view(&loaded.caller, &loaded.request);
+    let id = loaded.session.id.as_str();
+    if loaded.session.state != "signin" {
+        return replayed();
+    }
+    if get(pairs, "action") == Some("cancel") {
+        return match state.store.advance_session(id, "signin", "done", None).await {
+            Ok(true) => fail(state, &loaded.return_url, Status::Aborted, reference, ""),
+            _ => replayed(),
+        };
+    }
+    let email = get(pairs, "email").unwrap_or("").trim();
+    let password = get(pairs, "password").unwrap_or("");
+    let Some(sender) = find_account(state, email, password) else {
+        let page = pages::sign_in(
+            &view,
+            id,
+            Some("No sandbox account has that e-mail address and password."),
+            email,
+        );
+        return html(StatusCode::OK, page);
+    };
+    let recipient_pipeline = matches!(loaded.request.pipeline(), Pipeline::Recipient(_));
+    if recipient_pipeline && !sender.business {
+        let page = pages::sign_in(
+            &view,
+            id,
+            Some("Sign in with a business (recipient) account to register as a recipient."),
+            email,
+        );
+        return html(StatusCode::OK, page);
+    }
+    let forced = match sender.behaviour {
+        SenderBehaviour::SystemError => {
+            Some((Status::SystemError, "A system error occurred; try again later."))
+        }
+        SenderBehaviour::Unverified => {
+            Some((Status::NotAllowed, "The sender's e-mail address is not verified."))
+        }
+        SenderBehaviour::NotMarketplace => Some((
+            Status::NotMarketplaceCaller,
+            "The caller is not registered as a third-party caller.",
+        )),
+        _ if !recipient_pipeline && sender.email.eq_ignore_ascii_case(&loaded.caller.email) => Some((
+            Status::NotAllowed,
+            "The sender and the recipient are the same account.",
+        )),
+        _ if !recipient_pipeline && offered(&loaded.request, &view, sender.behaviour).is_empty() => Some((
+            Status::PaymentMethodMismatch,
+            "The sender has none of the payment methods this request allows.",
+        )),
+        _ => None,
+    };
+    let next = if forced.is_some() { "done" } else { "confirm" };
+    match state
+        .store
+        .advance_session(id, "signin", next, Some(&sender.email))
+        .await
+    {
+        Ok(true) => {}
+        _ => return replayed(),
+    }
+    if let Some((status, message)) = forced {
+        return fail(state, &loaded.return_url, status, reference, message);
+    }
+    let methods = if recipient_pipeline {
+        Vec::new()
+    } else {
+        offered(&loaded.request, &view, sender.behaviour)
+    };
+    html(
+        StatusCode::OK,
+        pages::confirm(&view, id, &sender.name, &methods, None),
+    )
+}
+
+/// Step 3: confirm (or cancel) and return.
+pub async fn confirm(state: &SandboxState, pairs: &[(String, String)]) -> Response {
+    let loaded = match load(state, pairs).await {
+        Ok(l) => l,
+        Err(page) => return page,
+    };
+    let reference = loaded.request.pipeline().caller_reference().as_str().to_owned();
+    let id = loaded.session.id.clone();
+    if loaded.session.state != "confirm" {
+        return replayed();
+    }
+    let email = loaded.session.sender_email.clone().unwrap_or_default();
+    let Some(sender) = find_account(state, &email, TEST_SENDER_PASSWORD) else {
+        return replayed();
+    };
+    let view = view(&loaded.caller, &loaded.request);
+    if get(pairs, "action") != Some("confirm") {
+        return match state.store.advance_session(&id, "confirm", "done", None).await {
+            Ok(true) => fail(state, &loaded.return_url, Status::Aborted, Some(&reference), ""),
+            _ => replayed(),
+        };
+    }
+    let recipient_pipeline = matches!(loaded.request.pipeline(), Pipeline::Recipient(_));
+    let methods = offered(&loaded.request, &view, sender.behaviour);
+    let method = if recipient_pipeline {
+        PaymentMethod::Balance
+    } else {
+        match get(pairs, "paymentMethod").and_then(PaymentMethod::from_wire) {
+            Some(m) if methods.contains(&m) => m,
+            _ => {
+                let page = pages::confirm(
+                    &view,
+                    &id,
+                    &sender.name,
+                    &methods,
+                    Some("Choose one of the payment methods offered."),
+                );
+                return html(StatusCode::OK, page);
+            }
+        }
+    };
+    match state.store.advance_session(&id, "confirm", "done", None).await {
+        Ok(true) => {}
+        _ => return replayed(),
+    }
+    match install(state, &loaded, &sender, method, &reference).await {
+        Ok(added) => match landing_url(state, &loaded.return_url, &added) {
+            Some(url) => redirect(&url),
+            None => error_page(StatusCode::BAD_REQUEST, "The return URL cannot be used."),
+        },
+        Err(e) => {
+            tracing::error!(error = %e, "token not stored");
+            fail(
+                state,
+                &loaded.return_url,
+                Status::SystemError,
+                Some(&reference),
+                "A system error occurred; try again later.",
+            )
+        }
+    }
+}
+
+/// Installs (or edits) the token and returns the parameters of a successful return.
+async fn install(
+    state: &SandboxState,
+    loaded: &Loaded,
+    sender: &Sender,
+    method: PaymentMethod,
+    reference: &str,
+) -> Result<Vec<(&'static str, String)>, crate::sandbox::store::StoreError> {
+    let pipeline = loaded.request.pipeline();
+    let status = match method {
+        PaymentMethod::Balance => Status::SuccessBalance,
+        PaymentMethod::Bank => Status::SuccessBank,
+        PaymentMethod::Card => Status::SuccessCard,
+    };
+    let minor = |a: crate::core::Amount| i64::try_from(a.minor_units()).unwrap_or(i64::MAX);
+    if let Pipeline::EditToken(edit) = pipeline {
+        state
+            .store
+            .set_token_method(edit.token_id.as_str(), method.as_str())
+            .await?;
+        let mut added = vec![
+            ("tokenID", edit.token_id.as_str().to_owned()),
+            ("status", Status::SuccessUpdate.code().to_owned()),
+            ("callerReference", reference.to_owned()),
+        ];
+        if method == PaymentMethod::Card {
+            added.push(("expiry", card_expiry()));
+        }
+        return Ok(added);
+    }
+    let token_id = ids::token_id();
+    let refund_token_id = matches!(pipeline, Pipeline::Recipient(_)).then(ids::token_id);
+    let (amount, limit, reason) = match pipeline {
+        Pipeline::SingleUse(p) => (Some(minor(p.transaction_amount)), None, p.payment_reason.as_ref()),
+        Pipeline::MultiUse(p) => (
+            p.transaction_amount.map(minor),
+            Some(minor(p.global_amount_limit)),
+            p.payment_reason.as_ref(),
+        ),
+        Pipeline::Recurring(p) => (Some(minor(p.transaction_amount)), None, p.payment_reason.as_ref()),
+        _ => (None, None, None),
+    };
+    let token = TokenRecord {
+        token_id: token_id.clone(),
+        caller_key: loaded.caller.access_key_id.clone(),
+        caller_reference: reference.to_owned(),
+        token_type: pipeline.name().to_owned(),
+        owner_email: sender.email.clone(),
+        owner_name: sender.name.clone(),
+        payment_method: method.as_str().to_owned(),
+        amount_minor: amount,
+        limit_minor: limit,
+        used_minor: 0,
+        use_count: 0,
+        reserve: wants_reserve(&loaded.request),
+        status: "Active".into(),
+        payment_reason: reason.map(|r| r.as_str().to_owned()),
+        refund_token_id: refund_token_id.clone(),
+        old_token_id: None,
+        date_installed: now_ms(),
+    };
+    state.store.insert_token(&token).await?;
+    let mut added = vec![("tokenID", token_id)];
+    if let Some(refund) = refund_token_id {
+        added.push(("refundTokenID", refund));
+        added.push(("status", Status::SuccessRecipient.code().to_owned()));
+    } else {
+        added.push(("status", status.code().to_owned()));
+    }
+    added.push(("callerReference", reference.to_owned()));
+    if method == PaymentMethod::Card && !matches!(pipeline, Pipeline::Recipient(_)) {
+        added.push(("expiry", card_expiry()));
+    }
+    Ok(added)
+}
+
+/// The sandbox card's expiry, `MM/YYYY`, four years ahead.
+fn card_expiry() -> String {
+    let year = time::OffsetDateTime::now_utc().year() + 4;
+    format!("12/{year}")
+}

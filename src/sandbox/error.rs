@@ -1,0 +1,152 @@
+//! The FPS error codes the emulator answers with, and the sandbox's own failures.
+
+use std::fmt;
+
+use super::store::StoreError;
+
+/// An FPS error code (`Response > Errors > Error > Code`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// Missing or malformed input.
+    InvalidParams,
+    /// A value of the wrong format (e.g. `Timestamp`).
+    InvalidParameterValue,
+    /// The request signature does not match.
+    SignatureDoesNotMatch,
+    /// Unknown access key id.
+    InvalidClientTokenId,
+    /// `Timestamp` or `Expires` outside the allowed window.
+    RequestExpired,
+    /// Unknown `Action`.
+    InvalidAction,
+    /// `CallerReference` reused with other parameters.
+    DuplicateRequest,
+    /// Unknown sender token.
+    InvalidTokenIdSender,
+    /// Unknown recipient token.
+    InvalidTokenIdRecipient,
+    /// Cancelled or inactive sender token.
+    TokenNotActiveSender,
+    /// Cancelled or inactive recipient token.
+    TokenNotActiveRecipient,
+    /// Token used beyond what it authorises.
+    TokenUsageError,
+    /// Amount outside the allowed range.
+    AmountOutOfRange,
+    /// Sender account unusable (sandbox test tokens).
+    InvalidAccountStateSender,
+    /// Recipient account unusable (sandbox test tokens).
+    InvalidAccountStateRecipient,
+    /// Unknown transaction id.
+    InvalidTransactionId,
+    /// Transaction in the wrong state for the call.
+    InvalidTransactionState,
+    /// Settle above the reserved amount.
+    SettleAmountGreaterThanReserveAmount,
+    /// Refund above what is left to refund.
+    RefundAmountExceeded,
+    /// Nothing left to refund.
+    TransactionFullyRefundedAlready,
+    /// A refund of a refund.
+    TransactionTypeNotRefundable,
+    /// Sender and recipient are the same account.
+    SameSenderAndRecipient,
+    /// Reserve needs a credit card.
+    PaymentInstrumentNotCC,
+    /// A marketplace call by a caller that is not a marketplace application.
+    NotMarketplaceApp,
+    /// The emulator failed.
+    InternalError,
+}
+
+impl ErrorCode {
+    /// The code as FPS writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidParams => "InvalidParams",
+            ErrorCode::InvalidParameterValue => "InvalidParameterValue",
+            ErrorCode::SignatureDoesNotMatch => "SignatureDoesNotMatch",
+            ErrorCode::InvalidClientTokenId => "InvalidClientTokenId",
+            ErrorCode::RequestExpired => "RequestExpired",
+            ErrorCode::InvalidAction => "InvalidAction",
+            ErrorCode::DuplicateRequest => "DuplicateRequest",
+            ErrorCode::InvalidTokenIdSender => "InvalidTokenId_Sender",
+            ErrorCode::InvalidTokenIdRecipient => "InvalidTokenId_Recipient",
+            ErrorCode::TokenNotActiveSender => "TokenNotActive_Sender",
+            ErrorCode::TokenNotActiveRecipient => "TokenNotActive_Recipient",
+            ErrorCode::TokenUsageError => "TokenUsageError",
+            ErrorCode::AmountOutOfRange => "AmountOutOfRange",
+            ErrorCode::InvalidAccountStateSender => "InvalidAccountState_Sender",
+            ErrorCode::InvalidAccountStateRecipient => "InvalidAccountState_Recipient",
+            ErrorCode::InvalidTransactionId => "InvalidTransactionId",
+            ErrorCode::InvalidTransactionState => "InvalidTransactionState",
+            ErrorCode::SettleAmountGreaterThanReserveAmount => "SettleAmountGreaterThanReserveAmount",
+            ErrorCode::RefundAmountExceeded => "RefundAmountExceeded",
+            ErrorCode::TransactionFullyRefundedAlready => "TransactionFullyRefundedAlready",
+            ErrorCode::TransactionTypeNotRefundable => "TransactionTypeNotRefundable",
+            ErrorCode::SameSenderAndRecipient => "SameSenderAndRecipient",
+            ErrorCode::PaymentInstrumentNotCC => "PaymentInstrumentNotCC",
+            ErrorCode::NotMarketplaceApp => "NotMarketplaceApp",
+            ErrorCode::InternalError => "InternalError",
+        }
+    }
+
+    /// The HTTP status the error is answered with (per-code statuses are unconfirmed: 403 for
+    /// authentication, 500 for the emulator's own failures, 400 otherwise).
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::SignatureDoesNotMatch | ErrorCode::InvalidClientTokenId => 403,
+            ErrorCode::InternalError => 500,
+            _ => 400,
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An FPS error answer: code and message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct FpsError {
+    /// The code.
+    pub code: ErrorCode,
+    /// The message.
+    pub message: String,
+}
+
+impl FpsError {
+    /// An error with a message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        FpsError {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// `InvalidParams` naming a missing parameter.
+    pub fn missing(name: &str) -> Self {
+        Self::new(ErrorCode::InvalidParams, format!("{name} is missing."))
+    }
+
+    /// `InvalidParams` naming a malformed parameter.
+    pub fn invalid(name: &str, why: impl fmt::Display) -> Self {
+        Self::new(
+            ErrorCode::InvalidParams,
+            format!("Value for {name} is invalid: {why}."),
+        )
+    }
+}
+
+impl From<StoreError> for FpsError {
+    fn from(e: StoreError) -> Self {
+        tracing::error!(error = %e, "sandbox storage failed");
+        FpsError::new(
+            ErrorCode::InternalError,
+            "The sandbox could not store the request.",
+        )
+    }
+}

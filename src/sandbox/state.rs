@@ -1,0 +1,57 @@
+//! The emulator's shared state: configuration, store, signing key, the write lock that keeps
+//! the money rules atomic, and the wake-ups of the background workers.
+
+use std::time::Duration;
+
+use tokio::sync::{Mutex, Notify};
+
+use super::config::{CallerAccount, SandboxConfig};
+use super::landing_signer::{LandingSigner, CERTIFICATE_PATH};
+use super::store::Store;
+
+/// Everything the handlers and workers share.
+#[derive(Debug)]
+pub struct SandboxState {
+    /// The configuration.
+    pub config: SandboxConfig,
+    /// The database.
+    pub store: Store,
+    /// The RSA key of returns and IPNs.
+    pub signer: LandingSigner,
+    /// `http://host:port` clients reach the emulator at, without a trailing slash.
+    pub public_url: String,
+    /// Held by every action that changes money or tokens, and by the workers.
+    pub write_lock: Mutex<()>,
+    /// Wakes the worker that completes pending transactions.
+    pub wake_ledger: Notify,
+    /// Wakes the IPN delivery worker.
+    pub wake_ipn: Notify,
+    /// The HTTP client of IPN delivery.
+    pub http: reqwest::Client,
+}
+
+impl SandboxState {
+    /// The URL of the certificate that checks the emulator's signatures.
+    pub fn certificate_url(&self) -> String {
+        format!("{}{CERTIFICATE_PATH}", self.public_url)
+    }
+
+    /// The caller with this access key id.
+    pub fn caller(&self, access_key_id: &str) -> Option<&CallerAccount> {
+        self.config.caller(access_key_id)
+    }
+
+    /// The pending delay in milliseconds.
+    pub fn pending_delay_ms(&self) -> i64 {
+        i64::try_from(self.config.pending_delay.as_millis()).unwrap_or(i64::MAX)
+    }
+
+    /// Builds the IPN HTTP client (no redirects: a notification goes exactly where configured).
+    pub fn ipn_client(timeout: Duration) -> reqwest::Client {
+        reqwest::Client::builder()
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,482 @@
+//! The emulator's SQLite state: signing key, CBUI sessions, tokens, transactions, idempotent
+//! requests and the IPN outbox. A restart with the same file loses nothing.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::SqlitePool;
+
+mod records;
+
+pub use records::{ActivityFilter, HistoryRecord, IpnRecord, SessionRecord, TokenRecord, TransactionRecord};
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused an operation.
+    #[error("sandbox database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The schema could not be brought up to date.
+    #[error("sandbox database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// The database handle.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if missing) the database file, or an in-memory one, and migrates it.
+    pub async fn open(path: Option<&Path>) -> Result<Self, StoreError> {
+        let pool = match path {
+            Some(path) => {
+                let options = SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .busy_timeout(std::time::Duration::from_secs(10));
+                SqlitePoolOptions::new()
+                    .max_connections(4)
+                    .connect_with(options)
+                    .await?
+            }
+            None => {
+                // One connection that never closes: each in-memory connection is its own database.
+                SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .min_connections(1)
+                    .idle_timeout(None)
+                    .max_lifetime(None)
+                    .connect_with(SqliteConnectOptions::from_str("sqlite::memory:")?)
+                    .await?
+            }
+        };
+        sqlx::migrate!("migrations/sandbox").run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    /// The stored signing key and certificate, PEM.
+    pub async fn signing_key(&self) -> Result<Option<(String, String)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT private_key_pem, certificate_pem FROM signing_key WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Stores the signing key and certificate (once).
+    pub async fn save_signing_key(&self, key_pem: &str, cert_pem: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO signing_key (id, private_key_pem, certificate_pem) VALUES (1, ?, ?)")
+            .bind(key_pem)
+            .bind(cert_pem)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Starts a CBUI session.
+    pub async fn create_session(
+        &self,
+        id: &str,
+        caller_key: &str,
+        pairs_json: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO cbui_sessions (id, caller_key, request_pairs, state, created_at) VALUES (?, ?, ?, 'signin', ?)",
+        )
+        .bind(id)
+        .bind(caller_key)
+        .bind(pairs_json)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A CBUI session by id.
+    pub async fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, caller_key, request_pairs, sender_email, state FROM cbui_sessions WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Moves a session on; returns false when it was not in state `from` (a replayed form).
+    pub async fn advance_session(
+        &self,
+        id: &str,
+        from: &str,
+        to: &str,
+        sender_email: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE cbui_sessions SET state = ?, sender_email = COALESCE(?, sender_email) WHERE id = ? AND state = ?",
+        )
+        .bind(to)
+        .bind(sender_email)
+        .bind(id)
+        .bind(from)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Installs a token.
+    pub async fn insert_token(&self, t: &TokenRecord) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO tokens (token_id, caller_key, caller_reference, token_type, owner_email, owner_name,
+                payment_method, amount_minor, limit_minor, used_minor, use_count, reserve, status,
+                payment_reason, refund_token_id, old_token_id, date_installed)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&t.token_id)
+        .bind(&t.caller_key)
+        .bind(&t.caller_reference)
+        .bind(&t.token_type)
+        .bind(&t.owner_email)
+        .bind(&t.owner_name)
+        .bind(&t.payment_method)
+        .bind(t.amount_minor)
+        .bind(t.limit_minor)
+        .bind(t.used_minor)
+        .bind(t.use_count)
+        .bind(t.reserve)
+        .bind(&t.status)
+        .bind(&t.payment_reason)
+        .bind(&t.refund_token_id)
+        .bind(&t.old_token_id)
+        .bind(t.date_installed)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A token by id (or by its refund token id).
+    pub async fn token(&self, token_id: &str) -> Result<Option<TokenRecord>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT * FROM tokens WHERE token_id = ? OR refund_token_id = ?")
+                .bind(token_id)
+                .bind(token_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// The caller's newest token with this pipeline `callerReference`.
+    pub async fn token_by_reference(
+        &self,
+        caller_key: &str,
+        reference: &str,
+    ) -> Result<Option<TokenRecord>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT * FROM tokens WHERE caller_key = ? AND caller_reference = ? ORDER BY date_installed DESC, rowid DESC LIMIT 1",
+        )
+        .bind(caller_key)
+        .bind(reference)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Changes a token's payment method (EditToken).
+    pub async fn set_token_method(&self, token_id: &str, method: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE tokens SET payment_method = ? WHERE token_id = ?")
+            .bind(method)
+            .bind(token_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Sets a token `Active` or `Inactive`.
+    pub async fn set_token_status(&self, token_id: &str, status: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE tokens SET status = ? WHERE token_id = ?")
+            .bind(status)
+            .bind(token_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Counts a payment against a token.
+    pub async fn record_token_use(&self, token_id: &str, amount_minor: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE tokens SET used_minor = used_minor + ?, use_count = use_count + 1 WHERE token_id = ?",
+        )
+        .bind(amount_minor)
+        .bind(token_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Records a new transaction and its first history entry.
+    pub async fn insert_transaction(&self, t: &TransactionRecord) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO transactions (id, caller_key, operation, caller_reference, sender_token_id,
+                recipient_token_id, sender_name, sender_email, recipient_name, recipient_email, amount_minor,
+                settled_minor, status, status_code, status_message, payment_method, payment_reason, parent_id,
+                caller_description, sender_description, override_ipn_url, date_received, date_completed,
+                due_at, due_status)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&t.id)
+        .bind(&t.caller_key)
+        .bind(&t.operation)
+        .bind(&t.caller_reference)
+        .bind(&t.sender_token_id)
+        .bind(&t.recipient_token_id)
+        .bind(&t.sender_name)
+        .bind(&t.sender_email)
+        .bind(&t.recipient_name)
+        .bind(&t.recipient_email)
+        .bind(t.amount_minor)
+        .bind(t.settled_minor)
+        .bind(&t.status)
+        .bind(&t.status_code)
+        .bind(&t.status_message)
+        .bind(&t.payment_method)
+        .bind(&t.payment_reason)
+        .bind(&t.parent_id)
+        .bind(&t.caller_description)
+        .bind(&t.sender_description)
+        .bind(&t.override_ipn_url)
+        .bind(t.date_received)
+        .bind(t.date_completed)
+        .bind(t.due_at)
+        .bind(&t.due_status)
+        .execute(&self.pool)
+        .await?;
+        self.add_history(&t.id, t.date_received, &t.status, &t.status_code, t.amount_minor)
+            .await
+    }
+
+    /// Writes a transaction's mutable fields back (status, settlement, due time, IPN URL).
+    pub async fn update_transaction(&self, t: &TransactionRecord) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE transactions SET settled_minor = ?, status = ?, status_code = ?, status_message = ?,
+                override_ipn_url = ?, date_completed = ?, due_at = ?, due_status = ? WHERE id = ?",
+        )
+        .bind(t.settled_minor)
+        .bind(&t.status)
+        .bind(&t.status_code)
+        .bind(&t.status_message)
+        .bind(&t.override_ipn_url)
+        .bind(t.date_completed)
+        .bind(t.due_at)
+        .bind(&t.due_status)
+        .bind(&t.id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Appends a status history entry.
+    pub async fn add_history(
+        &self,
+        id: &str,
+        at: i64,
+        status: &str,
+        code: &str,
+        amount_minor: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO status_history (transaction_id, at, status, status_code, amount_minor) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(at)
+        .bind(status)
+        .bind(code)
+        .bind(amount_minor)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A transaction's status history, oldest first.
+    pub async fn history(&self, id: &str) -> Result<Vec<HistoryRecord>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT at, status, status_code, amount_minor FROM status_history WHERE transaction_id = ? ORDER BY seq",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// A transaction by id.
+    pub async fn transaction(&self, id: &str) -> Result<Option<TransactionRecord>, StoreError> {
+        Ok(sqlx::query_as("SELECT * FROM transactions WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// The refunds of a transaction, oldest first.
+    pub async fn children(&self, parent_id: &str) -> Result<Vec<TransactionRecord>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT * FROM transactions WHERE parent_id = ? ORDER BY seq")
+                .bind(parent_id)
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Pending transactions whose time has come.
+    pub async fn due_transactions(&self, now: i64) -> Result<Vec<TransactionRecord>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT * FROM transactions WHERE status = 'Pending' AND due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, seq",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The earliest time a pending transaction is due, if any.
+    pub async fn next_due(&self) -> Result<Option<i64>, StoreError> {
+        let row: (Option<i64>,) = sqlx::query_as(
+            "SELECT MIN(due_at) FROM transactions WHERE status = 'Pending' AND due_at IS NOT NULL",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.0)
+    }
+
+    /// The caller's transactions matching the filter (at most `limit + 1`).
+    pub async fn activity(
+        &self,
+        caller_key: &str,
+        filter: &ActivityFilter,
+    ) -> Result<Vec<TransactionRecord>, StoreError> {
+        let order = if filter.descending { "DESC" } else { "ASC" };
+        let sql = format!(
+            "SELECT * FROM transactions WHERE caller_key = ? AND date_received >= ?
+               AND (? IS NULL OR date_received <= ?) AND (? IS NULL OR operation = ?)
+               AND (? IS NULL OR status = ?) AND (? IS NULL OR payment_method = ?)
+             ORDER BY date_received {order}, seq {order} LIMIT ?"
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(caller_key)
+            .bind(filter.start)
+            .bind(filter.end)
+            .bind(filter.end)
+            .bind(&filter.operation)
+            .bind(&filter.operation)
+            .bind(&filter.status)
+            .bind(&filter.status)
+            .bind(&filter.payment_method)
+            .bind(&filter.payment_method)
+            .bind(filter.limit + 1)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// An earlier request with this `CallerReference`: its fingerprint and response.
+    pub async fn earlier_request(
+        &self,
+        caller_key: &str,
+        reference: &str,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT fingerprint, response FROM idempotent_requests WHERE caller_key = ? AND caller_reference = ?",
+        )
+        .bind(caller_key)
+        .bind(reference)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Remembers a request's fingerprint and response for idempotent resends.
+    pub async fn save_request(
+        &self,
+        caller_key: &str,
+        reference: &str,
+        fingerprint: &str,
+        response: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO idempotent_requests (caller_key, caller_reference, fingerprint, response, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(caller_key)
+        .bind(reference)
+        .bind(fingerprint)
+        .bind(response)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Queues an IPN for immediate delivery.
+    pub async fn enqueue_ipn(&self, url: &str, body: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO ipn_outbox (url, body, next_attempt_at) VALUES (?, ?, ?)")
+            .bind(url)
+            .bind(body)
+            .bind(now_ms())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// IPNs due for an attempt.
+    pub async fn due_ipns(&self, now: i64) -> Result<Vec<IpnRecord>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, url, body, attempts FROM ipn_outbox
+             WHERE delivered_at IS NULL AND gave_up = 0 AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 32",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The earliest time an undelivered IPN is due, if any.
+    pub async fn next_ipn_due(&self) -> Result<Option<i64>, StoreError> {
+        let row: (Option<i64>,) = sqlx::query_as(
+            "SELECT MIN(next_attempt_at) FROM ipn_outbox WHERE delivered_at IS NULL AND gave_up = 0",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.0)
+    }
+
+    /// Marks an IPN delivered.
+    pub async fn ipn_delivered(&self, id: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE ipn_outbox SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?")
+            .bind(now_ms())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt: retry at `next_attempt_at`, or give up.
+    pub async fn ipn_failed(
+        &self,
+        id: i64,
+        next_attempt_at: i64,
+        give_up: bool,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE ipn_outbox SET attempts = attempts + 1, next_attempt_at = ?, gave_up = ?, last_error = ? WHERE id = ?",
+        )
+        .bind(next_attempt_at)
+        .bind(give_up)
+        .bind(error)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,157 @@
+//! The rows the store reads and writes.
+
+/// A payment token installed through a CBUI pipeline.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenRecord {
+    /// 64 uppercase alphanumerics.
+    pub token_id: String,
+    /// The caller that installed it.
+    pub caller_key: String,
+    /// The pipeline's `callerReference`.
+    pub caller_reference: String,
+    /// `SingleUse`, `MultiUse`, `Recurring` or `Recipient`.
+    pub token_type: String,
+    /// The sender (or, for a recipient token, the recipient) who approved it.
+    pub owner_email: String,
+    /// Their display name.
+    pub owner_name: String,
+    /// `ABT`, `ACH` or `CC`.
+    pub payment_method: String,
+    /// The amount per payment authorised, if the pipeline stated one.
+    pub amount_minor: Option<i64>,
+    /// The lifetime cap (`globalAmountLimit`), if any.
+    pub limit_minor: Option<i64>,
+    /// Money charged under the token so far.
+    pub used_minor: i64,
+    /// Payments made under the token so far.
+    pub use_count: i64,
+    /// Whether the token was asked for with `reserve=True`.
+    pub reserve: bool,
+    /// `Active` or `Inactive`.
+    pub status: String,
+    /// The pipeline's `paymentReason`.
+    pub payment_reason: Option<String>,
+    /// For a recipient token, its refund token.
+    pub refund_token_id: Option<String>,
+    /// The token this one replaced, if any.
+    pub old_token_id: Option<String>,
+    /// When it was installed.
+    pub date_installed: i64,
+}
+
+/// A transaction: a Pay, a Reserve (settled in place) or a Refund.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TransactionRecord {
+    /// Insertion order.
+    pub seq: i64,
+    /// 35 uppercase alphanumerics.
+    pub id: String,
+    /// The caller that made it.
+    pub caller_key: String,
+    /// `Pay`, `Reserve` or `Refund`.
+    pub operation: String,
+    /// The call's `CallerReference`.
+    pub caller_reference: Option<String>,
+    /// The sender token charged.
+    pub sender_token_id: Option<String>,
+    /// The recipient token, in a marketplace.
+    pub recipient_token_id: Option<String>,
+    /// Sender's name.
+    pub sender_name: String,
+    /// Sender's e-mail.
+    pub sender_email: String,
+    /// Recipient's name.
+    pub recipient_name: String,
+    /// Recipient's e-mail.
+    pub recipient_email: String,
+    /// The amount (reserved, paid or refunded).
+    pub amount_minor: i64,
+    /// For a reserve: the amount settled, once Settle was called.
+    pub settled_minor: Option<i64>,
+    /// `Pending`, `Success`, `Failure`, `Reserved` or `Cancelled`.
+    pub status: String,
+    /// `Success`, `PendingNetworkResponse`, `Canceled`, `PaymentFailed`, ...
+    pub status_code: String,
+    /// Human-readable status.
+    pub status_message: String,
+    /// `ABT`, `ACH` or `CC`.
+    pub payment_method: String,
+    /// The token's payment reason.
+    pub payment_reason: Option<String>,
+    /// For a refund: the refunded transaction.
+    pub parent_id: Option<String>,
+    /// `CallerDescription`.
+    pub caller_description: Option<String>,
+    /// `SenderDescription`.
+    pub sender_description: Option<String>,
+    /// `OverrideIPNURL` of the latest call on this transaction.
+    pub override_ipn_url: Option<String>,
+    /// When it was received.
+    pub date_received: i64,
+    /// When it reached a final status.
+    pub date_completed: Option<i64>,
+    /// When a `Pending` transaction moves on.
+    pub due_at: Option<i64>,
+    /// What a `Pending` transaction becomes at `due_at`.
+    pub due_status: Option<String>,
+}
+
+/// One entry of a transaction's status history.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HistoryRecord {
+    /// When.
+    pub at: i64,
+    /// The status entered.
+    pub status: String,
+    /// Its status code.
+    pub status_code: String,
+    /// The amount concerned.
+    pub amount_minor: i64,
+}
+
+/// A CBUI session between the start URL and the return.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRecord {
+    /// Random id carried by the pages' forms.
+    pub id: String,
+    /// The caller that signed the start URL.
+    pub caller_key: String,
+    /// The verified request pairs, JSON.
+    pub request_pairs: String,
+    /// Who signed in.
+    pub sender_email: Option<String>,
+    /// `signin`, `confirm` or `done`.
+    pub state: String,
+}
+
+/// A queued IPN.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IpnRecord {
+    /// Outbox id.
+    pub id: i64,
+    /// Where it goes.
+    pub url: String,
+    /// The signed form body.
+    pub body: String,
+    /// Attempts so far.
+    pub attempts: i64,
+}
+
+/// Filters of GetAccountActivity.
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFilter {
+    /// First `date_received` included.
+    pub start: i64,
+    /// Last `date_received` included.
+    pub end: Option<i64>,
+    /// Only this operation.
+    pub operation: Option<String>,
+    /// Only this status.
+    pub status: Option<String>,
+    /// Only this payment method.
+    pub payment_method: Option<String>,
+    /// Newest first.
+    pub descending: bool,
+    /// At most this many (one more is fetched to tell whether there is a next batch).
+    pub limit: i64,
+}
