@@ -64,6 +64,8 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         secret_file: Option<PathBuf>,
     },
+    /// Run the merchant backend (HTTP API: orders, /fps/sign, /fps/return, /fps/ipn, admin).
+    Serve(crate::merchant::ServeArgs),
 }
 
 /// What a signing command prints.
@@ -103,6 +105,9 @@ pub enum CliError {
     /// The input failed validation.
     #[error(transparent)]
     Core(#[from] CoreError),
+    /// The merchant backend could not start or stopped with an error.
+    #[error(transparent)]
+    Serve(#[from] crate::merchant::ServeError),
 }
 
 /// Where the command reads its environment from (injected for tests).
@@ -171,6 +176,7 @@ fn run(command: Command, env: &dyn Environment) -> Result<String, CliError> {
             let secret = load_secret(secret_file.as_deref(), env)?;
             Ok(render(print, &sign_cbui(&secret, &request, &endpoint)))
         }
+        Command::Serve(args) => Ok(crate::merchant::run(&args, env).map(|()| "stopped".to_owned())?),
     }
 }
 

@@ -6,7 +6,8 @@ use std::fmt;
 use crate::fps::TransactionStatus;
 
 /// Where an order stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum OrderState {
     /// Priced, waiting for the shopper to come back from CBUI.
     Open,
