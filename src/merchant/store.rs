@@ -261,6 +261,24 @@ impl Store {
         on_pool!(self, pool => migrator.run(pool).await).map_err(|e| StoreError::Migration(e.to_string()))
     }
 
+    /// How a writing transaction starts: SQLite takes the write lock at once (`IMMEDIATE`), so a
+    /// transaction that reads first cannot fail to upgrade its lock when another one writes.
+    fn begin_sql(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "BEGIN IMMEDIATE",
+            Store::Postgres(_) => "BEGIN",
+        }
+    }
+
+    /// Row lock for a read that a write in the same transaction depends on (PostgreSQL; SQLite's
+    /// IMMEDIATE transaction already holds the database's write lock).
+    fn for_update(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "",
+            Store::Postgres(_) => " FOR UPDATE",
+        }
+    }
+
     /// Which database this is (`sqlite` or `postgres`).
     pub fn kind(&self) -> &'static str {
         match self {
@@ -341,6 +359,7 @@ impl Store {
         to: OrderState,
         changes: Changes,
     ) -> Result<Order, StoreError> {
+        let begin = self.begin_sql();
         let sql = format!(
             "UPDATE orders SET state = $1, return_url = COALESCE($2, return_url), \
              sender_token_id = COALESCE($3, sender_token_id), charge_timestamp = COALESCE($4, charge_timestamp), \
@@ -353,7 +372,7 @@ impl Store {
         );
         let select = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE reference = $1");
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(begin).await?;
             let mut query = sqlx::query(&sql)
                 .bind(to.as_str())
                 .bind(changes.return_url)
@@ -391,6 +410,7 @@ impl Store {
     /// Records a refund and adds its amount to the order's refunded total, in one transaction,
     /// only while the order is paid and the total stays within what was taken.
     pub async fn begin_refund(&self, refund: &Refund) -> Result<Order, StoreError> {
+        let begin = self.begin_sql();
         let update = "UPDATE orders SET refunded_minor = refunded_minor + $1, updated_at = $2 \
                       WHERE reference = $3 AND state = $4 AND refunded_minor + $5 <= settled_minor";
         let insert = "INSERT INTO refunds (caller_reference, order_reference, amount_minor, state, \
@@ -398,7 +418,7 @@ impl Store {
         let select = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE reference = $1");
         let amount = signed(refund.amount_minor);
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(begin).await?;
             let changed = sqlx::query(update)
                 .bind(amount)
                 .bind(now())
@@ -444,10 +464,14 @@ impl Store {
         state: &str,
         transaction_id: Option<&str>,
     ) -> Result<(), StoreError> {
+        let begin = self.begin_sql();
         let failed = state == "failed" || state == "Failure";
-        let select = format!("SELECT {REFUND_COLUMNS} FROM refunds WHERE caller_reference = $1");
+        let select = format!(
+            "SELECT {REFUND_COLUMNS} FROM refunds WHERE caller_reference = $1{}",
+            self.for_update()
+        );
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(begin).await?;
             let Some(row) = sqlx::query(&select).bind(caller_reference).fetch_optional(&mut *tx).await? else {
                 return Err(StoreError::NotFound(caller_reference.to_owned()));
             };

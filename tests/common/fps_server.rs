@@ -75,7 +75,9 @@ pub struct FpsServer {
 }
 
 fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn success(action: &str, result: &str) -> String {
@@ -99,7 +101,9 @@ fn txn_result(id: &str, status: &str) -> String {
 }
 
 fn minor(value: &str) -> Option<u64> {
-    fps_checkout::core::Amount::parse(value).ok().map(|a| a.minor_units())
+    fps_checkout::core::Amount::parse(value)
+        .ok()
+        .map(|a| a.minor_units())
 }
 
 impl FpsServer {
@@ -200,10 +204,16 @@ impl FpsServer {
 
 async fn handle(State(server): State<FpsServer>, RawQuery(query): RawQuery) -> Response {
     let query = query.unwrap_or_default();
-    let reply = |status: StatusCode, body: String| (status, [("content-type", "text/xml")], body).into_response();
+    let reply =
+        |status: StatusCode, body: String| (status, [("content-type", "text/xml")], body).into_response();
     let pairs = match decode_query(&query, PlusIs::Literal) {
         Ok(p) => p,
-        Err(e) => return reply(StatusCode::BAD_REQUEST, error_body("InvalidParams", &e.to_string())),
+        Err(e) => {
+            return reply(
+                StatusCode::BAD_REQUEST,
+                error_body("InvalidParams", &e.to_string()),
+            )
+        }
     };
     let get = |name: &str| pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
     let action = get("Action").unwrap_or_default();
@@ -237,11 +247,17 @@ async fn handle(State(server): State<FpsServer>, RawQuery(query): RawQuery) -> R
     let mut delay = None;
     match fault {
         Some(Fault::Http500) => {
-            return (StatusCode::INTERNAL_SERVER_ERROR, "<html><body>500 Internal Server Error</body></html>")
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "<html><body>500 Internal Server Error</body></html>",
+            )
                 .into_response()
         }
         Some(Fault::Malformed) => {
-            return reply(StatusCode::OK, format!("<{action}Response><{action}Result><Transact"))
+            return reply(
+                StatusCode::OK,
+                format!("<{action}Response><{action}Result><Transact"),
+            )
         }
         Some(Fault::Error(code)) => return reply(StatusCode::BAD_REQUEST, error_body(code, "injected")),
         Some(Fault::SlowAfterApply(d)) => delay = Some(d),
@@ -286,7 +302,8 @@ impl FpsServer {
                 }
                 let ok = match (Endpoint::parse_without_query(&url), find("signature")) {
                     (Ok(endpoint), Some(signature)) => {
-                        let query = CanonicalQuery::new(received.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+                        let query =
+                            CanonicalQuery::new(received.iter().map(|(n, v)| (n.as_str(), v.as_str())));
                         let key = SecretKey::new(FPS_OWN_KEY).expect("key");
                         [HttpMethod::Get, HttpMethod::Post].into_iter().any(|m| {
                             let sts = StringToSign::new(m, &endpoint, &query);
@@ -298,7 +315,10 @@ impl FpsServer {
                 let status = if ok { "Success" } else { "Failure" };
                 (
                     StatusCode::OK,
-                    success(action, &format!("<VerificationStatus>{status}</VerificationStatus>")),
+                    success(
+                        action,
+                        &format!("<VerificationStatus>{status}</VerificationStatus>"),
+                    ),
                 )
             }
             "Pay" | "Reserve" | "Refund" => {
@@ -309,7 +329,10 @@ impl FpsServer {
                     return if *seen == fingerprint {
                         (StatusCode::OK, body.clone())
                     } else {
-                        bad("DuplicateRequest", "CallerReference was used with other parameters.")
+                        bad(
+                            "DuplicateRequest",
+                            "CallerReference was used with other parameters.",
+                        )
                     };
                 }
                 let (id, status, amount) = if action == "Refund" {
@@ -320,7 +343,10 @@ impl FpsServer {
                         return bad("InvalidTransactionId", "No such transaction.");
                     };
                     if t.status != "Success" {
-                        return bad("InvalidTransactionState", "Only completed transactions are refunded.");
+                        return bad(
+                            "InvalidTransactionState",
+                            "Only completed transactions are refunded.",
+                        );
                     }
                     let left = t.amount_minor - t.refunded_minor;
                     let amount = match get("RefundAmount.Value") {
@@ -349,7 +375,10 @@ impl FpsServer {
                         return bad("InvalidParameterValue", "TransactionAmount.CurrencyCode");
                     }
                     if token.starts_with("DECLINE") {
-                        return bad("InsufficientBalance", "The sender does not have sufficient balance.");
+                        return bad(
+                            "InsufficientBalance",
+                            "The sender does not have sufficient balance.",
+                        );
                     }
                     let status = match (token.starts_with("PENDING"), action) {
                         (true, _) => "Pending",
@@ -382,7 +411,10 @@ impl FpsServer {
                     return bad("InvalidTransactionId", "No such transaction.");
                 };
                 if t.status != "Reserved" || t.settled {
-                    return bad("InvalidTransactionState", "Only an unsettled reserve can be settled.");
+                    return bad(
+                        "InvalidTransactionState",
+                        "Only an unsettled reserve can be settled.",
+                    );
                 }
                 let amount = match get("TransactionAmount.Value") {
                     Some(v) => match minor(&v) {
@@ -392,7 +424,10 @@ impl FpsServer {
                     None => t.amount_minor,
                 };
                 if amount > t.amount_minor {
-                    return bad("SettleAmountGreaterThanReserveAmount", "Settle exceeds the reserve.");
+                    return bad(
+                        "SettleAmountGreaterThanReserveAmount",
+                        "Settle exceeds the reserve.",
+                    );
                 }
                 t.amount_minor = amount;
                 t.settled = true;
@@ -407,7 +442,10 @@ impl FpsServer {
                     return bad("InvalidTransactionId", "No such transaction.");
                 };
                 if t.status != "Reserved" && t.status != "Pending" {
-                    return bad("InvalidTransactionState", "Only pending or reserved transactions cancel.");
+                    return bad(
+                        "InvalidTransactionState",
+                        "Only pending or reserved transactions cancel.",
+                    );
                 }
                 t.status = "Cancelled".into();
                 (StatusCode::OK, success(action, &txn_result(&id, "Cancelled")))

@@ -64,14 +64,21 @@ pub async fn start() -> Harness {
     let port = listener.local_addr().expect("addr").port();
     let base = format!("http://127.0.0.1:{port}");
     let return_url = format!("{base}/thanks.html");
-    let db_path = std::env::temp_dir().join(format!("fps-merchant-test-{}.db", uuid::Uuid::new_v4().simple()));
+    let db_path =
+        std::env::temp_dir().join(format!("fps-merchant-test-{}.db", uuid::Uuid::new_v4().simple()));
     let catalog = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www/catalog.json");
     let vars: HashMap<String, String> = [
         ("FPS_ACCESS_KEY_ID", ACCESS_KEY.to_owned()),
         ("FPS_SECRET_KEY", fps_server::SECRET.to_owned()),
         ("FPS_ENDPOINT", fps.endpoint.clone()),
-        ("FPS_CBUI_ENDPOINT", format!("{}cobranded-ui/actions/start", fps.endpoint)),
-        ("FPS_RETURN_URLS", format!("{return_url},https://shop.example/thanks")),
+        (
+            "FPS_CBUI_ENDPOINT",
+            format!("{}cobranded-ui/actions/start", fps.endpoint),
+        ),
+        (
+            "FPS_RETURN_URLS",
+            format!("{return_url},https://shop.example/thanks"),
+        ),
         ("FPS_ADMIN_TOKEN", ADMIN_TOKEN.to_owned()),
         ("FPS_TIMEOUT_SECS", "1".to_owned()),
         ("FPS_LISTEN", format!("127.0.0.1:{port}")),
@@ -112,7 +119,15 @@ pub async fn read(response: reqwest::Response) -> (u16, Value) {
 impl Harness {
     /// POST JSON.
     pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
-        read(self.http.post(format!("{}{path}", self.base)).json(body).send().await.expect("send")).await
+        read(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .json(body)
+                .send()
+                .await
+                .expect("send"),
+        )
+        .await
     }
 
     /// POST a raw text body.
@@ -143,7 +158,9 @@ impl Harness {
 
     /// GET an order as the admin sees it (refreshing from FPS).
     pub async fn order(&self, reference: &str) -> Value {
-        let (status, body) = self.admin(reqwest::Method::GET, &format!("/api/orders/{reference}"), None).await;
+        let (status, body) = self
+            .admin(reqwest::Method::GET, &format!("/api/orders/{reference}"), None)
+            .await;
         assert_eq!(status, 200, "{body}");
         body
     }
@@ -151,7 +168,10 @@ impl Harness {
     /// Opens an order for `sku` x `quantity`; returns its answer.
     pub async fn create_order(&self, sku: &str, quantity: u32) -> Value {
         let (status, body) = self
-            .post_json("/api/orders", &json!({ "items": [{ "sku": sku, "quantity": quantity }] }))
+            .post_json(
+                "/api/orders",
+                &json!({ "items": [{ "sku": sku, "quantity": quantity }] }),
+            )
             .await;
         assert_eq!(status, 201, "{body}");
         body
