@@ -66,6 +66,8 @@ pub enum Command {
     },
     /// Run the local FPS sandbox emulator (CBUI pages, Query API, IPN) on 127.0.0.1.
     Sandbox(crate::sandbox::command::SandboxArgs),
+    /// Run the merchant backend (HTTP API: orders, /fps/sign, /fps/return, /fps/ipn, admin).
+    Serve(crate::merchant::ServeArgs),
 }
 
 /// What a signing command prints.
@@ -108,6 +110,9 @@ pub enum CliError {
     /// The sandbox emulator could not run.
     #[error("sandbox: {0}")]
     Sandbox(String),
+    /// The merchant backend could not start or stopped with an error.
+    #[error(transparent)]
+    Serve(#[from] crate::merchant::ServeError),
 }
 
 /// Where the command reads its environment from (injected for tests).
@@ -180,6 +185,7 @@ fn run(command: Command, env: &dyn Environment) -> Result<String, CliError> {
             ))
         }
         Command::Sandbox(args) => crate::sandbox::command::run(args).map_err(CliError::Sandbox),
+        Command::Serve(args) => Ok(crate::merchant::run(&args, env).map(|()| "stopped".to_owned())?),
     }
 }
 

@@ -170,6 +170,23 @@ pub fn verify(
     Signer::new(secret).verify(method, string_to_sign, signature)
 }
 
+/// Signs decoded pairs once with `secret` (see [`Signer::sign_pairs`]).
+pub fn sign_pairs(
+    secret: &SecretKey,
+    method: SignatureMethod,
+    http_method: HttpMethod,
+    endpoint: &Endpoint,
+    pairs: &[(String, String)],
+    signature_name: &str,
+) -> Signed {
+    Signer::new(secret).sign_pairs(method, http_method, endpoint, pairs, signature_name)
+}
+
+/// Signs a typed CBUI request once with `secret` (see [`Signer::sign_cbui`]).
+pub fn sign_cbui(secret: &SecretKey, request: &CbuiRequest, endpoint: &CbuiEndpoint) -> Signed {
+    Signer::new(secret).sign_cbui(request, endpoint)
+}
+
 /// A signed request: the exact string that was signed, the signature, and the URL to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signed {

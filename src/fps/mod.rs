@@ -1,0 +1,11 @@
+//! The FPS Query API client (native only): signed requests, typed XML responses, typed errors.
+
+pub mod client;
+pub mod error;
+pub mod request;
+pub mod response;
+
+pub use client::{api_endpoint, FpsClient, FpsConfig, Timestamp};
+pub use error::{ErrorCode, FpsError};
+pub use request::{Action, Charge};
+pub use response::{StatusResult, TransactionDetails, TransactionResult, TransactionStatus, Verification};

@@ -1,0 +1,200 @@
+//! Typed Query API requests (`fps-protocol.md` section 6): each becomes an action name and its
+//! parameters, before the common parameters and the signature are added.
+
+use crate::core::params::{CallerReference, TokenId};
+use crate::core::Amount;
+
+/// One Query API call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Checks a CBUI return or an IPN with FPS.
+    VerifySignature {
+        /// Scheme, host, port and path of the URL that received the data; no query.
+        url_end_point: String,
+        /// The received query or body, exactly as received.
+        http_parameters: String,
+    },
+    /// Charges a sender token at once.
+    Pay(Charge),
+    /// Reserves an amount on a sender's card, for a later Settle.
+    Reserve(Charge),
+    /// Charges a reserve, once.
+    Settle {
+        /// The Reserve's TransactionId.
+        reserve_transaction_id: String,
+        /// The amount; the whole reserve when absent.
+        amount: Option<Amount>,
+    },
+    /// Cancels a pending or reserved transaction.
+    Cancel {
+        /// The transaction.
+        transaction_id: String,
+        /// Why, for the records.
+        description: Option<String>,
+    },
+    /// Refunds a completed transaction, in part or whole.
+    Refund {
+        /// The transaction to refund.
+        transaction_id: String,
+        /// This refund's own unique reference (makes retries safe).
+        caller_reference: CallerReference,
+        /// The amount; the remainder when absent.
+        amount: Option<Amount>,
+        /// Why, for the records.
+        description: Option<String>,
+    },
+    /// A transaction's status.
+    GetTransactionStatus {
+        /// The transaction.
+        transaction_id: String,
+    },
+    /// A transaction's details.
+    GetTransaction {
+        /// The transaction.
+        transaction_id: String,
+    },
+}
+
+/// What Pay and Reserve take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Charge {
+    /// The caller's reference; reusing it makes a resent request safe.
+    pub caller_reference: CallerReference,
+    /// The token from the CBUI return.
+    pub sender_token_id: TokenId,
+    /// The amount.
+    pub amount: Amount,
+    /// Shown in the caller's records (at most 160 characters; longer text is cut).
+    pub caller_description: Option<String>,
+}
+
+/// Longest `CallerDescription` FPS takes.
+const MAX_CALLER_DESCRIPTION: usize = 160;
+
+impl Action {
+    /// The `Action` parameter's value.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::VerifySignature { .. } => "VerifySignature",
+            Action::Pay(_) => "Pay",
+            Action::Reserve(_) => "Reserve",
+            Action::Settle { .. } => "Settle",
+            Action::Cancel { .. } => "Cancel",
+            Action::Refund { .. } => "Refund",
+            Action::GetTransactionStatus { .. } => "GetTransactionStatus",
+            Action::GetTransaction { .. } => "GetTransaction",
+        }
+    }
+
+    /// Whether resending the identical signed request cannot act twice: calls that only read,
+    /// and calls made idempotent by their `CallerReference`. Settle and Cancel are not retried.
+    pub fn is_idempotent(&self) -> bool {
+        !matches!(self, Action::Settle { .. } | Action::Cancel { .. })
+    }
+
+    /// The action's own parameters (without `Action` and the common ones).
+    pub fn params(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        let amount = |out: &mut Vec<(&'static str, String)>, prefix: &str, amount: &Amount| {
+            let (value, code) = match prefix {
+                "RefundAmount" => ("RefundAmount.Value", "RefundAmount.CurrencyCode"),
+                _ => ("TransactionAmount.Value", "TransactionAmount.CurrencyCode"),
+            };
+            out.push((value, amount.to_string()));
+            out.push((code, amount.currency().code().to_owned()));
+        };
+        match self {
+            Action::VerifySignature {
+                url_end_point,
+                http_parameters,
+            } => {
+                out.push(("UrlEndPoint", url_end_point.clone()));
+                out.push(("HttpParameters", http_parameters.clone()));
+            }
+            Action::Pay(charge) | Action::Reserve(charge) => {
+                out.push(("CallerReference", charge.caller_reference.as_str().to_owned()));
+                out.push(("SenderTokenId", charge.sender_token_id.as_str().to_owned()));
+                amount(&mut out, "TransactionAmount", &charge.amount);
+                if let Some(text) = &charge.caller_description {
+                    out.push(("CallerDescription", bounded(text, MAX_CALLER_DESCRIPTION)));
+                }
+            }
+            Action::Settle {
+                reserve_transaction_id,
+                amount: settle_amount,
+            } => {
+                out.push(("ReserveTransactionId", reserve_transaction_id.clone()));
+                if let Some(a) = settle_amount {
+                    amount(&mut out, "TransactionAmount", a);
+                }
+            }
+            Action::Cancel {
+                transaction_id,
+                description,
+            } => {
+                out.push(("TransactionId", transaction_id.clone()));
+                if let Some(text) = description {
+                    out.push(("Description", bounded(text, MAX_CALLER_DESCRIPTION)));
+                }
+            }
+            Action::Refund {
+                transaction_id,
+                caller_reference,
+                amount: refund_amount,
+                description,
+            } => {
+                out.push(("TransactionId", transaction_id.clone()));
+                out.push(("CallerReference", caller_reference.as_str().to_owned()));
+                if let Some(a) = refund_amount {
+                    amount(&mut out, "RefundAmount", a);
+                }
+                if let Some(text) = description {
+                    out.push(("CallerDescription", bounded(text, MAX_CALLER_DESCRIPTION)));
+                }
+            }
+            Action::GetTransactionStatus { transaction_id } | Action::GetTransaction { transaction_id } => {
+                out.push(("TransactionId", transaction_id.clone()));
+            }
+        }
+        out
+    }
+}
+
+/// Cuts text to at most `max` characters.
+fn bounded(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pay_and_refund_flatten_amounts() {
+        let charge = Charge {
+            caller_reference: CallerReference::new("order-1").unwrap(),
+            sender_token_id: TokenId::new("ABCDEFGHIJKLMNOP1234").unwrap(),
+            amount: Amount::parse("12.5").unwrap(),
+            caller_description: Some("x".repeat(300)),
+        };
+        let params = Action::Pay(charge).params();
+        assert!(params.contains(&("TransactionAmount.Value", "12.50".into())));
+        assert!(params.contains(&("TransactionAmount.CurrencyCode", "USD".into())));
+        let description = params.iter().find(|(n, _)| *n == "CallerDescription").unwrap();
+        assert_eq!(description.1.len(), 160);
+        let refund = Action::Refund {
+            transaction_id: "T1".into(),
+            caller_reference: CallerReference::new("order-1-refund-1").unwrap(),
+            amount: Some(Amount::parse("1").unwrap()),
+            description: None,
+        };
+        assert!(refund.params().contains(&("RefundAmount.Value", "1.00".into())));
+        assert!(refund.is_idempotent());
+        let settle = Action::Settle {
+            reserve_transaction_id: "T2".into(),
+            amount: None,
+        };
+        assert_eq!(settle.params(), vec![("ReserveTransactionId", "T2".into())]);
+        assert!(!settle.is_idempotent());
+    }
+}

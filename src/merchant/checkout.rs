@@ -1,0 +1,424 @@
+//! The shopper's side: price an order, sign its CBUI request under the policy, and take the
+//! CBUI return: verify it with FPS, then Pay or Reserve under the order's own reference.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::catalog::LineRequest;
+use super::error::{ApiError, ApiJson, RawText};
+use super::order::{next_state, Mode, OrderState, Which};
+use super::policy::{PolicyError, SignRequest};
+use super::server::AppState;
+use super::store::{now, Changes, Order, StoreError};
+use crate::core::{CbuiReturn, Endpoint};
+use crate::fps::{Charge, FpsError, Timestamp, Verification};
+use crate::signer::sign_cbui;
+
+/// `GET /healthz`: the process runs and the store answers.
+pub async fn healthz(State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
+    app.store.ping().await?;
+    Ok(Json(
+        serde_json::json!({ "status": "ok", "store": app.store.kind() }),
+    ))
+}
+
+/// The body of `POST /api/orders`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrder {
+    /// What the shopper buys.
+    pub items: Vec<LineRequest>,
+}
+
+/// The answer of `POST /api/orders`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedOrder {
+    /// The order's reference: the CBUI `callerReference`.
+    pub caller_reference: String,
+    /// The total, as FPS writes it (`12.50`).
+    pub amount: String,
+    /// `USD`.
+    pub currency: String,
+    /// What was bought (usable as `paymentReason`).
+    pub description: String,
+    /// `pay` or `reserve` (then send `reserve=True`).
+    pub payment_mode: Mode,
+}
+
+/// `POST /api/orders`: prices the items from the catalog and opens an order.
+pub async fn create_order(
+    State(app): State<AppState>,
+    ApiJson(body): ApiJson<NewOrder>,
+) -> Result<(StatusCode, Json<CreatedOrder>), ApiError> {
+    let priced = app.catalog.price(&body.items).map_err(|e| ApiError::Invalid {
+        code: "INVALID_ORDER",
+        message: e.to_string(),
+    })?;
+    let reference = format!("ord-{}", uuid::Uuid::new_v4().simple());
+    let at = now();
+    let order = Order {
+        reference: reference.clone(),
+        items: priced.lines_json,
+        description: priced.description.clone(),
+        amount_minor: priced.total.minor_units(),
+        currency: priced.total.currency().code().to_owned(),
+        mode: priced.mode,
+        state: OrderState::Open,
+        return_url: None,
+        sender_token_id: None,
+        charge_timestamp: None,
+        transaction_id: None,
+        transaction_status: None,
+        settle_amount_minor: None,
+        settle_transaction_id: None,
+        settled_minor: 0,
+        refunded_minor: 0,
+        last_error: None,
+        created_at: at,
+        updated_at: at,
+    };
+    app.store.create_order(&order).await?;
+    tracing::info!(order = %reference, amount = %priced.total, mode = priced.mode.as_str(), "order opened");
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedOrder {
+            caller_reference: reference,
+            amount: priced.total.to_string(),
+            currency: order.currency,
+            description: priced.description,
+            payment_mode: priced.mode,
+        }),
+    ))
+}
+
+/// The answer of `POST /fps/sign`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedAnswer {
+    /// The CBUI URL to send the shopper to, signature included.
+    pub url: String,
+    /// The base64 signature.
+    pub signature: String,
+    /// `HmacSHA256`.
+    pub signature_method: String,
+}
+
+fn policy_error(e: PolicyError) -> ApiError {
+    let code = e.code();
+    let message = e.to_string();
+    match e {
+        PolicyError::Oversized(_) | PolicyError::Invalid(_) => ApiError::Invalid { code, message },
+        PolicyError::UnknownOrder => ApiError::NotFound { code, message },
+        PolicyError::OrderNotOpen(_) => ApiError::Conflict { code, message },
+        PolicyError::Pipeline(_)
+        | PolicyError::ForeignCallerKey
+        | PolicyError::AmountMismatch { .. }
+        | PolicyError::ReturnUrl
+        | PolicyError::Forbidden(_) => ApiError::Forbidden { code, message },
+    }
+}
+
+/// `POST /fps/sign`: signs a CBUI request only if the policy allows it for the order it names.
+pub async fn sign(
+    State(app): State<AppState>,
+    ApiJson(body): ApiJson<SignRequest>,
+) -> Result<Json<SignedAnswer>, ApiError> {
+    let request = app.policy.parse(&body).map_err(policy_error)?;
+    let reference = request.pipeline().caller_reference().as_str().to_owned();
+    let order = app.store.order(&reference).await?;
+    if let Err(e) = app.policy.check(&request, order.as_ref()) {
+        tracing::warn!(order = %reference.chars().take(64).collect::<String>(), code = e.code(), "signing refused");
+        return Err(policy_error(e));
+    }
+    // Remember which return URL was signed: it is the UrlEndPoint the return is verified with.
+    let changes = Changes {
+        return_url: Some(request.common().return_url.as_str().to_owned()),
+        ..Changes::default()
+    };
+    app.store
+        .transition(&reference, &[OrderState::Open], OrderState::Open, changes)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict { current, .. } => policy_error(PolicyError::OrderNotOpen(current)),
+            other => other.into(),
+        })?;
+    let signed = sign_cbui(&app.config.secret, &request, &app.config.cbui_endpoint);
+    Ok(Json(SignedAnswer {
+        url: signed.url,
+        signature: signed.signature,
+        signature_method: signed.method.as_str().to_owned(),
+    }))
+}
+
+/// The answer of `POST /fps/return`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReturnAnswer {
+    /// The order's reference.
+    pub order_id: String,
+    /// The order's state.
+    pub status: OrderState,
+    /// FPS's status of the payment, once there is one.
+    pub transaction_status: Option<String>,
+    /// A sentence for the shopper.
+    pub message: String,
+}
+
+fn answer(order: &Order, message: impl Into<String>) -> Json<ReturnAnswer> {
+    Json(ReturnAnswer {
+        order_id: order.reference.clone(),
+        status: order.state,
+        transaction_status: order.transaction_status.clone(),
+        message: message.into(),
+    })
+}
+
+/// Records a refused input in the audit trail; a store failure here must not hide the refusal.
+pub(crate) async fn record(app: &AppState, order: Option<&str>, kind: &str, detail: &str) {
+    if let Err(e) = app.store.record_event(order, kind, detail).await {
+        tracing::error!(error = %e, kind, "cannot record event");
+    }
+    tracing::warn!(order = order.unwrap_or("-"), kind, detail, "refused");
+}
+
+/// `POST /fps/return`: the raw query CBUI appended to the return URL, as the browser received it.
+pub async fn fps_return(
+    State(app): State<AppState>,
+    RawText(body): RawText,
+) -> Result<Json<ReturnAnswer>, ApiError> {
+    let parsed = match CbuiReturn::parse(&body) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            record(&app, None, "return_malformed", &e.to_string()).await;
+            return Err(ApiError::Invalid {
+                code: e.code(),
+                message: e.to_string(),
+            });
+        }
+    };
+    let Some(reference) = parsed.caller_reference.as_ref().map(|r| r.as_str().to_owned()) else {
+        record(&app, None, "return_without_reference", parsed.raw_query()).await;
+        return Err(ApiError::Invalid {
+            code: "INVALID_RETURN",
+            message: "the return has no callerReference".to_owned(),
+        });
+    };
+    let Some(order) = app.store.order(&reference).await? else {
+        record(&app, None, "return_unknown_order", &reference).await;
+        return Err(ApiError::NotFound {
+            code: "UNKNOWN_ORDER",
+            message: "callerReference names no order of this shop".to_owned(),
+        });
+    };
+    if !matches!(order.state, OrderState::Open | OrderState::Charging) {
+        record(&app, Some(&reference), "return_replayed", parsed.raw_query()).await;
+        return Err(ApiError::Conflict {
+            code: "ALREADY_PROCESSED",
+            message: format!(
+                "this order's return was processed already (order is {}); nothing was charged again",
+                order.state
+            ),
+        });
+    }
+    let Some(return_url) = order.return_url.clone() else {
+        record(&app, Some(&reference), "return_unsigned", parsed.raw_query()).await;
+        return Err(ApiError::Conflict {
+            code: "NOT_SIGNED",
+            message: "no CBUI request was signed for this order".to_owned(),
+        });
+    };
+    if !parsed.is_success() {
+        tracing::info!(order = %reference, status = %parsed.status, "CBUI did not authorize");
+        return Ok(answer(&order, parsed.message()));
+    }
+    let Some(token) = parsed.token_id.clone() else {
+        record(&app, Some(&reference), "return_without_token", parsed.raw_query()).await;
+        return Err(ApiError::Invalid {
+            code: "INVALID_RETURN",
+            message: "a successful return must carry tokenID".to_owned(),
+        });
+    };
+    if order.state == OrderState::Charging && order.sender_token_id.as_deref() != Some(token.as_str()) {
+        record(&app, Some(&reference), "return_mismatch", parsed.raw_query()).await;
+        return Err(ApiError::Conflict {
+            code: "RETURN_MISMATCH",
+            message: "this order is being charged with another token".to_owned(),
+        });
+    }
+
+    let endpoint = Endpoint::parse(&return_url).map_err(|e| ApiError::Invalid {
+        code: "INVALID_RETURN",
+        message: e.to_string(),
+    })?;
+    match app
+        .fps
+        .verify_signature(endpoint.without_query(), parsed.raw_query())
+        .await
+    {
+        Ok(Verification::Success) => {}
+        Ok(Verification::Failure) => {
+            record(&app, Some(&reference), "return_forged", parsed.raw_query()).await;
+            return Err(ApiError::Forbidden {
+                code: "SIGNATURE_INVALID",
+                message: "FPS did not confirm this return's signature; nothing was charged".to_owned(),
+            });
+        }
+        Err(source) => {
+            return Err(ApiError::Fps {
+                context: "cannot verify the return with FPS; nothing was charged, try again".to_owned(),
+                source,
+            })
+        }
+    }
+
+    let (order, timestamp) = if order.state == OrderState::Open {
+        let timestamp = Timestamp::now();
+        let changes = Changes {
+            sender_token_id: Some(token.as_str().to_owned()),
+            charge_timestamp: Some(timestamp.as_str().to_owned()),
+            ..Changes::default()
+        };
+        match app
+            .store
+            .transition(&reference, &[OrderState::Open], OrderState::Charging, changes)
+            .await
+        {
+            Ok(order) => (order, timestamp),
+            Err(StoreError::Conflict { current, .. }) => {
+                record(&app, Some(&reference), "return_raced", parsed.raw_query()).await;
+                return Err(ApiError::Conflict {
+                    code: "ALREADY_PROCESSED",
+                    message: format!("another request is processing this order (now {current})"),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        let timestamp = order
+            .charge_timestamp
+            .as_deref()
+            .and_then(Timestamp::from_stored)
+            .ok_or_else(|| StoreError::Database("charging order without its timestamp".to_owned()))?;
+        (order, timestamp)
+    };
+    charge(&app, order, token, timestamp).await
+}
+
+/// Sends Pay or Reserve for an order in `charging` and records the outcome. The request carries
+/// the order's reference as CallerReference and the stored timestamp, so resending it after a
+/// crash or timeout is the identical request and FPS answers with the first result.
+async fn charge(
+    app: &AppState,
+    order: Order,
+    token: crate::core::params::TokenId,
+    timestamp: Timestamp,
+) -> Result<Json<ReturnAnswer>, ApiError> {
+    let reference = order.reference.clone();
+    let amount = crate::core::Amount::from_minor(order.amount_minor, crate::core::Currency::Usd)
+        .map_err(|e| StoreError::Database(e.to_string()))?;
+    let charge = Charge {
+        caller_reference: crate::core::params::CallerReference::new(&reference)
+            .map_err(|e| StoreError::Database(e.to_string()))?,
+        sender_token_id: token,
+        amount,
+        caller_description: Some(order.description.clone()),
+    };
+    let outcome = match order.mode {
+        Mode::Pay => app.fps.pay(charge, &timestamp).await,
+        Mode::Reserve => app.fps.reserve(charge, &timestamp).await,
+    };
+    match outcome {
+        Ok(result) => {
+            let status = result.transaction_status;
+            let next = next_state(OrderState::Charging, order.mode, Which::Charge, status);
+            let changes = Changes {
+                transaction_id: Some(result.transaction_id.clone()),
+                transaction_status: Some(status.as_str().to_owned()),
+                settled_minor: (next == Some(OrderState::Paid)).then_some(order.amount_minor),
+                ..Changes::default()
+            };
+            let to = next.unwrap_or(OrderState::Charging);
+            let order = match app
+                .store
+                .transition(&reference, &[OrderState::Charging], to, changes)
+                .await
+            {
+                Ok(order) => order,
+                // An IPN got there first: it moved the order forward already.
+                Err(StoreError::Conflict { .. }) => app
+                    .store
+                    .order(&reference)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound(reference.clone()))?,
+                Err(e) => return Err(e.into()),
+            };
+            tracing::info!(order = %reference, transaction = %result.transaction_id, status = status.as_str(), "charged");
+            let message = match order.state {
+                OrderState::Paid => "Thank you: your payment is complete.",
+                OrderState::Reserved => {
+                    "Thank you: the amount is reserved and will be charged when your order ships."
+                }
+                OrderState::Pending => "Thank you: your payment is being processed.",
+                OrderState::Failed => "The payment failed. Nothing was charged.",
+                _ => "Your payment was submitted.",
+            };
+            Ok(answer(&order, message))
+        }
+        Err(source) if source.outcome_unknown() || source.is_transient() => {
+            let detail = source.to_string();
+            record(app, Some(&reference), "charge_unknown", &detail).await;
+            let _ = app
+                .store
+                .transition(
+                    &reference,
+                    &[OrderState::Charging],
+                    OrderState::Charging,
+                    Changes {
+                        last_error: Some(detail),
+                        ..Changes::default()
+                    },
+                )
+                .await;
+            Err(ApiError::Fps {
+                context: "the payment's outcome is not known yet; the order is kept, and sending the same \
+                          return again resumes it without charging twice"
+                    .to_owned(),
+                source,
+            })
+        }
+        Err(source) => {
+            let detail = source.to_string();
+            record(app, Some(&reference), "charge_refused", &detail).await;
+            app.store
+                .transition(
+                    &reference,
+                    &[OrderState::Charging],
+                    OrderState::Failed,
+                    Changes {
+                        last_error: Some(detail),
+                        ..Changes::default()
+                    },
+                )
+                .await?;
+            Err(refusal(source, "FPS refused the payment; nothing was charged"))
+        }
+    }
+}
+
+/// An FPS refusal as the API reports it: declines as 402, the rest as 502.
+pub(crate) fn refusal(source: FpsError, context: &str) -> ApiError {
+    match &source {
+        FpsError::Service { code, message, .. } if code.is_decline() => ApiError::Declined {
+            fps_code: code.as_wire(),
+            message: message.clone(),
+        },
+        _ => ApiError::Fps {
+            context: context.to_owned(),
+            source,
+        },
+    }
+}

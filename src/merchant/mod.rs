@@ -1,0 +1,16 @@
+//! The merchant backend (native only): prices orders, signs CBUI requests under a policy,
+//! verifies returns and notifications with FPS, charges, and tracks each order's life cycle.
+
+pub mod admin;
+pub mod catalog;
+pub mod checkout;
+pub mod config;
+pub mod error;
+pub mod order;
+pub mod policy;
+pub mod server;
+pub mod store;
+pub mod tracking;
+
+pub use config::{Config, ConfigError, ServeArgs};
+pub use server::{run, serve, AppState, ServeError};

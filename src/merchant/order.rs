@@ -1,0 +1,305 @@
+//! The order life cycle as pure data and rules: states, which FPS outcome moves an order where,
+//! and the money rules of settle, cancel and refund. No I/O here.
+
+use std::fmt;
+
+use crate::fps::TransactionStatus;
+
+/// Where an order stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OrderState {
+    /// Priced, waiting for the shopper to come back from CBUI.
+    Open,
+    /// The return was verified and Pay/Reserve was sent; the outcome is not known yet.
+    Charging,
+    /// FPS accepted Pay/Reserve and will decide later (cards, bank transfers).
+    Pending,
+    /// The amount is reserved on the card: settle or cancel it.
+    Reserved,
+    /// Settle was sent; waiting for its outcome.
+    Settling,
+    /// Money taken (Pay succeeded, or the reserve was settled). Refunds are possible.
+    Paid,
+    /// Everything taken was refunded.
+    Refunded,
+    /// Cancelled before money moved.
+    Cancelled,
+    /// FPS refused or failed the payment.
+    Failed,
+}
+
+impl OrderState {
+    /// Every state.
+    pub const ALL: [OrderState; 9] = [
+        OrderState::Open,
+        OrderState::Charging,
+        OrderState::Pending,
+        OrderState::Reserved,
+        OrderState::Settling,
+        OrderState::Paid,
+        OrderState::Refunded,
+        OrderState::Cancelled,
+        OrderState::Failed,
+    ];
+
+    /// The stored and displayed name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderState::Open => "open",
+            OrderState::Charging => "charging",
+            OrderState::Pending => "pending",
+            OrderState::Reserved => "reserved",
+            OrderState::Settling => "settling",
+            OrderState::Paid => "paid",
+            OrderState::Refunded => "refunded",
+            OrderState::Cancelled => "cancelled",
+            OrderState::Failed => "failed",
+        }
+    }
+
+    /// Reads a stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        OrderState::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Whether nothing can happen to the order any more (except refunds of a paid one).
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            OrderState::Refunded | OrderState::Cancelled | OrderState::Failed
+        )
+    }
+}
+
+impl fmt::Display for OrderState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How an order is charged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Pay at once.
+    Pay,
+    /// Reserve now, settle when shipped.
+    Reserve,
+}
+
+impl Mode {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Pay => "pay",
+            Mode::Reserve => "reserve",
+        }
+    }
+
+    /// Reads a stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "pay" => Some(Mode::Pay),
+            "reserve" => Some(Mode::Reserve),
+            _ => None,
+        }
+    }
+}
+
+/// Which of an order's FPS transactions a status is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    /// The Pay or Reserve transaction.
+    Charge,
+    /// The Settle transaction (when FPS gave it an id of its own).
+    Settle,
+}
+
+/// The state an FPS status moves an order to, or `None` when it must not move (the same state,
+/// an older status arriving late, or a status that does not fit). Never moves backwards.
+pub fn next_state(
+    current: OrderState,
+    mode: Mode,
+    which: Which,
+    status: TransactionStatus,
+) -> Option<OrderState> {
+    use OrderState::*;
+    use TransactionStatus as T;
+    let next = match (which, current, status) {
+        (Which::Charge, Charging, T::Pending) => Pending,
+        (Which::Charge, Charging | Pending, T::Success) if mode == Mode::Pay => Paid,
+        (Which::Charge, Charging | Pending, T::Reserved) if mode == Mode::Reserve => Reserved,
+        (Which::Charge, Charging | Pending, T::Failure) => Failed,
+        (Which::Charge, Charging | Pending | Reserved, T::Cancelled) => Cancelled,
+        // A settled reserve reports Success on the reserve transaction itself.
+        (Which::Charge, Settling, T::Success) if mode == Mode::Reserve => Paid,
+        (Which::Settle, Settling, T::Success) => Paid,
+        (Which::Settle, Settling, T::Failure) => Failed,
+        _ => return None,
+    };
+    Some(next)
+}
+
+/// Why a money rule refuses an admin action.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    /// The order is in the wrong state for the action.
+    #[error("order is {current}; {action} needs {needed}")]
+    WrongState {
+        /// What was asked.
+        action: &'static str,
+        /// Where the order is.
+        current: OrderState,
+        /// Where it must be.
+        needed: &'static str,
+    },
+    /// The amount is above what the rule allows.
+    #[error("{action} of {asked} is more than the {limit} allowed")]
+    TooMuch {
+        /// What was asked.
+        action: &'static str,
+        /// The amount asked, formatted.
+        asked: String,
+        /// The limit, formatted.
+        limit: String,
+    },
+}
+
+/// The state settle needs.
+pub fn check_settle(current: OrderState, asked_minor: u64, reserved_minor: u64) -> Result<(), RuleError> {
+    if current != OrderState::Reserved {
+        return Err(RuleError::WrongState {
+            action: "settle",
+            current,
+            needed: "reserved (a reserve settles once)",
+        });
+    }
+    if asked_minor > reserved_minor {
+        return Err(RuleError::TooMuch {
+            action: "settle",
+            asked: money(asked_minor),
+            limit: money(reserved_minor),
+        });
+    }
+    Ok(())
+}
+
+/// The state cancel needs.
+pub fn check_cancel(current: OrderState) -> Result<(), RuleError> {
+    match current {
+        OrderState::Pending | OrderState::Reserved => Ok(()),
+        _ => Err(RuleError::WrongState {
+            action: "cancel",
+            current,
+            needed: "pending or reserved (completed payments can only be refunded)",
+        }),
+    }
+}
+
+/// The state and amount a refund needs.
+pub fn check_refund(
+    current: OrderState,
+    asked_minor: u64,
+    settled_minor: u64,
+    refunded_minor: u64,
+) -> Result<(), RuleError> {
+    if current != OrderState::Paid {
+        return Err(RuleError::WrongState {
+            action: "refund",
+            current,
+            needed: "paid (a reserve must be settled first)",
+        });
+    }
+    let left = settled_minor.saturating_sub(refunded_minor);
+    if asked_minor > left {
+        return Err(RuleError::TooMuch {
+            action: "refund",
+            asked: money(asked_minor),
+            limit: money(left),
+        });
+    }
+    Ok(())
+}
+
+/// Formats minor units as `12.34`.
+pub fn money(minor: u64) -> String {
+    format!("{}.{:02}", minor / 100, minor % 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use OrderState::*;
+    use TransactionStatus as T;
+
+    #[test]
+    fn states_round_trip() {
+        for state in OrderState::ALL {
+            assert_eq!(OrderState::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(OrderState::parse("PAID"), None);
+    }
+
+    #[test]
+    fn statuses_only_move_forward() {
+        assert_eq!(
+            next_state(Charging, Mode::Pay, Which::Charge, T::Success),
+            Some(Paid)
+        );
+        assert_eq!(
+            next_state(Pending, Mode::Pay, Which::Charge, T::Success),
+            Some(Paid)
+        );
+        assert_eq!(
+            next_state(Pending, Mode::Reserve, Which::Charge, T::Reserved),
+            Some(Reserved)
+        );
+        assert_eq!(
+            next_state(Reserved, Mode::Reserve, Which::Charge, T::Cancelled),
+            Some(Cancelled)
+        );
+        assert_eq!(
+            next_state(Settling, Mode::Reserve, Which::Settle, T::Success),
+            Some(Paid)
+        );
+        // Late or repeated notifications never move an order back.
+        assert_eq!(next_state(Paid, Mode::Pay, Which::Charge, T::Pending), None);
+        assert_eq!(next_state(Paid, Mode::Pay, Which::Charge, T::Success), None);
+        assert_eq!(next_state(Paid, Mode::Pay, Which::Charge, T::Failure), None);
+        assert_eq!(
+            next_state(Reserved, Mode::Reserve, Which::Charge, T::Pending),
+            None
+        );
+        assert_eq!(
+            next_state(Cancelled, Mode::Reserve, Which::Charge, T::Reserved),
+            None
+        );
+        assert_eq!(next_state(Open, Mode::Pay, Which::Charge, T::Success), None);
+        // A mode mismatch does not fit.
+        assert_eq!(next_state(Pending, Mode::Pay, Which::Charge, T::Reserved), None);
+    }
+
+    #[test]
+    fn money_rules() {
+        assert!(check_settle(Reserved, 500, 500).is_ok());
+        assert!(matches!(
+            check_settle(Reserved, 501, 500),
+            Err(RuleError::TooMuch { .. })
+        ));
+        assert!(matches!(
+            check_settle(Paid, 1, 500),
+            Err(RuleError::WrongState { .. })
+        ));
+        assert!(check_cancel(Pending).is_ok());
+        assert!(check_cancel(Reserved).is_ok());
+        assert!(check_cancel(Paid).is_err());
+        assert!(check_refund(Paid, 300, 500, 200).is_ok());
+        assert!(matches!(
+            check_refund(Paid, 301, 500, 200),
+            Err(RuleError::TooMuch { .. })
+        ));
+        assert!(check_refund(Reserved, 1, 500, 0).is_err());
+        assert_eq!(money(1234), "12.34");
+    }
+}

@@ -1,0 +1,399 @@
+//! The signing policy of `POST /fps/sign`: the server signs a CBUI request only for an open order
+//! of its own, at the order's price, to an allowed return URL, under its own key. It re-parses
+//! the browser's parameters into a typed request and signs that, never a string it was handed.
+
+use std::fmt;
+
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+
+use super::order::{Mode, OrderState};
+use super::store::Order;
+use crate::core::params::{CallerKey, CbuiRequest, Pipeline, SignatureMethod};
+use crate::core::{CoreError, Endpoint};
+
+/// Most parameters in one signing request.
+pub const MAX_PARAMS: usize = 48;
+/// Longest parameter name, in bytes.
+pub const MAX_NAME_BYTES: usize = 64;
+/// Longest parameter value, in bytes.
+pub const MAX_VALUE_BYTES: usize = 2048;
+
+/// Parameters as the browser sends them: a JSON object, or an array of `[name, value]` pairs.
+/// Repeated names are kept (and refused later), never silently merged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParamList(pub Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for ParamList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ListVisitor;
+
+        impl<'de> Visitor<'de> for ListVisitor {
+            type Value = ParamList;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object of string values or an array of [name, value] string pairs")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ParamList, A::Error> {
+                let mut out = Vec::new();
+                while let Some((name, value)) = map.next_entry::<String, String>()? {
+                    if out.len() == MAX_PARAMS {
+                        return Err(de::Error::custom(format!("more than {MAX_PARAMS} parameters")));
+                    }
+                    out.push((name, value));
+                }
+                Ok(ParamList(out))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ParamList, A::Error> {
+                let mut out = Vec::new();
+                while let Some((name, value)) = seq.next_element::<(String, String)>()? {
+                    if out.len() == MAX_PARAMS {
+                        return Err(de::Error::custom(format!("more than {MAX_PARAMS} parameters")));
+                    }
+                    out.push((name, value));
+                }
+                Ok(ParamList(out))
+            }
+        }
+
+        deserializer.deserialize_any(ListVisitor)
+    }
+}
+
+/// The body of `POST /fps/sign`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignRequest {
+    /// The pipeline (`SingleUse`).
+    pub pipeline: String,
+    /// The CBUI parameters, without signature.
+    pub params: ParamList,
+}
+
+/// Why the policy refused to sign.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    /// A parameter name or value is too long, or there are too many.
+    #[error("{0}")]
+    Oversized(String),
+    /// The parameters do not form a valid CBUI request.
+    #[error(transparent)]
+    Invalid(#[from] CoreError),
+    /// The pipeline is not one this shop signs for the order.
+    #[error("{0}")]
+    Pipeline(String),
+    /// callerKey is not this server's access key id.
+    #[error("callerKey is not this shop's access key id")]
+    ForeignCallerKey,
+    /// The callerReference names no order.
+    #[error("callerReference names no order of this shop")]
+    UnknownOrder,
+    /// The order is no longer open.
+    #[error("order is {0}; only open orders can be signed")]
+    OrderNotOpen(OrderState),
+    /// transactionAmount or currency differ from the order's.
+    #[error("transactionAmount {asked} {asked_currency} is not the order's {expected} {currency}")]
+    AmountMismatch {
+        /// What was asked.
+        asked: String,
+        /// The currency asked.
+        asked_currency: String,
+        /// The order's amount.
+        expected: String,
+        /// The order's currency.
+        currency: String,
+    },
+    /// returnURL is not on the allowlist.
+    #[error("returnURL is not one of the shop's return URLs")]
+    ReturnUrl,
+    /// A parameter this shop never signs (marketplace recipient token, other signature methods).
+    #[error("parameter {0} is not allowed for this shop")]
+    Forbidden(&'static str),
+}
+
+impl PolicyError {
+    /// A stable code for the API.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PolicyError::Oversized(_) => "PARAMETER_TOO_LARGE",
+            PolicyError::Invalid(e) => e.code(),
+            PolicyError::Pipeline(_) => "PIPELINE_NOT_ALLOWED",
+            PolicyError::ForeignCallerKey => "FOREIGN_CALLER_KEY",
+            PolicyError::UnknownOrder => "UNKNOWN_ORDER",
+            PolicyError::OrderNotOpen(_) => "ORDER_NOT_OPEN",
+            PolicyError::AmountMismatch { .. } => "AMOUNT_MISMATCH",
+            PolicyError::ReturnUrl => "RETURN_URL_NOT_ALLOWED",
+            PolicyError::Forbidden(_) => "PARAMETER_NOT_ALLOWED",
+        }
+    }
+}
+
+/// What the server signs for.
+#[derive(Debug, Clone)]
+pub struct SigningPolicy {
+    /// This shop's access key id.
+    pub caller_key: CallerKey,
+    /// Allowed return URLs, compared byte for byte.
+    pub return_urls: Vec<Endpoint>,
+}
+
+impl SigningPolicy {
+    /// Checks sizes and shape, then parses the parameters into a typed request (no order
+    /// check yet). Returns the request and the callerReference to look up.
+    pub fn parse(&self, request: &SignRequest) -> Result<CbuiRequest, PolicyError> {
+        let params = &request.params.0;
+        if params.len() > MAX_PARAMS {
+            return Err(PolicyError::Oversized(format!(
+                "more than {MAX_PARAMS} parameters"
+            )));
+        }
+        for (name, value) in params {
+            if name.len() > MAX_NAME_BYTES {
+                return Err(PolicyError::Oversized(format!(
+                    "a parameter name is longer than {MAX_NAME_BYTES} bytes"
+                )));
+            }
+            if value.len() > MAX_VALUE_BYTES {
+                return Err(PolicyError::Oversized(format!(
+                    "parameter {name:?} is longer than {MAX_VALUE_BYTES} bytes"
+                )));
+            }
+        }
+        if request.pipeline != "SingleUse" {
+            return Err(PolicyError::Pipeline(format!(
+                "this shop signs only SingleUse requests, not {:?}",
+                request.pipeline.chars().take(32).collect::<String>()
+            )));
+        }
+        let mut pairs: Vec<(&str, &str)> = params.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        match pairs.iter().find(|(n, _)| *n == "pipelineName") {
+            Some((_, name)) if *name != request.pipeline => {
+                return Err(PolicyError::Pipeline(
+                    "pipelineName differs from pipeline".to_owned(),
+                ))
+            }
+            Some(_) => {}
+            None => pairs.push(("pipelineName", request.pipeline.as_str())),
+        }
+        Ok(CbuiRequest::from_pairs(pairs)?)
+    }
+
+    /// Checks a parsed request against the order it names (`None`: no such order).
+    pub fn check(&self, request: &CbuiRequest, order: Option<&Order>) -> Result<(), PolicyError> {
+        let Pipeline::SingleUse(single) = request.pipeline() else {
+            return Err(PolicyError::Pipeline(
+                "this shop signs only SingleUse requests".to_owned(),
+            ));
+        };
+        if request.common().caller_key != self.caller_key {
+            return Err(PolicyError::ForeignCallerKey);
+        }
+        let order = order.ok_or(PolicyError::UnknownOrder)?;
+        if order.reference != single.caller_reference.as_str() {
+            return Err(PolicyError::UnknownOrder);
+        }
+        if order.state != OrderState::Open {
+            return Err(PolicyError::OrderNotOpen(order.state));
+        }
+        let currency = single.currency_code.unwrap_or_default();
+        if single.transaction_amount.minor_units() != order.amount_minor || currency.code() != order.currency
+        {
+            return Err(PolicyError::AmountMismatch {
+                asked: single.transaction_amount.to_string(),
+                asked_currency: currency.code().to_owned(),
+                expected: super::order::money(order.amount_minor),
+                currency: order.currency.clone(),
+            });
+        }
+        let return_url = request.common().return_url.as_str();
+        if !self
+            .return_urls
+            .iter()
+            .any(|allowed| allowed.as_str() == return_url)
+        {
+            return Err(PolicyError::ReturnUrl);
+        }
+        if single.recipient_token.is_some() {
+            return Err(PolicyError::Forbidden("recipientToken"));
+        }
+        if request.signature_method() != SignatureMethod::HmacSha256 {
+            return Err(PolicyError::Forbidden(
+                "signatureMethod (only HmacSHA256 is signed)",
+            ));
+        }
+        let wants_reserve = single.reserve.is_some_and(|r| r.get());
+        if wants_reserve != (order.mode == Mode::Reserve) && single.reserve.is_some() {
+            return Err(PolicyError::Pipeline(format!(
+                "reserve must be {} for this order",
+                if order.mode == Mode::Reserve {
+                    "True"
+                } else {
+                    "False or absent"
+                }
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
+    const RETURN: &str = "https://shop.example/thanks";
+
+    fn policy() -> SigningPolicy {
+        SigningPolicy {
+            caller_key: CallerKey::new(KEY).unwrap(),
+            return_urls: vec![Endpoint::parse(RETURN).unwrap()],
+        }
+    }
+
+    fn order(state: OrderState, mode: Mode) -> Order {
+        Order {
+            reference: "ord-1".into(),
+            items: "[]".into(),
+            description: "1 x Mug".into(),
+            amount_minor: 1250,
+            currency: "USD".into(),
+            mode,
+            state,
+            return_url: None,
+            sender_token_id: None,
+            charge_timestamp: None,
+            transaction_id: None,
+            transaction_status: None,
+            settle_amount_minor: None,
+            settle_transaction_id: None,
+            settled_minor: 0,
+            refunded_minor: 0,
+            last_error: None,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    fn request(changes: &[(&str, Option<&str>)]) -> SignRequest {
+        let mut params: Vec<(String, String)> = [
+            ("callerKey", KEY),
+            ("callerReference", "ord-1"),
+            ("transactionAmount", "12.50"),
+            ("returnURL", RETURN),
+            ("paymentReason", "1 x Mug"),
+        ]
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+        for (name, value) in changes {
+            params.retain(|(n, _)| n != name);
+            if let Some(value) = value {
+                params.push((name.to_string(), value.to_string()));
+            }
+        }
+        SignRequest {
+            pipeline: "SingleUse".into(),
+            params: ParamList(params),
+        }
+    }
+
+    fn verdict(changes: &[(&str, Option<&str>)], order: Option<&Order>) -> Result<(), PolicyError> {
+        let request = policy().parse(&request(changes))?;
+        policy().check(&request, order)
+    }
+
+    #[test]
+    fn signs_the_honest_request() {
+        let open = order(OrderState::Open, Mode::Pay);
+        assert_eq!(verdict(&[], Some(&open)), Ok(()));
+        assert_eq!(
+            verdict(&[("transactionAmount", Some("12.5"))], Some(&open)),
+            Ok(())
+        );
+        let reserve = order(OrderState::Open, Mode::Reserve);
+        assert_eq!(verdict(&[("reserve", Some("True"))], Some(&reserve)), Ok(()));
+    }
+
+    #[test]
+    fn refuses_every_tamper() {
+        let open = order(OrderState::Open, Mode::Pay);
+        let code = |changes: &[(&str, Option<&str>)], order: Option<&Order>| {
+            verdict(changes, order).map_err(|e| e.code()).unwrap_err()
+        };
+        assert_eq!(
+            code(&[("transactionAmount", Some("1.00"))], Some(&open)),
+            "AMOUNT_MISMATCH"
+        );
+        assert_eq!(
+            code(&[("currencyCode", Some("EUR"))], Some(&open)),
+            "INVALID_PARAMETER"
+        );
+        assert_eq!(
+            code(&[("returnURL", Some("https://evil.example/thanks"))], Some(&open)),
+            "RETURN_URL_NOT_ALLOWED"
+        );
+        assert_eq!(
+            code(
+                &[("returnURL", Some("https://shop.example/thanks/"))],
+                Some(&open)
+            ),
+            "RETURN_URL_NOT_ALLOWED"
+        );
+        assert_eq!(
+            code(&[("callerKey", Some("AKIAOTHERKEY00000000"))], Some(&open)),
+            "FOREIGN_CALLER_KEY"
+        );
+        assert_eq!(code(&[("extra", Some("1"))], Some(&open)), "INVALID_PARAMETER");
+        assert_eq!(code(&[], None), "UNKNOWN_ORDER");
+        assert_eq!(
+            code(&[], Some(&order(OrderState::Paid, Mode::Pay))),
+            "ORDER_NOT_OPEN"
+        );
+        assert_eq!(
+            code(&[("reserve", Some("True"))], Some(&open)),
+            "PIPELINE_NOT_ALLOWED"
+        );
+        assert_eq!(
+            code(&[("signatureMethod", Some("HmacSHA1"))], Some(&open)),
+            "PARAMETER_NOT_ALLOWED"
+        );
+        // Unicode look-alikes: Cyrillic "а" in a name, full-width digits, a homoglyph host.
+        assert_eq!(
+            code(&[("cаllerKey", Some(KEY))], Some(&open)),
+            "INVALID_PARAMETER"
+        );
+        assert_eq!(
+            code(&[("transactionAmount", Some("１２.50"))], Some(&open)),
+            "INVALID_PARAMETER"
+        );
+        assert_eq!(
+            code(&[("returnURL", Some("https://shоp.example/thanks"))], Some(&open)),
+            "INVALID_PARAMETER"
+        );
+        assert_eq!(
+            code(&[("paymentReason", Some(&"x".repeat(3000)))], Some(&open)),
+            "PARAMETER_TOO_LARGE"
+        );
+        let mut duplicate = request(&[]);
+        duplicate
+            .params
+            .0
+            .push(("transactionAmount".into(), "12.50".into()));
+        assert!(matches!(policy().parse(&duplicate), Err(PolicyError::Invalid(_))));
+        let mut other = request(&[]);
+        other.pipeline = "MultiUse".into();
+        assert!(matches!(policy().parse(&other), Err(PolicyError::Pipeline(_))));
+    }
+
+    #[test]
+    fn param_lists_keep_duplicates() {
+        let list: ParamList = serde_json::from_str(r#"{"a":"1","a":"2"}"#).unwrap();
+        assert_eq!(list.0.len(), 2);
+        let pairs: ParamList = serde_json::from_str(r#"[["a","1"],["b","2"]]"#).unwrap();
+        assert_eq!(pairs.0[1], ("b".to_string(), "2".to_string()));
+        assert!(serde_json::from_str::<ParamList>(r#"{"a":1}"#).is_err());
+        assert!(serde_json::from_str::<ParamList>(r#""a""#).is_err());
+    }
+}

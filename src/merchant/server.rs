@@ -1,0 +1,194 @@
+//! Wires the backend together: shared state, routes, tower layers (body size, timeout, CORS,
+//! tracing), and `serve` with graceful shutdown.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, Method};
+use axum::routing::{get, post};
+use axum::Router;
+use tokio::net::TcpListener;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use super::catalog::Catalog;
+use super::config::{Config, ConfigError, ServeArgs};
+use super::policy::SigningPolicy;
+use super::store::{Store, StoreError};
+use super::{admin, checkout, error, tracking};
+use crate::cli::Environment;
+use crate::fps::{FpsClient, FpsConfig, FpsError};
+
+/// Largest request body anywhere.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Largest body of `/fps/sign`.
+pub const MAX_SIGN_BODY_BYTES: usize = 16 * 1024;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// A setting is missing or invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The catalog file is unusable.
+    #[error("FPS_CATALOG: {0}")]
+    Catalog(String),
+    /// The database is unusable.
+    #[error("DATABASE_URL: {0}")]
+    Store(#[from] StoreError),
+    /// The FPS client could not be built.
+    #[error("FPS client: {0}")]
+    Fps(#[from] FpsError),
+    /// Listening or serving failed.
+    #[error("FPS_LISTEN: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The settings.
+    pub config: Arc<Config>,
+    /// The order store.
+    pub store: Store,
+    /// The FPS client.
+    pub fps: FpsClient,
+    /// The products.
+    pub catalog: Arc<Catalog>,
+    /// What `/fps/sign` signs.
+    pub policy: Arc<SigningPolicy>,
+}
+
+impl AppState {
+    /// Loads the catalog, opens and migrates the store, builds the FPS client.
+    pub async fn new(config: Config) -> Result<Self, ServeError> {
+        let catalog = Catalog::load(&config.catalog).map_err(ServeError::Catalog)?;
+        let store = Store::connect(&config.database_url).await?;
+        let fps = FpsClient::new(FpsConfig {
+            endpoint: config.fps_endpoint.clone(),
+            access_key_id: config.access_key_id.as_str().to_owned(),
+            secret: config.secret.clone(),
+            timeout: config.fps_timeout,
+            max_attempts: 3,
+        })?;
+        let policy = SigningPolicy {
+            caller_key: config.access_key_id.clone(),
+            return_urls: config.return_urls.clone(),
+        };
+        Ok(AppState {
+            config: Arc::new(config),
+            store,
+            fps,
+            catalog: Arc::new(catalog),
+            policy: Arc::new(policy),
+        })
+    }
+}
+
+/// The routes with their layers.
+pub fn router(state: AppState) -> Router {
+    // Long enough for an FPS call with its resends, short enough to free stuck connections.
+    let request_timeout = state.config.fps_timeout * 4 + Duration::from_secs(5);
+    let cors = cors(&state.config.cors_origins);
+    Router::new()
+        .route("/healthz", get(checkout::healthz))
+        .route(
+            "/api/orders",
+            post(checkout::create_order).get(admin::list_orders),
+        )
+        .route("/api/orders/{reference}", get(admin::get_order))
+        .route("/api/orders/{reference}/settle", post(admin::settle))
+        .route("/api/orders/{reference}/cancel", post(admin::cancel))
+        .route("/api/orders/{reference}/refund", post(admin::refund))
+        .route(
+            "/fps/sign",
+            post(checkout::sign).layer(DefaultBodyLimit::max(MAX_SIGN_BODY_BYTES)),
+        )
+        .route("/fps/return", post(checkout::fps_return))
+        .route("/fps/ipn", post(tracking::ipn))
+        .fallback(error::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(cors)
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE])
+}
+
+/// Serves on `listener` until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// `fps-checkout serve`: reads the settings, starts the runtime, serves until a signal.
+pub fn run(args: &ServeArgs, env: &dyn Environment) -> Result<(), ServeError> {
+    let config = Config::load(args, env)?;
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let listen = config.listen;
+        let state = AppState::new(config).await?;
+        let listener = TcpListener::bind(listen).await?;
+        tracing::info!(
+            address = %listener.local_addr()?,
+            store = state.store.kind(),
+            fps = %state.config.fps_endpoint,
+            "fps-checkout serve listening"
+        );
+        serve(state, listener, shutdown_signal()).await
+    })
+}

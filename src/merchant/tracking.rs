@@ -1,0 +1,182 @@
+//! Keeping orders in step with FPS: applying a transaction status (from an IPN or from
+//! GetTransactionStatus) forward only, and the IPN endpoint that verifies notifications first.
+
+use axum::extract::State;
+use axum::Json;
+use serde_json::Value;
+
+use super::checkout::record;
+use super::error::{ApiError, RawText};
+use super::order::{next_state, OrderState, Which};
+use super::server::AppState;
+use super::store::{Changes, Order, StoreError};
+use crate::core::canonical::{decode_query, reject_duplicates, PlusIs};
+use crate::fps::{TransactionStatus, Verification};
+
+/// Moves `order` as `status` of its `which` transaction says, if that is forward. Returns the
+/// order as stored afterwards. A concurrent change wins and is returned as it is.
+pub async fn apply_status(
+    app: &AppState,
+    order: Order,
+    which: Which,
+    status: TransactionStatus,
+) -> Result<Order, StoreError> {
+    let Some(next) = next_state(order.state, order.mode, which, status) else {
+        return Ok(order);
+    };
+    let settled = (next == OrderState::Paid).then(|| {
+        if order.state == OrderState::Settling {
+            order.settle_amount_minor.unwrap_or(order.amount_minor)
+        } else {
+            order.amount_minor
+        }
+    });
+    let changes = Changes {
+        transaction_status: (which == Which::Charge).then(|| status.as_str().to_owned()),
+        settled_minor: settled,
+        ..Changes::default()
+    };
+    match app
+        .store
+        .transition(&order.reference, &[order.state], next, changes)
+        .await
+    {
+        Ok(order) => {
+            tracing::info!(order = %order.reference, state = %order.state, "order moved by FPS status");
+            Ok(order)
+        }
+        Err(StoreError::Conflict { .. }) => app
+            .store
+            .order(&order.reference)
+            .await?
+            .ok_or(StoreError::NotFound(order.reference)),
+        Err(e) => Err(e),
+    }
+}
+
+/// Which of the order's transactions `transaction_id` is.
+pub fn which_transaction(order: &Order, transaction_id: &str) -> Which {
+    let is_charge = order.transaction_id.as_deref() == Some(transaction_id);
+    let is_settle = order.settle_transaction_id.as_deref() == Some(transaction_id);
+    if is_settle && !is_charge {
+        Which::Settle
+    } else {
+        Which::Charge
+    }
+}
+
+/// `POST /fps/ipn`: an Instant Payment Notification. Verified with FPS (UrlEndPoint = the
+/// configured IPN URL, HttpParameters = the raw body) before anything is read from it; applied
+/// forward only; answered 200 once stored, so FPS stops resending it.
+pub async fn ipn(State(app): State<AppState>, RawText(body): RawText) -> Result<Json<Value>, ApiError> {
+    let invalid = |message: String| ApiError::Invalid {
+        code: "INVALID_NOTIFICATION",
+        message,
+    };
+    let pairs = decode_query(&body, PlusIs::Space).map_err(|e| invalid(e.to_string()))?;
+    reject_duplicates(&pairs).map_err(|e| invalid(e.to_string()))?;
+    let get = |name: &str| pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+    if get("signature").is_none() {
+        record(&app, None, "ipn_unsigned", &body).await;
+        return Err(ApiError::Forbidden {
+            code: "SIGNATURE_INVALID",
+            message: "the notification carries no signature".to_owned(),
+        });
+    }
+    match app.fps.verify_signature(app.config.ipn_url.as_str(), &body).await {
+        Ok(Verification::Success) => {}
+        Ok(Verification::Failure) => {
+            record(&app, None, "ipn_forged", &body).await;
+            return Err(ApiError::Forbidden {
+                code: "SIGNATURE_INVALID",
+                message: "FPS did not confirm this notification's signature".to_owned(),
+            });
+        }
+        Err(source) => {
+            return Err(ApiError::Fps {
+                context: "cannot verify the notification with FPS; send it again later".to_owned(),
+                source,
+            })
+        }
+    }
+    let transaction_id = get("transactionId")
+        .filter(|t| !t.is_empty() && t.len() <= 64)
+        .ok_or_else(|| invalid("no transactionId".to_owned()))?
+        .to_owned();
+    let status_text = get("transactionStatus").unwrap_or_default();
+    let status = TransactionStatus::parse(status_text)
+        .ok_or_else(|| invalid(format!("unknown transactionStatus {status_text:?}")))?;
+
+    let fresh = app
+        .store
+        .remember_notification(&transaction_id, status.as_str())
+        .await?;
+    if !fresh {
+        return Ok(Json(
+            serde_json::json!({ "result": "duplicate", "message": "already applied; nothing changed" }),
+        ));
+    }
+
+    if let Some(order) = app.store.order_by_transaction(&transaction_id).await? {
+        let which = which_transaction(&order, &transaction_id);
+        let before = order.state;
+        let order = apply_status(&app, order, which, status).await?;
+        if order.state == before {
+            record(
+                &app,
+                Some(&order.reference),
+                "ipn_not_applied",
+                &format!(
+                    "{transaction_id} {} leaves the order {}",
+                    status.as_str(),
+                    order.state
+                ),
+            )
+            .await;
+        }
+        return Ok(Json(
+            serde_json::json!({ "result": "stored", "orderId": order.reference, "status": order.state.as_str() }),
+        ));
+    }
+    if let Some(refund) = app.store.refund_by_transaction(&transaction_id).await? {
+        app.store
+            .finish_refund(&refund.caller_reference, status.as_str(), Some(&transaction_id))
+            .await?;
+        return Ok(Json(
+            serde_json::json!({ "result": "stored", "orderId": refund.order_reference }),
+        ));
+    }
+    // A charge whose answer was lost (timeout) is known to FPS by our CallerReference.
+    if let Some(reference) = get("callerReference") {
+        if let Some(order) = app.store.order(reference).await? {
+            if order.state == OrderState::Charging && order.transaction_id.is_none() {
+                let order = app
+                    .store
+                    .transition(
+                        &order.reference,
+                        &[OrderState::Charging],
+                        OrderState::Charging,
+                        Changes {
+                            transaction_id: Some(transaction_id.clone()),
+                            ..Changes::default()
+                        },
+                    )
+                    .await?;
+                let order = apply_status(&app, order, Which::Charge, status).await?;
+                return Ok(Json(
+                    serde_json::json!({ "result": "stored", "orderId": order.reference, "status": order.state.as_str() }),
+                ));
+            }
+        }
+    }
+    record(
+        &app,
+        None,
+        "ipn_unknown_transaction",
+        &format!("{transaction_id} {}", status.as_str()),
+    )
+    .await;
+    Ok(Json(
+        serde_json::json!({ "result": "stored", "message": "no order has this transaction; recorded" }),
+    ))
+}

@@ -1,0 +1,224 @@
+//! Test harness: the real merchant server on a free loopback port, against the local test FPS.
+#![allow(dead_code)]
+
+pub mod fps_server;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use fps_checkout::cli::Environment;
+use fps_checkout::merchant::{AppState, Config, ServeArgs};
+use serde_json::{json, Value};
+
+pub use fps_server::{Fault, FpsServer, ACCESS_KEY};
+
+/// The admin token the harness configures.
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
+
+/// A sender token the test FPS charges at once.
+pub const TOKEN_OK: &str = "A1B2C3D4E5F6G7H8J9K0L1M2N3P4Q5R6S7T8U9V0W1X2Y3Z4A5B6C7D8E9F0G1H2";
+/// A sender token whose payments stay pending.
+pub const TOKEN_PENDING: &str = "PENDING4E5F6G7H8J9K0L1M2N3P4Q5R6S7T8U9V0W1X2Y3Z4A5B6C7D8E9F0G1H2";
+/// A sender token the test FPS declines.
+pub const TOKEN_DECLINE: &str = "DECLINE4E5F6G7H8J9K0L1M2N3P4Q5R6S7T8U9V0W1X2Y3Z4A5B6C7D8E9F0G1H2";
+
+struct Vars(HashMap<String, String>);
+
+impl Environment for Vars {
+    fn var(&self, name: &str) -> Option<String> {
+        self.0.get(name).cloned()
+    }
+}
+
+/// A running merchant server and its test FPS.
+pub struct Harness {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// The return URL on the allowlist.
+    pub return_url: String,
+    /// The IPN URL.
+    pub ipn_url: String,
+    /// The test FPS.
+    pub fps: FpsServer,
+    /// A client.
+    pub http: reqwest::Client,
+    db_path: PathBuf,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.db_path.display()));
+        }
+    }
+}
+
+/// Starts FPS and the merchant server (SQLite in a temporary file, 1 s FPS timeout).
+pub async fn start() -> Harness {
+    let fps = FpsServer::start().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let base = format!("http://127.0.0.1:{port}");
+    let return_url = format!("{base}/thanks.html");
+    let db_path =
+        std::env::temp_dir().join(format!("fps-merchant-test-{}.db", uuid::Uuid::new_v4().simple()));
+    let catalog = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www/catalog.json");
+    let vars: HashMap<String, String> = [
+        ("FPS_ACCESS_KEY_ID", ACCESS_KEY.to_owned()),
+        ("FPS_SECRET_KEY", fps_server::SECRET.to_owned()),
+        ("FPS_ENDPOINT", fps.endpoint.clone()),
+        (
+            "FPS_CBUI_ENDPOINT",
+            format!("{}cobranded-ui/actions/start", fps.endpoint),
+        ),
+        (
+            "FPS_RETURN_URLS",
+            format!("{return_url},https://shop.example/thanks"),
+        ),
+        ("FPS_ADMIN_TOKEN", ADMIN_TOKEN.to_owned()),
+        ("FPS_TIMEOUT_SECS", "1".to_owned()),
+        ("FPS_LISTEN", format!("127.0.0.1:{port}")),
+        ("DATABASE_URL", format!("sqlite:{}", db_path.display())),
+        ("FPS_CATALOG", catalog.display().to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let config = Config::load(&ServeArgs::default(), &Vars(vars)).expect("config");
+    let ipn_url = config.ipn_url.as_str().to_owned();
+    let state = AppState::new(config).await.expect("state");
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = fps_checkout::merchant::serve(state, listener, async {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    Harness {
+        base,
+        return_url,
+        ipn_url,
+        fps,
+        http: reqwest::Client::new(),
+        db_path,
+        shutdown: Some(tx),
+    }
+}
+
+/// A response's status and JSON body (`Value::Null` when not JSON).
+pub async fn read(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+impl Harness {
+    /// POST JSON.
+    pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        read(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .json(body)
+                .send()
+                .await
+                .expect("send"),
+        )
+        .await
+    }
+
+    /// POST a raw text body.
+    pub async fn post_text(&self, path: &str, body: &str) -> (u16, Value) {
+        read(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .header("content-type", "text/plain")
+                .body(body.to_owned())
+                .send()
+                .await
+                .expect("send"),
+        )
+        .await
+    }
+
+    /// An admin call.
+    pub async fn admin(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(ADMIN_TOKEN);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        read(request.send().await.expect("send")).await
+    }
+
+    /// GET an order as the admin sees it (refreshing from FPS).
+    pub async fn order(&self, reference: &str) -> Value {
+        let (status, body) = self
+            .admin(reqwest::Method::GET, &format!("/api/orders/{reference}"), None)
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    /// Opens an order for `sku` x `quantity`; returns its answer.
+    pub async fn create_order(&self, sku: &str, quantity: u32) -> Value {
+        let (status, body) = self
+            .post_json(
+                "/api/orders",
+                &json!({ "items": [{ "sku": sku, "quantity": quantity }] }),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body
+    }
+
+    /// The honest signing request for an order.
+    pub fn sign_body(&self, order: &Value) -> Value {
+        let mut params = json!({
+            "callerKey": ACCESS_KEY,
+            "callerReference": order["callerReference"],
+            "transactionAmount": order["amount"],
+            "currencyCode": "USD",
+            "returnURL": self.return_url,
+            "paymentReason": order["description"],
+        });
+        if order["paymentMode"] == "reserve" {
+            params["reserve"] = json!("True");
+        }
+        json!({ "pipeline": "SingleUse", "params": params })
+    }
+
+    /// Signs the order's CBUI request (must succeed).
+    pub async fn sign(&self, order: &Value) -> Value {
+        let (status, body) = self.post_json("/fps/sign", &self.sign_body(order)).await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    /// The CBUI return FPS would send for the order.
+    pub fn cbui_return(&self, order: &Value, status: &str, token: &str) -> String {
+        let reference = order["callerReference"].as_str().expect("reference");
+        let mut params = vec![("callerReference", reference), ("status", status)];
+        if !token.is_empty() {
+            params.push(("tokenID", token));
+        }
+        if status == "SC" {
+            params.push(("expiry", "10/2030"));
+        }
+        self.fps.signed_return(&self.return_url, &params)
+    }
+
+    /// Opens, signs and returns an order: the state right after `/fps/return`.
+    pub async fn checkout(&self, sku: &str, token: &str) -> (Value, u16, Value) {
+        let order = self.create_order(sku, 1).await;
+        self.sign(&order).await;
+        let raw = self.cbui_return(&order, "SC", token);
+        let (status, body) = self.post_text("/fps/return", &raw).await;
+        (order, status, body)
+    }
+}
