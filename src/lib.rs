@@ -12,6 +12,12 @@ pub mod signer;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 
+#[cfg(target_arch = "wasm32")]
+pub mod browser;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
 /// Runs the `fps-checkout` command line on the process's arguments and environment and returns
 /// its exit status. The wasm build has no command line and returns 2.
 pub fn run_cli() -> i32 {

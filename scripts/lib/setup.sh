@@ -40,3 +40,28 @@ ensure_cargo_tool() {
   # shellcheck disable=SC2086
   cargo install "$crate" --version "$version" $extra
 }
+
+# Headless browsers and their WebDriver servers for tests/web.rs and the Playwright tests:
+# Debian's Chromium + ChromeDriver, and Firefox ESR (geckodriver comes from crates.io).
+ensure_browsers() {
+  ensure_apt chromium:chromium chromedriver:chromium-driver firefox-esr:firefox-esr
+}
+
+# The wasm-bindgen version pinned in Cargo.toml (`wasm-bindgen = "=0.2.X"`).
+wasm_bindgen_version() {
+  sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml | head -n1
+}
+
+# wasm-bindgen-cli (wasm-bindgen, wasm-bindgen-test-runner) at exactly the pinned version: the CLI
+# and the crate must agree or the generated glue is refused.
+ensure_wasm_bindgen_cli() {
+  ensure_cargo_tool wasm-bindgen wasm-bindgen-cli "$(wasm_bindgen_version)"
+}
+
+ensure_wasm_pack() {
+  ensure_cargo_tool wasm-pack wasm-pack 0.15.1 --locked
+}
+
+ensure_geckodriver() {
+  ensure_cargo_tool geckodriver geckodriver 0.37.1 --locked
+}
