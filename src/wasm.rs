@@ -116,7 +116,12 @@ fn text(options: &JsValue, key: &str, numbers: bool) -> Result<Option<String>, J
         return Ok(Some(text));
     }
     match value.as_f64() {
-        Some(number) if numbers && number.fract() == 0.0 && number >= 0.0 => Ok(Some(format!("{number}"))),
+        // Whole, non-negative numbers below 2^32 only (no float formatting in the module).
+        Some(number)
+            if numbers && (0.0..4_294_967_296.0).contains(&number) && number == (number as u32) as f64 =>
+        {
+            Ok(Some((number as u32).to_string()))
+        }
         _ => Err(invalid(format!("`{key}` must be a string"))),
     }
 }
@@ -190,7 +195,7 @@ fn element(target: JsValue) -> Result<Element, JsValue> {
             .query_selector(&selector)
             .ok()
             .flatten()
-            .ok_or_else(|| invalid(format!("no element matches {selector:?}")));
+            .ok_or_else(|| invalid(format!("no element matches `{selector}`")));
     }
     target
         .dyn_into::<Element>()

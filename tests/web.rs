@@ -536,6 +536,15 @@ async fn auto_mount_reads_data_attributes_and_isolates_broken_elements() {
     ] {
         good.set_attribute(name, value).expect("attr");
     }
+    let ready_events = spy(JsValue::UNDEFINED);
+    good.add_event_listener_with_callback("fps-checkout:ready", &ready_events.function)
+        .expect("listen");
+    let error_events = spy(JsValue::UNDEFINED);
+    document()
+        .body()
+        .expect("body")
+        .add_event_listener_with_callback("fps-checkout:error", &error_events.function)
+        .expect("listen");
     let bad = container();
     bad.set_attribute("data-fps-checkout", "").expect("attr");
     bad.set_attribute("data-sign-endpoint", &endpoint).expect("attr");
@@ -555,6 +564,20 @@ async fn auto_mount_reads_data_attributes_and_isolates_broken_elements() {
         sleep(20).await.expect("sleep");
     }
     assert_eq!(good.get_attribute("data-state").as_deref(), Some("ready"));
+    assert_eq!(
+        ready_events.calls.get(),
+        1,
+        "a bubbling ready event for pages without callbacks"
+    );
+    let detail = Reflect::get(&ready_events.last.borrow(), &"detail".into()).expect("detail");
+    assert!(Reflect::get(&detail, &"url".into()).expect("url").is_string());
+    assert_eq!(
+        error_events.calls.get(),
+        1,
+        "the broken element's error bubbles too"
+    );
+    let error = Reflect::get(&error_events.last.borrow(), &"detail".into()).expect("detail");
+    assert_eq!(code_of(&error), "INVALID_OPTIONS");
     let (bodies, _) = recorded("/sign/ok/auto").await;
     assert!(
         bodies[0].contains(r#""transactionAmount":"7.50""#),

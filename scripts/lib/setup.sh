@@ -65,3 +65,10 @@ ensure_wasm_pack() {
 ensure_geckodriver() {
   ensure_cargo_tool geckodriver geckodriver 0.37.1 --locked
 }
+
+# Node build tools of scripts/pkg (binaryen's wasm-opt), from scripts/tools/package-lock.json.
+ensure_npm_tools() {
+  [ -x scripts/tools/node_modules/.bin/wasm-opt ] && return 0
+  log "installing build tools (npm ci in scripts/tools)"
+  npm ci --prefix scripts/tools --no-audit --no-fund --loglevel=error
+}

@@ -6,7 +6,7 @@ use web_sys::{Document, Element};
 
 use super::button::{Callbacks, Checkout, MOUNTED_ATTR};
 use super::error::BrowserError;
-use super::fetch::window;
+use super::fetch::{describe, window};
 use super::js::console_error;
 use super::options::{CheckoutOptions, RawOptions};
 use super::return_page::render_return;
@@ -39,7 +39,7 @@ pub fn page_url() -> Result<String, BrowserError> {
     let href = window()?
         .location()
         .href()
-        .map_err(|e| BrowserError::Environment(format!("location.href: {e:?}")))?;
+        .map_err(|e| BrowserError::Environment(format!("location.href: {}", describe(&e))))?;
     Ok(href.split('#').next().unwrap_or_default().to_owned())
 }
 

@@ -12,10 +12,10 @@ use std::rc::Rc;
 use js_sys::{Function, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Document, Element, Event, HtmlButtonElement, Window};
+use web_sys::{CustomEvent, CustomEventInit, Document, Element, Event, HtmlButtonElement, Window};
 
 use super::error::BrowserError;
-use super::fetch::window;
+use super::fetch::{describe, window};
 use super::js::{call_callback, console_error, error_to_js, object};
 use super::options::CheckoutOptions;
 use super::sign_client::sign;
@@ -25,6 +25,10 @@ use super::signed_url::SignedUrl;
 pub const CONTAINER_CLASS: &str = "fps-checkout";
 /// Attribute marking a mounted container (so it is never mounted twice).
 pub const MOUNTED_ATTR: &str = "data-fps-mounted";
+/// Event fired on the container when the button is signed and ready (`detail.url`).
+pub const READY_EVENT: &str = "fps-checkout:ready";
+/// Event fired on the container when the button fails (`detail` is the error).
+pub const ERROR_EVENT: &str = "fps-checkout:error";
 /// Label of the button after a failure that a retry may fix.
 pub const RETRY_LABEL: &str = "Try again";
 
@@ -105,7 +109,7 @@ struct Inner {
 pub struct Checkout(Rc<RefCell<Inner>>);
 
 fn dom(error: JsValue) -> BrowserError {
-    BrowserError::Environment(format!("DOM call failed: {error:?}"))
+    BrowserError::Environment(format!("DOM call failed: {}", describe(&error)))
 }
 
 fn create(document: &Document, tag: &str, class: &str) -> Result<Element, BrowserError> {
@@ -331,14 +335,29 @@ impl Checkout {
         };
         match ready {
             Ok((callback, detail)) => {
+                self.dispatch(READY_EVENT, &detail);
                 call_callback(callback.as_ref(), &detail);
             }
             Err(error) => self.report_error(&error),
         }
     }
 
+    /// Fires a bubbling `CustomEvent` on the container (for pages without callbacks: auto-mount).
+    fn dispatch(&self, name: &str, detail: &JsValue) {
+        let Ok(inner) = self.0.try_borrow() else {
+            return;
+        };
+        let init = CustomEventInit::new();
+        init.set_bubbles(true);
+        init.set_detail(detail);
+        if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
+            let _ = inner.container.dispatch_event(&event);
+        }
+    }
+
     fn report_error(&self, error: &BrowserError) {
         console_error(error);
+        self.dispatch(ERROR_EVENT, &error_to_js(error));
         let callback = self
             .0
             .try_borrow()

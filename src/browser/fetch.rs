@@ -67,7 +67,8 @@ pub fn window() -> Result<Window, BrowserError> {
         .ok_or_else(|| BrowserError::Environment("no `window`: call this in a browser page".into()))
 }
 
-fn describe(value: &JsValue) -> String {
+/// A short text for a thrown JS value (its `message`, or the string itself).
+pub fn describe(value: &JsValue) -> String {
     value
         .dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))

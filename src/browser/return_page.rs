@@ -6,7 +6,7 @@ use wasm_bindgen::JsValue;
 use web_sys::Element;
 
 use super::error::BrowserError;
-use super::fetch::{post_once, window, Credentials, Post};
+use super::fetch::{describe, post_once, window, Credentials, Post};
 use super::js::{console_error, object, string_or_null};
 use crate::core::CbuiReturn;
 
@@ -48,7 +48,7 @@ pub fn page_query() -> Result<String, BrowserError> {
     let search = window()?
         .location()
         .search()
-        .map_err(|e| BrowserError::Environment(format!("location.search: {e:?}")))?;
+        .map_err(|e| BrowserError::Environment(format!("location.search: {}", describe(&e))))?;
     Ok(search.strip_prefix('?').unwrap_or(&search).to_owned())
 }
 

@@ -5,14 +5,14 @@ use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::JsValue;
 
 use super::error::BrowserError;
-use super::fetch::{post_with_retry, Post};
+use super::fetch::{describe, post_with_retry, Post};
 use super::options::CheckoutOptions;
 use super::signed_url::{check_signed_url, SignResponse, SignedUrl};
 
 /// The JSON body sent to the signing endpoint: `{"pipeline": name, "params": {name: value, ...}}`,
 /// `params` holding every CBUI parameter to be signed (all but `signature`) in the core's order.
 pub fn request_body(options: &CheckoutOptions) -> Result<String, BrowserError> {
-    let env = |e: JsValue| BrowserError::Environment(format!("{e:?}"));
+    let env = |e: JsValue| BrowserError::Environment(describe(&e));
     let params = Object::new();
     for (name, value) in options.request.pairs() {
         Reflect::set(&params, &JsValue::from_str(name), &JsValue::from_str(&value)).map_err(env)?;
@@ -41,7 +41,7 @@ fn string_field(object: &JsValue, name: &str) -> Result<String, BrowserError> {
 pub fn parse_response(body: &str) -> Result<SignResponse, BrowserError> {
     let value = JSON::parse(body).map_err(|_| {
         let start: String = body.chars().filter(|c| !c.is_control()).take(60).collect();
-        BrowserError::InvalidSignResponse(format!("not JSON (starts {start:?})"))
+        BrowserError::InvalidSignResponse(format!("not JSON (it starts `{start}`)"))
     })?;
     if !value.is_object() {
         return Err(BrowserError::InvalidSignResponse("not a JSON object".into()));
