@@ -66,9 +66,20 @@ ensure_geckodriver() {
   ensure_cargo_tool geckodriver geckodriver 0.37.1 --locked
 }
 
-# Node build tools of scripts/pkg (binaryen's wasm-opt), from scripts/tools/package-lock.json.
+# npm ci in DIR (from its package-lock.json) unless node_modules/MARKER is already there.
+ensure_npm_dir() {
+  local dir="$1" marker="$2"
+  [ -e "$dir/node_modules/$marker" ] && return 0
+  log "installing npm packages of $dir (npm ci)"
+  npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+}
+
+# Node build tools of scripts/pkg (binaryen's wasm-opt; Debian's is broken).
 ensure_npm_tools() {
-  [ -x scripts/tools/node_modules/.bin/wasm-opt ] && return 0
-  log "installing build tools (npm ci in scripts/tools)"
-  npm ci --prefix scripts/tools --no-audit --no-fund --loglevel=error
+  ensure_npm_dir scripts/tools .bin/wasm-opt
+}
+
+# playwright-core for tests/e2e (drives Debian's Chromium; never downloads a browser).
+ensure_e2e_tools() {
+  ensure_npm_dir tests/e2e playwright-core/package.json
 }

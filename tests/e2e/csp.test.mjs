@@ -1,0 +1,69 @@
+// The script tag on a page served with a strict CSP, in headless Chromium (Playwright): the
+// button renders and signs with no CSP violation, looks right (screenshot), and one click sends
+// the shopper to CBUI with no request in between; back from CBUI, it is ready again.
+// Run with: node --test tests/e2e/csp.test.mjs (after scripts/pkg).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { startShop, CSP } from "./shop-server.mjs";
+import { launch } from "./browser.mjs";
+
+const SHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
+let shop, browser;
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  shop = await startShop();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await shop?.close();
+});
+
+test("the script tag works under a strict CSP and navigates once, at once", async () => {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+  page.on("pageerror", (e) => problems.push(String(e)));
+  const response = await page.goto(shop.origin + "/");
+  assert.equal(response.headers()["content-security-policy"], CSP);
+
+  const button = page.getByRole("button", { name: "Pay with Amazon" });
+  await page.locator("#pay[data-state=ready]").waitFor();
+  assert.equal(await button.isEnabled(), true);
+  assert.equal(await button.getAttribute("aria-busy"), "false");
+  assert.equal(await page.locator("[style]").count(), 0, "no inline styles");
+  // The shipped stylesheet applied (gold theme), so the button is styled, not a bare default.
+  const background = await button.evaluate((b) => getComputedStyle(b).backgroundColor);
+  assert.equal(background, "rgb(255, 216, 20)");
+  await page.locator("#pay").screenshot({ path: SHOTS + "csp-button.png" });
+  await page.keyboard.press("Tab");
+  assert.equal(await button.evaluate((b) => b === document.activeElement), true, "reachable by keyboard");
+  await page.locator("main").screenshot({ path: SHOTS + "csp-button-focus.png" });
+
+  assert.equal(shop.signRequests.length, 1, "signed ahead, once");
+  const sign = JSON.parse(shop.signRequests[0].body);
+  assert.equal(sign.params.transactionAmount, "12.34");
+  assert.equal(sign.params.returnURL, shop.origin + "/");
+  assert.equal(shop.signRequests[0].contentType, "application/json");
+
+  const requestsAfterClick = [];
+  page.on("request", (r) => requestsAfterClick.push(r.url()));
+  await Promise.all([page.waitForURL(/\/cobranded-ui\/actions\/start\?/), page.keyboard.press("Enter")]);
+  const cbuiRequests = requestsAfterClick.filter((u) => u.includes("/cobranded-ui/actions/start"));
+  assert.equal(cbuiRequests.length, 1, "navigated exactly once");
+  assert.equal(requestsAfterClick[0], cbuiRequests[0], "no request between click and navigation");
+  assert.equal(shop.signRequests.length, 1, "no signing on click");
+  const landed = new URL(page.url());
+  assert.equal(landed.searchParams.get("transactionAmount"), "12.34");
+  assert.equal(landed.searchParams.get("callerReference"), "order-42");
+  assert.equal(landed.searchParams.get("signature"), "fAkE+sig/nature==");
+
+  await page.goBack();
+  await page.locator("#pay[data-state=ready]").waitFor();
+  assert.equal(await page.getByRole("button", { name: "Pay with Amazon" }).isEnabled(), true);
+  assert.deepEqual(problems, [], "no console errors and no CSP violations");
+  await page.close();
+});
