@@ -67,3 +67,19 @@ test("the script tag works under a strict CSP and navigates once, at once", asyn
   assert.deepEqual(problems, [], "no console errors and no CSP violations");
   await page.close();
 });
+
+test("a failing signing endpoint shows a short message and a working retry", async () => {
+  const page = await browser.newPage();
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(String(e)));
+  await page.goto(shop.origin + "/broken.html");
+  await page.locator("#pay[data-state=error]").waitFor();
+  const retry = page.getByRole("button", { name: "Try again" });
+  assert.equal(await retry.isEnabled(), true);
+  assert.equal(await page.getByRole("status").textContent(), "The shop could not start this payment.");
+  await page.locator("main").screenshot({ path: SHOTS + "csp-button-error.png" });
+  await retry.click();
+  await page.locator("#pay[data-state=error]").waitFor();
+  assert.deepEqual(pageErrors, [], "nothing thrown into the page");
+  await page.close();
+});

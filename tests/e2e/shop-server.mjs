@@ -37,8 +37,11 @@ function notFound(res) {
   res.end("not found");
 }
 
-/** Starts the shop; resolves with { origin, signRequests, cbuiVisits, close }. */
-export function startShop() {
+/**
+ * Starts the shop; resolves with { origin, signRequests, cbuiVisits, close }. `root` and `index`
+ * choose the site served at `/` (default: the strict-CSP product page of site/).
+ */
+export function startShop({ root = SITE, index = "shop.html" } = {}) {
   const signRequests = [];
   const cbuiVisits = [];
   let origin = "";
@@ -70,8 +73,8 @@ export function startShop() {
       res.end();
       return;
     }
-    if (url.pathname === "/") return serveFile(res, SITE, "shop.html");
-    return serveFile(res, SITE, url.pathname.slice(1));
+    if (url.pathname === "/") return serveFile(res, root, index);
+    return serveFile(res, root, url.pathname.slice(1));
   });
   return new Promise((resolve) => {
     server.listen(0, "127.0.0.1", () => {
