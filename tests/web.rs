@@ -661,3 +661,100 @@ async fn complete_return_forwards_the_raw_query_byte_for_byte() {
         "nothing sent for a bad return"
     );
 }
+
+/// Puts `search` in the page's URL (no reload), runs `body`, then restores the URL.
+fn with_search(search: &str) -> impl Drop {
+    struct Restore(String);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let history = web_sys::window().expect("window").history().expect("history");
+            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&self.0));
+        }
+    }
+    let window = web_sys::window().expect("window");
+    let original = window.location().href().expect("href");
+    let path = window.location().pathname().expect("pathname");
+    window
+        .history()
+        .expect("history")
+        .replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}{search}")))
+        .expect("replaceState");
+    Restore(original)
+}
+
+async fn rendered(element: &Element) -> String {
+    for _ in 0..500 {
+        match element.get_attribute("data-state").as_deref() {
+            None | Some("pending") => sleep(20).await.expect("sleep"),
+            Some(state) => return state.to_owned(),
+        }
+    }
+    element.get_attribute("data-state").unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn data_fps_return_verifies_and_shows_the_outcome() {
+    let _restore = with_search(SUCCESS_RETURN);
+    let target = document().create_element("p").expect("p");
+    target.set_attribute("data-fps-return", "").expect("attr");
+    target
+        .set_attribute("data-verify-endpoint", &format!("{}/verify/auto", server()))
+        .expect("attr");
+    document()
+        .body()
+        .expect("body")
+        .append_child(&target)
+        .expect("append");
+    fps_checkout::wasm::auto_mount_js();
+    assert_eq!(rendered(&target).await, "success");
+    assert_eq!(
+        target.text_content().as_deref(),
+        Some("Payment received, thank you.")
+    );
+    assert_eq!(target.get_attribute("role").as_deref(), Some("status"));
+    assert_eq!(target.get_attribute("aria-busy").as_deref(), Some("false"));
+    let (bodies, types) = recorded("/verify/auto").await;
+    assert_eq!(
+        bodies,
+        vec![SUCCESS_RETURN[1..].to_owned()],
+        "the raw query, byte for byte"
+    );
+    assert!(types[0].starts_with("text/plain"));
+}
+
+#[wasm_bindgen_test]
+async fn data_fps_return_shows_a_cancelled_payment_without_a_backend() {
+    let _restore = with_search("?status=A&callerReference=order-7");
+    let target = document().create_element("p").expect("p");
+    target.set_attribute("data-fps-return", "").expect("attr");
+    document()
+        .body()
+        .expect("body")
+        .append_child(&target)
+        .expect("append");
+    fps_checkout::wasm::auto_mount_js();
+    assert_eq!(rendered(&target).await, "failure");
+    let text = target.text_content().unwrap_or_default();
+    assert!(
+        !text.is_empty() && text != "We could not read the payment result.",
+        "{text}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn data_fps_return_reports_an_unreadable_return() {
+    let _restore = with_search("?status=BOGUS");
+    let target = document().create_element("p").expect("p");
+    target.set_attribute("data-fps-return", "").expect("attr");
+    document()
+        .body()
+        .expect("body")
+        .append_child(&target)
+        .expect("append");
+    fps_checkout::wasm::auto_mount_js();
+    assert_eq!(rendered(&target).await, "failure");
+    assert_eq!(
+        target.text_content().as_deref(),
+        Some("We could not read the payment result.")
+    );
+}
