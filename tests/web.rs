@@ -758,3 +758,66 @@ async fn data_fps_return_reports_an_unreadable_return() {
         Some("We could not read the payment result.")
     );
 }
+
+/// A pipeline name, its amount shorthand, and its further parameters (as the core renders them).
+type PipelineCase = (
+    &'static str,
+    Option<&'static str>,
+    &'static [(&'static str, &'static str)],
+);
+
+#[wasm_bindgen_test]
+async fn every_pipeline_signs_with_its_own_parameters() {
+    const TOKEN: &str = "Z1LGRXR4HMDZBSFKXELA32KZASGWD8IHMHZCK4DETR784LDLD1GMFW4P3WT8VTGX";
+    let cases: [PipelineCase; 7] = [
+        ("SingleUse", Some("1.00"), &[("paymentMethod", "CC")]),
+        ("MultiUse", None, &[("globalAmountLimit", "100.00")]),
+        ("Recurring", Some("9.99"), &[("recurringPeriod", "1 Month")]),
+        ("Recipient", None, &[("recipientPaysFee", "True")]),
+        (
+            "SetupPrepaid",
+            None,
+            &[("callerReferenceFunding", "fund-1"), ("fundingAmount", "50.00")],
+        ),
+        (
+            "SetupPostpaid",
+            None,
+            &[
+                ("callerReferenceSettlement", "settle-1"),
+                ("creditLimit", "100.00"),
+                ("globalAmountLimit", "200.00"),
+            ],
+        ),
+        ("EditToken", None, &[("tokenId", TOKEN)]),
+    ];
+    for (pipeline, amount, params) in cases {
+        let tag = format!("pipeline-{pipeline}");
+        let mut raw = raw("ok", &tag);
+        raw.pipeline = Some(pipeline.into());
+        raw.amount = amount.map(Into::into);
+        raw.reason = None;
+        if pipeline.starts_with("Setup") {
+            raw.caller_reference = None;
+            raw.params
+                .push(("callerReferenceSender".into(), format!("sender-{pipeline}")));
+        }
+        raw.params
+            .extend(params.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())));
+        let checkout = Checkout::mount(container(), Ok(options(&raw)), Callbacks::default()).expect("mount");
+        assert_eq!(settled(&checkout).await, ButtonState::Ready, "{pipeline}");
+        let (bodies, _) = recorded(&format!("/sign/ok/{tag}")).await;
+        let body = js_sys::JSON::parse(&bodies[0]).expect("JSON");
+        let sent = Reflect::get(&body, &"pipeline".into())
+            .expect("pipeline")
+            .as_string();
+        assert_eq!(sent.as_deref(), Some(pipeline));
+        let sent_params = Reflect::get(&body, &"params".into()).expect("params");
+        for (name, value) in params {
+            let got = Reflect::get(&sent_params, &(*name).into())
+                .expect("param")
+                .as_string();
+            assert_eq!(got.as_deref(), Some(*value), "{pipeline}: {name}");
+        }
+        checkout.unmount();
+    }
+}
