@@ -821,3 +821,54 @@ async fn every_pipeline_signs_with_its_own_parameters() {
         checkout.unmount();
     }
 }
+
+#[wasm_bindgen_test]
+async fn throwing_callbacks_and_unmount_from_a_callback_never_break_the_button() {
+    let throwing = Function::new_no_args("throw new Error('a merchant bug')");
+    let div = container();
+    let callbacks = Callbacks {
+        on_ready: Some(throwing.clone()),
+        on_error: Some(throwing.clone()),
+        ..Callbacks::default()
+    };
+    let checkout =
+        Checkout::mount(div.clone(), Ok(options(&raw("ok", "throwing"))), callbacks).expect("mount");
+    assert_eq!(
+        settled(&checkout).await,
+        ButtonState::Ready,
+        "a throwing onReady is contained"
+    );
+
+    let slot: Rc<std::cell::RefCell<Option<Checkout>>> = Rc::default();
+    let unmount_on_redirect = {
+        let slot = slot.clone();
+        Closure::<dyn FnMut() -> JsValue>::new(move || {
+            if let Some(checkout) = slot.borrow().as_ref() {
+                checkout.unmount();
+            }
+            JsValue::FALSE
+        })
+    };
+    let div2 = container();
+    let callbacks = Callbacks {
+        on_redirect: Some(unmount_on_redirect.as_ref().unchecked_ref::<Function>().clone()),
+        ..Callbacks::default()
+    };
+    let second =
+        Checkout::mount(div2.clone(), Ok(options(&raw("ok", "reentrant"))), callbacks).expect("mount");
+    *slot.borrow_mut() = Some(second.clone());
+    assert_eq!(settled(&second).await, ButtonState::Ready);
+    button(&div2).click();
+    assert_eq!(
+        second.state(),
+        ButtonState::Unmounted,
+        "unmount from inside the click handler"
+    );
+    assert_eq!(div2.child_element_count(), 0);
+    assert_eq!(
+        checkout.state(),
+        ButtonState::Ready,
+        "the other button is untouched"
+    );
+    checkout.unmount();
+}
