@@ -83,3 +83,25 @@ test("a failing signing endpoint shows a short message and a working retry", asy
   assert.deepEqual(pageErrors, [], "nothing thrown into the page");
   await page.close();
 });
+
+test("the thank-you page forwards the raw return query and shows the verdict", async () => {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+  page.on("pageerror", (e) => problems.push(String(e)));
+  const query =
+    "status=SC&callerReference=order-42&tokenID=Z1LGRXR4HMDZBSFKXELA32KZASGWD8IHMHZCK4DETR784LDLD1GMFW4P3WT8VTGX" +
+    "&expiry=10%2F2029&signatureMethod=RSA-SHA1&signatureVersion=2&signature=ab%2Bcd%0Aef%3D" +
+    "&certificateUrl=https%3A%2F%2Ffps.sandbox.amazonaws.com%2Fcerts%2F090909%2FPKICert.pem";
+  await page.goto(`${shop.origin}/thanks.html?${query}`);
+  const outcome = page.locator("[data-fps-return]");
+  await page.locator("[data-fps-return][data-state=success]").waitFor();
+  assert.equal(await outcome.textContent(), "Payment received. Thank you!");
+  assert.equal(await outcome.getAttribute("role"), "status");
+  assert.equal(shop.returnRequests.length, 1);
+  assert.equal(shop.returnRequests[0].body, query, "byte for byte");
+  assert.match(shop.returnRequests[0].contentType, /^text\/plain/);
+  await page.locator("main").screenshot({ path: SHOTS + "csp-thanks.png" });
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -38,11 +38,12 @@ function notFound(res) {
 }
 
 /**
- * Starts the shop; resolves with { origin, signRequests, cbuiVisits, close }. `root` and `index`
+ * Starts the shop; resolves with { origin, signRequests, returnRequests, cbuiVisits, close }. `root` and `index`
  * choose the site served at `/` (default: the strict-CSP product page of site/).
  */
 export function startShop({ root = SITE, index = "shop.html" } = {}) {
   const signRequests = [];
+  const returnRequests = [];
   const cbuiVisits = [];
   let origin = "";
   const server = createServer(async (req, res) => {
@@ -59,6 +60,14 @@ export function startShop({ root = SITE, index = "shop.html" } = {}) {
         signature: FAKE_SIGNATURE,
         signatureMethod: params.signatureMethod,
       }));
+      return;
+    }
+    if (req.method === "POST" && url.pathname === "/fps/return") {
+      let body = "";
+      for await (const chunk of req) body += chunk;
+      returnRequests.push({ body, contentType: req.headers["content-type"] });
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ orderId: "order-42", status: "paid", transactionStatus: "Success", message: "Payment received. Thank you!" }));
       return;
     }
     if (url.pathname === "/cobranded-ui/actions/start") {
@@ -79,7 +88,7 @@ export function startShop({ root = SITE, index = "shop.html" } = {}) {
   return new Promise((resolve) => {
     server.listen(0, "127.0.0.1", () => {
       origin = `http://127.0.0.1:${server.address().port}`;
-      resolve({ origin, signRequests, cbuiVisits, close: () => new Promise((r) => server.close(r)) });
+      resolve({ origin, signRequests, returnRequests, cbuiVisits, close: () => new Promise((r) => server.close(r)) });
     });
   });
 }
