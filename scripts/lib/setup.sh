@@ -79,7 +79,7 @@ ensure_npm_tools() {
   ensure_npm_dir scripts/tools .bin/wasm-opt
 }
 
-# playwright-core for tests/e2e (drives Debian's Chromium; never downloads a browser).
+# playwright-core (drives Debian's Chromium; never downloads a browser) and TypeScript for tests/e2e.
 ensure_e2e_tools() {
-  ensure_npm_dir tests/e2e playwright-core/package.json
+  ensure_npm_dir tests/e2e .bin/tsc
 }
