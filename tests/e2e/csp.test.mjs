@@ -105,3 +105,20 @@ test("the thank-you page forwards the raw return query and shows the verdict", a
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("a real double click navigates to CBUI exactly once", async () => {
+  const page = await browser.newPage();
+  await page.goto(shop.origin + "/");
+  await page.locator("#pay[data-state=ready]").waitFor();
+  const before = shop.cbuiVisits.length;
+  const cbuiRequests = [];
+  page.on("request", (r) => r.url().includes("/cobranded-ui/") && cbuiRequests.push(r.url()));
+  await Promise.all([
+    page.waitForURL(/\/cobranded-ui\/actions\/start\?/),
+    page.getByRole("button", { name: "Pay with Amazon" }).dblclick(),
+  ]);
+  await page.waitForLoadState("load");
+  assert.equal(cbuiRequests.length, 1, "one navigation request");
+  assert.equal(shop.cbuiVisits.length - before, 1, "one CBUI page load on the server");
+  await page.close();
+});
