@@ -41,7 +41,7 @@ ensure_cargo_tool() {
   cargo install "$crate" --version "$version" $extra
 }
 
-# Headless browsers and their WebDriver servers for tests/web.rs and the Playwright tests:
+# Headless browsers and their WebDriver servers for tests/web/ and the Playwright tests:
 # Debian's Chromium + ChromeDriver, and Firefox ESR (geckodriver comes from crates.io).
 ensure_browsers() {
   ensure_apt chromium:chromium chromedriver:chromium-driver firefox-esr:firefox-esr

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Test endpoints for tests/web.rs (wasm-bindgen-test in a headless browser).
+"""Test endpoints for tests/web/ (wasm-bindgen-test in a headless browser).
 
 Binds 127.0.0.1 only, on the port given (0 = any free port), prints the port on stdout once
 listening, and serves until killed. Every POST is recorded under its path, so a test can read back
