@@ -100,6 +100,8 @@ struct Inner {
     message: Element,
     phase: Phase,
     generation: u32,
+    /// The button had keyboard focus when a retry disabled it: give it back once settled.
+    refocus: bool,
     /// `Some` while mounted; holding the closures here keeps them alive exactly that long.
     listeners: Option<Listeners>,
 }
@@ -177,6 +179,7 @@ impl Checkout {
             message,
             phase,
             generation: 0,
+            refocus: false,
             listeners: None,
         })));
         let click = {
@@ -300,6 +303,8 @@ impl Checkout {
                 return;
             };
             inner.generation = inner.generation.wrapping_add(1);
+            let focused = inner.button.owner_document().and_then(|d| d.active_element());
+            inner.refocus = focused.is_some_and(|e| e == **inner.button);
             inner.phase = Phase::Loading;
             inner.render();
             (options, inner.generation)
@@ -331,6 +336,9 @@ impl Checkout {
                 }
             };
             inner.render();
+            if std::mem::take(&mut inner.refocus) && !inner.button.disabled() {
+                let _ = inner.button.focus();
+            }
             ready
         };
         match ready {

@@ -53,8 +53,15 @@ async fn a_transient_failure_is_hidden_by_the_retry() {
 #[wasm_bindgen_test]
 async fn clicking_retry_after_a_failure_signs_again() {
     let (checkout, div, _) = failed_with("fail2", "retry").await;
+    button(&div).focus().expect("focus");
     button(&div).click();
+    assert!(button(&div).disabled(), "disabled while signing again");
     assert_eq!(settled(&checkout).await, ButtonState::Ready);
+    let focused = document().active_element().expect("an active element");
+    assert!(
+        focused == **button(&div),
+        "keyboard focus given back to the button"
+    );
     assert_eq!(recorded("/sign/fail2/retry").await.0.len(), 3);
     assert!(message(&div).has_attribute("hidden"));
     assert_eq!(button(&div).text_content().as_deref(), Some("Pay with Amazon"));
