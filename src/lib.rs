@@ -18,6 +18,12 @@ pub mod fps;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod merchant;
 
+#[cfg(target_arch = "wasm32")]
+pub mod browser;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
 /// Runs the `fps-checkout` command line on the process's arguments and environment and returns
 /// its exit status. The wasm build has no command line and returns 2.
 pub fn run_cli() -> i32 {

@@ -40,3 +40,46 @@ ensure_cargo_tool() {
   # shellcheck disable=SC2086
   cargo install "$crate" --version "$version" $extra
 }
+
+# Headless browsers and their WebDriver servers for tests/web/ and the Playwright tests:
+# Debian's Chromium + ChromeDriver, and Firefox ESR (geckodriver comes from crates.io).
+ensure_browsers() {
+  ensure_apt chromium:chromium chromedriver:chromium-driver firefox-esr:firefox-esr
+}
+
+# The wasm-bindgen version pinned in Cargo.toml (`wasm-bindgen = "=0.2.X"`).
+wasm_bindgen_version() {
+  sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml | head -n1
+}
+
+# wasm-bindgen-cli (wasm-bindgen, wasm-bindgen-test-runner) at exactly the pinned version: the CLI
+# and the crate must agree or the generated glue is refused.
+ensure_wasm_bindgen_cli() {
+  ensure_cargo_tool wasm-bindgen wasm-bindgen-cli "$(wasm_bindgen_version)"
+}
+
+ensure_wasm_pack() {
+  ensure_cargo_tool wasm-pack wasm-pack 0.15.1 --locked
+}
+
+ensure_geckodriver() {
+  ensure_cargo_tool geckodriver geckodriver 0.37.1 --locked
+}
+
+# npm ci in DIR (from its package-lock.json) unless node_modules/MARKER is already there.
+ensure_npm_dir() {
+  local dir="$1" marker="$2"
+  [ -e "$dir/node_modules/$marker" ] && return 0
+  log "installing npm packages of $dir (npm ci)"
+  npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+}
+
+# Node build tools of scripts/pkg (binaryen's wasm-opt; Debian's is broken).
+ensure_npm_tools() {
+  ensure_npm_dir scripts/tools .bin/wasm-opt
+}
+
+# playwright-core (drives Debian's Chromium; never downloads a browser) and TypeScript for tests/e2e.
+ensure_e2e_tools() {
+  ensure_npm_dir tests/e2e .bin/tsc
+}

@@ -1,0 +1,87 @@
+//! Auto-mount: every `[data-fps-checkout]` becomes a Pay Now button and every `[data-fps-return]`
+//! shows the return's outcome, with no inline script on the page.
+
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element};
+
+use super::button::{Callbacks, Checkout, MOUNTED_ATTR};
+use super::error::BrowserError;
+use super::fetch::{describe, window};
+use super::js::console_error;
+use super::options::{CheckoutOptions, RawOptions};
+use super::return_page::render_return;
+
+/// The attributes read from a `[data-fps-checkout]` element (`data-params` is not offered:
+/// further parameters take the JS API).
+fn raw_from_attributes(element: &Element) -> RawOptions {
+    let get = |name: &str| element.get_attribute(name);
+    RawOptions {
+        pipeline: get("data-pipeline"),
+        caller_key: get("data-caller-key"),
+        sign_endpoint: get("data-sign-endpoint"),
+        environment: get("data-environment"),
+        amount: get("data-amount"),
+        caller_reference: get("data-caller-reference"),
+        reason: get("data-reason"),
+        return_url: get("data-return-url"),
+        label: get("data-label"),
+        size: get("data-size"),
+        theme: get("data-theme"),
+        credentials: get("data-credentials"),
+        timeout_ms: get("data-timeout-ms"),
+        retry_delay_ms: get("data-retry-delay-ms"),
+        params: Vec::new(),
+    }
+}
+
+/// The page's URL without its fragment: the default returnURL.
+pub fn page_url() -> Result<String, BrowserError> {
+    let href = window()?
+        .location()
+        .href()
+        .map_err(|e| BrowserError::Environment(format!("location.href: {}", describe(&e))))?;
+    Ok(href.split('#').next().unwrap_or_default().to_owned())
+}
+
+/// Validates a container's `data-*` attributes into options.
+pub fn options_from_element(element: &Element) -> Result<CheckoutOptions, BrowserError> {
+    CheckoutOptions::from_raw(&raw_from_attributes(element), &page_url()?)
+}
+
+fn elements(document: &Document, selector: &str) -> Vec<Element> {
+    let Ok(list) = document.query_selector_all(selector) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|node| node.dyn_into::<Element>().ok())
+        .collect()
+}
+
+/// Mounts every not yet mounted `[data-fps-checkout]` and renders every `[data-fps-return]` of the
+/// page. Each element is handled on its own: a broken one shows its error and the rest go on.
+/// Returns how many buttons were mounted.
+pub fn auto_mount() -> usize {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return 0;
+    };
+    let mut mounted = 0;
+    for element in elements(&document, "[data-fps-checkout]") {
+        if element.has_attribute(MOUNTED_ATTR) {
+            continue;
+        }
+        let options = options_from_element(&element);
+        match Checkout::mount(element, options, Callbacks::default()) {
+            Ok(_) => mounted += 1,
+            Err(error) => console_error(&error),
+        }
+    }
+    for element in elements(&document, "[data-fps-return]") {
+        if element.has_attribute(MOUNTED_ATTR) {
+            continue;
+        }
+        let _ = element.set_attribute(MOUNTED_ATTR, "");
+        wasm_bindgen_futures::spawn_local(render_return(element));
+    }
+    mounted
+}

@@ -1,0 +1,213 @@
+//! Button options, from a JS object or `data-*` attributes, validated into a CBUI request by the core.
+
+use super::error::BrowserError;
+use super::fetch::Credentials;
+use crate::core::{CbuiEndpoint, CbuiRequest};
+
+/// Label when none is given.
+pub const DEFAULT_LABEL: &str = "Pay with Amazon";
+/// Time allowed for one call to the signing endpoint when none is given.
+pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
+/// Wait before the one retry when none is given.
+pub const DEFAULT_RETRY_DELAY_MS: u32 = 500;
+/// Longest label accepted, in characters.
+const MAX_LABEL_CHARS: usize = 80;
+
+/// Option values exactly as the page gave them, before any check.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawOptions {
+    /// `pipeline`: one of the seven pipeline names (SingleUse when absent).
+    pub pipeline: Option<String>,
+    /// `callerKey`: the caller's access key id.
+    pub caller_key: Option<String>,
+    /// `signEndpoint`: the merchant's signing URL.
+    pub sign_endpoint: Option<String>,
+    /// `environment`: `sandbox` (default), `production` or a CBUI URL.
+    pub environment: Option<String>,
+    /// `amount`: `transactionAmount`, decimal dollars.
+    pub amount: Option<String>,
+    /// `callerReference`.
+    pub caller_reference: Option<String>,
+    /// `reason`: `paymentReason`.
+    pub reason: Option<String>,
+    /// `returnUrl`: `returnURL` (the current page when absent).
+    pub return_url: Option<String>,
+    /// `label`: the button's text.
+    pub label: Option<String>,
+    /// `size`: `small`, `medium` (default) or `large`.
+    pub size: Option<String>,
+    /// `theme`: `gold` (default), `dark` or `light`.
+    pub theme: Option<String>,
+    /// `credentials`: `same-origin` (default), `include` or `omit`.
+    pub credentials: Option<String>,
+    /// `timeoutMs`: time allowed for one signing call.
+    pub timeout_ms: Option<String>,
+    /// `retryDelayMs`: wait before the one retry.
+    pub retry_delay_ms: Option<String>,
+    /// `params`: further CBUI parameters by wire name (`paymentMethod`, `globalAmountLimit`, ...).
+    pub params: Vec<(String, String)>,
+}
+
+/// The button's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Size {
+    /// Compact.
+    Small,
+    /// The default.
+    Medium,
+    /// Prominent.
+    Large,
+}
+
+/// The button's colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    /// Amazon's gold (the default).
+    Gold,
+    /// Dark background.
+    Dark,
+    /// Light background with a border.
+    Light,
+}
+
+impl Size {
+    /// The CSS class modifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Size::Small => "small",
+            Size::Medium => "medium",
+            Size::Large => "large",
+        }
+    }
+}
+
+impl Theme {
+    /// The CSS class modifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Gold => "gold",
+            Theme::Dark => "dark",
+            Theme::Light => "light",
+        }
+    }
+}
+
+/// Validated options: the CBUI request to sign and how to present and fetch it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckoutOptions {
+    /// The validated CBUI request.
+    pub request: CbuiRequest,
+    /// Where the shopper goes (the signed URL must point here).
+    pub cbui: CbuiEndpoint,
+    /// The merchant's signing endpoint.
+    pub sign_endpoint: String,
+    /// The button's text and accessible name.
+    pub label: String,
+    /// The button's size.
+    pub size: Size,
+    /// The button's colours.
+    pub theme: Theme,
+    /// Cookie policy of the signing call.
+    pub credentials: Credentials,
+    /// Time allowed for one signing call.
+    pub timeout_ms: u32,
+    /// Wait before the one retry.
+    pub retry_delay_ms: u32,
+}
+
+fn invalid(message: impl Into<String>) -> BrowserError {
+    BrowserError::InvalidOptions(message.into())
+}
+
+fn millis(name: &str, raw: Option<&str>, default: u32) -> Result<u32, BrowserError> {
+    match raw {
+        None => Ok(default),
+        Some(text) => text
+            .parse::<u32>()
+            .ok()
+            .filter(|ms| (1..=120_000).contains(ms))
+            .ok_or_else(|| {
+                invalid(format!(
+                    "`{name}` must be a whole number of milliseconds, 1 to 120000"
+                ))
+            }),
+    }
+}
+
+impl CheckoutOptions {
+    /// Validates `raw`; `page_url` (the current page, without fragment) is the default returnURL.
+    pub fn from_raw(raw: &RawOptions, page_url: &str) -> Result<Self, BrowserError> {
+        let sign_endpoint = raw
+            .sign_endpoint
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| invalid("`signEndpoint` is required: the URL of your server's signing endpoint"))?
+            .to_owned();
+        let cbui = CbuiEndpoint::parse(raw.environment.as_deref().unwrap_or("sandbox")).map_err(|e| {
+            invalid(format!(
+                "`environment` must be sandbox, production or a CBUI URL: {e}"
+            ))
+        })?;
+        let mut pairs: Vec<(&str, &str)> = vec![
+            ("pipelineName", raw.pipeline.as_deref().unwrap_or("SingleUse")),
+            ("returnURL", raw.return_url.as_deref().unwrap_or(page_url)),
+        ];
+        let shorthands = [
+            ("callerKey", &raw.caller_key),
+            ("transactionAmount", &raw.amount),
+            ("callerReference", &raw.caller_reference),
+            ("paymentReason", &raw.reason),
+        ];
+        pairs.extend(
+            shorthands
+                .iter()
+                .filter_map(|(name, value)| value.as_deref().map(|v| (*name, v))),
+        );
+        pairs.extend(raw.params.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        let request = CbuiRequest::from_pairs(pairs)?;
+        let label = raw
+            .label
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .unwrap_or(DEFAULT_LABEL);
+        if label.chars().count() > MAX_LABEL_CHARS {
+            return Err(invalid(format!(
+                "`label` is longer than {MAX_LABEL_CHARS} characters"
+            )));
+        }
+        let size = match raw.size.as_deref() {
+            None | Some("medium") => Size::Medium,
+            Some("small") => Size::Small,
+            Some("large") => Size::Large,
+            Some(_) => return Err(invalid("`size` must be small, medium or large")),
+        };
+        let theme = match raw.theme.as_deref() {
+            None | Some("gold") => Theme::Gold,
+            Some("dark") => Theme::Dark,
+            Some("light") => Theme::Light,
+            Some(_) => return Err(invalid("`theme` must be gold, dark or light")),
+        };
+        let credentials = match raw.credentials.as_deref() {
+            None => Credentials::SameOrigin,
+            Some(text) => Credentials::parse(text)
+                .ok_or_else(|| invalid("`credentials` must be same-origin, include or omit"))?,
+        };
+        Ok(CheckoutOptions {
+            request,
+            cbui,
+            sign_endpoint,
+            label: label.to_owned(),
+            size,
+            theme,
+            credentials,
+            timeout_ms: millis("timeoutMs", raw.timeout_ms.as_deref(), DEFAULT_TIMEOUT_MS)?,
+            retry_delay_ms: millis(
+                "retryDelayMs",
+                raw.retry_delay_ms.as_deref(),
+                DEFAULT_RETRY_DELAY_MS,
+            )?,
+        })
+    }
+}

@@ -1,0 +1,79 @@
+// The built npm package (pkg/, from scripts/pkg): no signing code or secret inside the wasm, the
+// package.json fields npm and bundlers need, SRI hashes that match, and an SSR-safe import.
+// Run with: node --test tests/e2e/package.test.mjs (after scripts/pkg).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { fileURLToPath } from "node:url";
+
+const pkg = fileURLToPath(new URL("../../pkg/", import.meta.url));
+const wasm = readFileSync(pkg + "web/fps_checkout_bg.wasm");
+const manifest = JSON.parse(readFileSync(pkg + "package.json", "utf8"));
+
+const le32 = (n) => Buffer.from(new Uint32Array([n]).buffer);
+const be32 = (n) => Buffer.from([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
+
+test("the wasm holds no SHA-1/SHA-256 (so no HMAC) code", () => {
+  const constants = {
+    "SHA-256 K[0]": 0x428a2f98, "SHA-256 K[1]": 0x71374491, "SHA-256 H0": 0x6a09e667,
+    "SHA-1 K0": 0x5a827999, "SHA-1 K1": 0x6ed9eba1, "SHA-1 H0": 0x67452301,
+  };
+  for (const [name, value] of Object.entries(constants)) {
+    assert.equal(wasm.indexOf(le32(value)), -1, `${name} found (little-endian)`);
+    assert.equal(wasm.indexOf(be32(value)), -1, `${name} found (big-endian)`);
+  }
+  // Make sure the scan itself works: the same check finds a constant planted in a copy.
+  assert.notEqual(Buffer.concat([wasm, le32(0x428a2f98)]).indexOf(le32(0x428a2f98)), -1);
+});
+
+test("the wasm holds no secret-looking strings", () => {
+  const text = wasm.toString("latin1");
+  assert.doesNotMatch(text, /AKIA[0-9A-Z]{16}/, "an AWS access key id");
+  // An AWS secret access key: 40 characters of [A-Za-z0-9+/] mixing digits and both cases.
+  const candidates = text.match(/(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/])/g) ?? [];
+  const secretLike = candidates.filter((c) => /\d/.test(c) && /[A-Z]/.test(c) && /[a-z]/.test(c));
+  assert.deepEqual(secretLike, [], "a 40-char secret key");
+  assert.doesNotMatch(text, /secret/i);
+  assert.doesNotMatch(text, /BEGIN [A-Z ]*PRIVATE KEY/);
+});
+
+test("package.json has what npm and bundlers need", () => {
+  for (const field of ["name", "version", "exports", "types", "sideEffects", "files", "license"]) {
+    assert.ok(manifest[field], `missing ${field}`);
+  }
+  const cargo = readFileSync(new URL("../../Cargo.toml", import.meta.url), "utf8");
+  assert.equal(manifest.version, /^version = "(.*)"/m.exec(cargo)[1]);
+  for (const file of manifest.files) {
+    assert.ok(readFileSync(pkg + file).length > 0, `${file} is shipped`);
+  }
+  assert.match(readFileSync(pkg + "web/fps_checkout.d.ts", "utf8"), /export interface CheckoutOptions/);
+});
+
+test("integrity.json holds a matching sha384 for every shipped file", () => {
+  const integrity = JSON.parse(readFileSync(pkg + "integrity.json", "utf8"));
+  for (const file of manifest.files.filter((f) => f !== "integrity.json")) {
+    const digest = createHash("sha384").update(readFileSync(pkg + file)).digest("base64");
+    assert.equal(integrity[file], `sha384-${digest}`, file);
+  }
+});
+
+test("importing is SSR-safe and the return parser works in Node", async () => {
+  for (const name of ["window", "document", "location"]) {
+    Object.defineProperty(globalThis, name, {
+      configurable: true,
+      get() {
+        throw new Error(`${name} touched on import`);
+      },
+    });
+  }
+  const api = await import(pkg + "index.js");
+  assert.equal(typeof api.mount, "function");
+  await api.load(readFileSync(pkg + "web/fps_checkout_bg.wasm"));
+  const parsed = await api.parseReturn("status=SA&callerReference=order-1&tokenID=ABC123DEF456GHI789");
+  assert.equal(parsed.statusCode, "SA");
+  assert.equal(parsed.isSuccess, true);
+  assert.equal(parsed.callerReference, "order-1");
+  await assert.rejects(api.parseReturn("status=ZZ"), (error) => error.code === "INVALID_RETURN");
+  for (const name of ["window", "document", "location"]) delete globalThis[name];
+});
