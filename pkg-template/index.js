@@ -6,7 +6,10 @@ let loading;
 
 /** Loads the wasm module once (default: the file beside this package's glue). */
 export function load(moduleOrPath) {
-  loading ??= init(moduleOrPath === undefined ? undefined : { module_or_path: moduleOrPath });
+  loading ??= init(moduleOrPath === undefined ? undefined : { module_or_path: moduleOrPath }).catch((error) => {
+    loading = undefined; // a failed load (offline, blocked) may be retried by the next call
+    throw error;
+  });
   return loading;
 }
 

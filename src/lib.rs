@@ -2,7 +2,8 @@
 //!
 //! The module map. Every `cfg(target_arch = "wasm32")` gate of the crate lives here and nowhere
 //! deeper: the pure [`core`] builds everywhere; the signer and the CLI support are native only, so
-//! no HMAC code or secret handling is ever compiled into the browser module.
+//! no HMAC code or secret handling is ever compiled into the browser module. The browser module
+//! (`browser`) and its JS exports (`wasm`) exist only in the wasm32 build.
 
 pub mod core;
 

@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
+import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const pkg = fileURLToPath(new URL("../../pkg/", import.meta.url));
@@ -76,4 +77,19 @@ test("importing is SSR-safe and the return parser works in Node", async () => {
   assert.equal(parsed.callerReference, "order-1");
   await assert.rejects(api.parseReturn("status=ZZ"), (error) => error.code === "INVALID_RETURN");
   for (const name of ["window", "document", "location"]) delete globalThis[name];
+});
+
+test("a failed wasm load can be retried", () => {
+  // In a fresh Node process: the glue keeps the first successful instance for good.
+  const script = `
+    import { readFileSync } from "node:fs";
+    const api = await import(${JSON.stringify(pkg + "index.js")});
+    let failed = false;
+    await api.load(new Uint8Array([0, 1, 2, 3])).catch(() => { failed = true; });
+    if (!failed) throw new Error("a broken module loaded");
+    await api.load(readFileSync(${JSON.stringify(pkg + "web/fps_checkout_bg.wasm")}));
+    const parsed = await api.parseReturn("status=A");
+    if (parsed.statusCode !== "A") throw new Error("no parse after the retry");
+  `;
+  execFileSync(process.execPath, ["--input-type=module", "-e", script], { stdio: "pipe" });
 });
