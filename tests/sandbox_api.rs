@@ -667,6 +667,38 @@ async fn marketplace_recipient_and_same_sender_and_recipient() {
         ])
         .await;
     assert_eq!(reply.error_code(), "NotMarketplaceApp");
+    // A cancelled recipient token cannot be paid any more.
+    let another = h
+        .approve(
+            &h.cbui_url(
+                MARKET_KEY,
+                &[
+                    ("pipelineName", "SingleUse"),
+                    ("returnURL", "https://market.example/thanks"),
+                    ("callerReference", "m-buy-3"),
+                    ("transactionAmount", "9.00"),
+                ],
+            ),
+            "buyer@sandbox.test",
+            "ABT",
+        )
+        .await;
+    let another = CbuiReturn::parse(another.split_once('?').unwrap().1)
+        .unwrap()
+        .token_id
+        .unwrap();
+    let cancelled = h
+        .call_as(
+            MARKET_KEY,
+            &[("Action", "CancelToken"), ("TokenId", &recipient_token)],
+        )
+        .await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    assert_eq!(
+        pay("m-pay-3", another.as_str().to_owned()).await.error_code(),
+        "TokenNotActive_Recipient"
+    );
+
     h.sandbox.stop().await;
 }
 
@@ -953,6 +985,26 @@ async fn state_and_signing_key_survive_a_restart() {
         token.tag("TokenStatus").unwrap(),
         "Inactive",
         "a used single-use token stays used"
+    );
+    h.sandbox.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_memory_state_serves_a_whole_payment() {
+    let dir = TempDir::new();
+    let mut config = config(&dir, 10, None);
+    config.database = None;
+    let h = Harness::with(fps_checkout::sandbox::start(config).await.unwrap(), dir);
+    let card = h.single_use_token("tok-mem", "2.00", "CC", false).await;
+    let id = h
+        .pay("Pay", &card, "mem-1", "2.00")
+        .await
+        .tag("TransactionId")
+        .unwrap();
+    assert_eq!(h.settled_status(&id).await, "Success");
+    assert!(
+        !h.dir.0.join("sandbox.sqlite").exists(),
+        "nothing was written to disk"
     );
     h.sandbox.stop().await;
 }
