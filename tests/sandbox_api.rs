@@ -1008,3 +1008,42 @@ async fn in_memory_state_serves_a_whole_payment() {
     );
     h.sandbox.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unsettled_reserves_expire() {
+    let dir = TempDir::new();
+    let mut config = config(&dir, 10, None);
+    config.reserve_validity = std::time::Duration::from_millis(50);
+    let h = Harness::with(fps_checkout::sandbox::start(config).await.unwrap(), dir);
+    let card = h.single_use_token("tok-exp", "2.00", "CC", true).await;
+    let id = h
+        .pay("Reserve", &card, "exp-1", "2.00")
+        .await
+        .tag("TransactionId")
+        .unwrap();
+    let mut status = String::new();
+    for _ in 0..400 {
+        let reply = h
+            .call(&[("Action", "GetTransactionStatus"), ("TransactionId", &id)])
+            .await;
+        status = reply.tag("TransactionStatus").unwrap();
+        if status == "Cancelled" {
+            assert_eq!(reply.tag("StatusCode").unwrap(), "Expired");
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(status, "Cancelled", "the reserve never expired");
+    let settle = h
+        .call(&[("Action", "Settle"), ("ReserveTransactionId", &id)])
+        .await;
+    assert_eq!(settle.error_code(), "InvalidTransactionState");
+    let history = h
+        .call(&[("Action", "GetTransaction"), ("TransactionId", &id)])
+        .await;
+    assert_eq!(
+        history.tags("StatusCode"),
+        vec!["Expired", "PendingNetworkResponse", "Success", "Expired"]
+    );
+    h.sandbox.stop().await;
+}

@@ -34,7 +34,8 @@
 //! - Settle once, at most the reserve; refund only completed (settled) money, cumulatively at
 //!   most what was charged; cancel only `Pending` or `Reserved`; the same `CallerReference` with an
 //!   identical request returns the earlier answer, with other parameters `DuplicateRequest`.
-//! - No fees are charged (`FPSFees` 0); reserves do not expire.
+//! - A reserve not settled within the reserve validity (7 days by default) is cancelled with
+//!   StatusCode `Expired`. No fees are charged (`FPSFees` 0).
 
 pub mod api;
 pub mod cbui;
