@@ -1047,3 +1047,56 @@ async fn unsettled_reserves_expire() {
     );
     h.sandbox.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tricky_values_round_trip_through_signing_by_get_and_post() {
+    let h = Harness::start(10, None).await;
+    let values = [
+        "a b+c*d~e/f=g&h?i#j",
+        "é ü ß 😀 中文",
+        "%41%2B literally",
+        "'quotes' \"double\" <tag> & amp;",
+        "  padded  ",
+    ];
+    for (n, value) in values.iter().enumerate() {
+        let token = h
+            .single_use_token(&format!("tok-tricky-{n}"), "1.00", "ABT", false)
+            .await;
+        let reference = format!("tricky {n} + {value}");
+        let params = [
+            ("Action", "Pay"),
+            ("CallerReference", reference.as_str()),
+            ("SenderTokenId", token.as_str()),
+            ("TransactionAmount.Value", "1.00"),
+            ("TransactionAmount.CurrencyCode", "USD"),
+            ("CallerDescription", value),
+        ];
+        let method = if n % 2 == 0 {
+            HttpMethod::Get
+        } else {
+            HttpMethod::Post
+        };
+        let pairs = h.signed_pairs(KEY, SECRET, method, &params);
+        let reply = if method == HttpMethod::Get {
+            h.send_get(&pairs).await
+        } else {
+            h.send_post(&pairs).await
+        };
+        assert_eq!(reply.status, 200, "{value}: {}", reply.body);
+        let id = reply.tag("TransactionId").unwrap();
+        let txn = h
+            .call(&[("Action", "GetTransaction"), ("TransactionId", &id)])
+            .await;
+        let escaped = value
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        assert_eq!(txn.tag("CallerDescription").unwrap(), escaped);
+        let escaped_reference = reference
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        assert_eq!(txn.tag("CallerReference").unwrap(), escaped_reference);
+    }
+    h.sandbox.stop().await;
+}
