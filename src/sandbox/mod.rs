@@ -2,7 +2,8 @@
 //! signed returns, the Query API at `/` and IPN delivery, on 127.0.0.1 with SQLite state.
 //!
 //! # Endpoints (one listener)
-//! - `GET /cobranded-ui/actions/start`: the CBUI start URL (then `POST .../signin`, `POST .../confirm`).
+//! - `GET /cobranded-ui/actions/start`: the CBUI start URL (then `POST .../signin`, `POST .../confirm`);
+//!   a request address is shown, `collectShippingAddress=True` collects one and returns it.
 //! - `GET /` or `POST /`: the Query API (`Action=...`), Signature Version 2.
 //! - `GET /certs/090909/PKICert.pem`: the X.509 certificate of the key that signs returns and IPNs.
 //!
