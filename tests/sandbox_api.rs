@@ -1022,7 +1022,7 @@ async fn unsettled_reserves_expire() {
         .tag("TransactionId")
         .unwrap();
     let mut status = String::new();
-    for _ in 0..400 {
+    for _ in 0..2000 {
         let reply = h
             .call(&[("Action", "GetTransactionStatus"), ("TransactionId", &id)])
             .await;

@@ -130,7 +130,7 @@ def cbui_token(reference, amount, method, reserve=False):
 
 
 def wait_status(transaction_id, wanted):
-    for _ in range(400):
+    for _ in range(2000):
         status, root = api("GetTransactionStatus", TransactionId=transaction_id)
         assert status == 200, ET.tostring(root)
         current = find(root, "TransactionStatus")
