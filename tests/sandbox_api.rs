@@ -667,6 +667,38 @@ async fn marketplace_recipient_and_same_sender_and_recipient() {
         ])
         .await;
     assert_eq!(reply.error_code(), "NotMarketplaceApp");
+    // A cancelled recipient token cannot be paid any more.
+    let another = h
+        .approve(
+            &h.cbui_url(
+                MARKET_KEY,
+                &[
+                    ("pipelineName", "SingleUse"),
+                    ("returnURL", "https://market.example/thanks"),
+                    ("callerReference", "m-buy-3"),
+                    ("transactionAmount", "9.00"),
+                ],
+            ),
+            "buyer@sandbox.test",
+            "ABT",
+        )
+        .await;
+    let another = CbuiReturn::parse(another.split_once('?').unwrap().1)
+        .unwrap()
+        .token_id
+        .unwrap();
+    let cancelled = h
+        .call_as(
+            MARKET_KEY,
+            &[("Action", "CancelToken"), ("TokenId", &recipient_token)],
+        )
+        .await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    assert_eq!(
+        pay("m-pay-3", another.as_str().to_owned()).await.error_code(),
+        "TokenNotActive_Recipient"
+    );
+
     h.sandbox.stop().await;
 }
 
@@ -954,5 +986,117 @@ async fn state_and_signing_key_survive_a_restart() {
         "Inactive",
         "a used single-use token stays used"
     );
+    h.sandbox.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_memory_state_serves_a_whole_payment() {
+    let dir = TempDir::new();
+    let mut config = config(&dir, 10, None);
+    config.database = None;
+    let h = Harness::with(fps_checkout::sandbox::start(config).await.unwrap(), dir);
+    let card = h.single_use_token("tok-mem", "2.00", "CC", false).await;
+    let id = h
+        .pay("Pay", &card, "mem-1", "2.00")
+        .await
+        .tag("TransactionId")
+        .unwrap();
+    assert_eq!(h.settled_status(&id).await, "Success");
+    assert!(
+        !h.dir.0.join("sandbox.sqlite").exists(),
+        "nothing was written to disk"
+    );
+    h.sandbox.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unsettled_reserves_expire() {
+    let dir = TempDir::new();
+    let mut config = config(&dir, 10, None);
+    config.reserve_validity = std::time::Duration::from_millis(50);
+    let h = Harness::with(fps_checkout::sandbox::start(config).await.unwrap(), dir);
+    let card = h.single_use_token("tok-exp", "2.00", "CC", true).await;
+    let id = h
+        .pay("Reserve", &card, "exp-1", "2.00")
+        .await
+        .tag("TransactionId")
+        .unwrap();
+    let mut status = String::new();
+    for _ in 0..2000 {
+        let reply = h
+            .call(&[("Action", "GetTransactionStatus"), ("TransactionId", &id)])
+            .await;
+        status = reply.tag("TransactionStatus").unwrap();
+        if status == "Cancelled" {
+            assert_eq!(reply.tag("StatusCode").unwrap(), "Expired");
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(status, "Cancelled", "the reserve never expired");
+    let settle = h
+        .call(&[("Action", "Settle"), ("ReserveTransactionId", &id)])
+        .await;
+    assert_eq!(settle.error_code(), "InvalidTransactionState");
+    let history = h
+        .call(&[("Action", "GetTransaction"), ("TransactionId", &id)])
+        .await;
+    assert_eq!(
+        history.tags("StatusCode"),
+        vec!["Expired", "PendingNetworkResponse", "Success", "Expired"]
+    );
+    h.sandbox.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tricky_values_round_trip_through_signing_by_get_and_post() {
+    let h = Harness::start(10, None).await;
+    let values = [
+        "a b+c*d~e/f=g&h?i#j",
+        "é ü ß 😀 中文",
+        "%41%2B literally",
+        "'quotes' \"double\" <tag> & amp;",
+        "  padded  ",
+    ];
+    for (n, value) in values.iter().enumerate() {
+        let token = h
+            .single_use_token(&format!("tok-tricky-{n}"), "1.00", "ABT", false)
+            .await;
+        let reference = format!("tricky {n} + {value}");
+        let params = [
+            ("Action", "Pay"),
+            ("CallerReference", reference.as_str()),
+            ("SenderTokenId", token.as_str()),
+            ("TransactionAmount.Value", "1.00"),
+            ("TransactionAmount.CurrencyCode", "USD"),
+            ("CallerDescription", value),
+        ];
+        let method = if n % 2 == 0 {
+            HttpMethod::Get
+        } else {
+            HttpMethod::Post
+        };
+        let pairs = h.signed_pairs(KEY, SECRET, method, &params);
+        let reply = if method == HttpMethod::Get {
+            h.send_get(&pairs).await
+        } else {
+            h.send_post(&pairs).await
+        };
+        assert_eq!(reply.status, 200, "{value}: {}", reply.body);
+        let id = reply.tag("TransactionId").unwrap();
+        let txn = h
+            .call(&[("Action", "GetTransaction"), ("TransactionId", &id)])
+            .await;
+        let escaped = value
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        assert_eq!(txn.tag("CallerDescription").unwrap(), escaped);
+        let escaped_reference = reference
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        assert_eq!(txn.tag("CallerReference").unwrap(), escaped_reference);
+    }
     h.sandbox.stop().await;
 }

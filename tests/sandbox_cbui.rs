@@ -590,3 +590,93 @@ async fn edit_token_recipient_and_multi_use_pipelines() {
     assert_eq!(parse(&landing).status.code(), "SB");
     h.sandbox.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shipping_address_is_shown_or_collected_and_returned() {
+    let h = Harness::start(20, None).await;
+    // An address in the request is shown on the confirm page.
+    let mut shown = single_use("order-addr-1", "4.00");
+    shown.push(("addressName", "Ada Lovelace".into()));
+    shown.push(("addressLine1", "12 Analytical Row".into()));
+    shown.push(("city", "London".into()));
+    let (_, _, page) = h.get(&url_for(&h, &shown)).await;
+    let session = session_of(&page);
+    let (_, _, page) = h
+        .post_form(
+            "/cobranded-ui/actions/signin",
+            &[
+                ("session", &session),
+                ("email", "buyer@sandbox.test"),
+                ("password", "sandbox"),
+                ("action", "signin"),
+            ],
+        )
+        .await;
+    assert!(
+        page.contains("Ada Lovelace<br>12 Analytical Row<br>London"),
+        "{page}"
+    );
+    assert!(!page.contains("name=\"addressLine1\""));
+
+    // collectShippingAddress=True: the page collects one and the return carries it, signed.
+    let mut collect = single_use("order-addr-2", "4.00");
+    collect.push(("collectShippingAddress", "True".into()));
+    let (_, _, page) = h.get(&url_for(&h, &collect)).await;
+    let session = session_of(&page);
+    let (_, _, page) = h
+        .post_form(
+            "/cobranded-ui/actions/signin",
+            &[
+                ("session", &session),
+                ("email", "buyer@sandbox.test"),
+                ("password", "sandbox"),
+                ("action", "signin"),
+            ],
+        )
+        .await;
+    assert!(
+        page.contains("name=\"addressLine1\"") && page.contains("value=\"Test Buyer\""),
+        "{page}"
+    );
+    let form = |line1: &'static str| {
+        let session = session.clone();
+        let h = &h;
+        async move {
+            h.post_form(
+                "/cobranded-ui/actions/confirm",
+                &[
+                    ("session", &session),
+                    ("paymentMethod", "ABT"),
+                    ("action", "confirm"),
+                    ("addressName", "Grace Hopper"),
+                    ("addressLine1", line1),
+                    ("addressLine2", ""),
+                    ("city", "Arlington"),
+                    ("state", "VA"),
+                    ("zip", "22201"),
+                    ("country", "US"),
+                    ("phoneNumber", "+1 555 0100"),
+                ],
+            )
+            .await
+        }
+    };
+    let (status, _, page) = form("  ").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("role=\"alert\"") && page.contains("value=\"Grace Hopper\""),
+        "{page}"
+    );
+    let (status, location, _) = form("1 Navy Yard & Pier").await;
+    assert_eq!(status, 303);
+    let landing = location.unwrap();
+    let parsed = parse(&landing);
+    assert_eq!(parsed.status.code(), "SA");
+    assert_eq!(parsed.get("addressName"), Some("Grace Hopper"));
+    assert_eq!(parsed.get("addressLine1"), Some("1 Navy Yard & Pier"));
+    assert_eq!(parsed.get("addressLine2"), None, "empty fields are left out");
+    assert_eq!(parsed.get("zip"), Some("22201"));
+    assert_eq!(parsed.get("phoneNumber"), Some("+1 555 0100"));
+    assert_eq!(verify_return(&h, &landing).await, "Success");
+    h.sandbox.stop().await;
+}

@@ -67,7 +67,7 @@ impl Receiver {
 
     /// Waits (bounded) until `path` got a notification matching `pred`.
     async fn wait_for(&self, path: &str, pred: impl Fn(&str) -> bool) -> String {
-        for _ in 0..400 {
+        for _ in 0..2000 {
             if let Some(body) = self.bodies(path).into_iter().find(|b| pred(b)) {
                 return body;
             }
@@ -220,7 +220,7 @@ async fn delivery_gives_up_after_the_configured_attempts() {
     let db = format!("sqlite://{}", h.dir.0.join("sandbox.sqlite").display());
     let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
     let mut gave_up = false;
-    for _ in 0..400 {
+    for _ in 0..2000 {
         let row: (i64, i64) = sqlx::query_as("SELECT gave_up, attempts FROM ipn_outbox")
             .fetch_one(&pool)
             .await

@@ -143,6 +143,8 @@ pub struct SandboxConfig {
     pub ipn: IpnRetry,
     /// Allowed clock skew of `Timestamp` (15 minutes, the AWS norm).
     pub max_skew: Duration,
+    /// How long a reserve may wait for its Settle before it is cancelled as `Expired` (7 days).
+    pub reserve_validity: Duration,
 }
 
 impl SandboxConfig {
@@ -158,6 +160,7 @@ impl SandboxConfig {
             pending_delay: Duration::from_secs(2),
             ipn: IpnRetry::default(),
             max_skew: Duration::from_secs(15 * 60),
+            reserve_validity: Duration::from_secs(7 * 24 * 3600),
         }
     }
 
@@ -212,6 +215,9 @@ impl SandboxConfig {
         if let Some(n) = file.ipn_max_attempts {
             config.ipn.max_attempts = n;
         }
+        if let Some(ms) = file.reserve_validity_ms {
+            config.reserve_validity = Duration::from_millis(ms);
+        }
         config.check()?;
         Ok(config)
     }
@@ -258,6 +264,7 @@ struct ConfigFile {
     pending_delay_ms: Option<u64>,
     ipn_initial_backoff_ms: Option<u64>,
     ipn_max_attempts: Option<u32>,
+    reserve_validity_ms: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -299,11 +306,13 @@ mod tests {
     fn parses_json_and_checks_rules() {
         let config = SandboxConfig::from_json(
             r#"{"callers":[{"access_key_id":"AKIDEXAMPLE","secret_key":"s3cret","ipn_url":"http://127.0.0.1:9/ipn"}],
-                "recipients":[{"name":"Seller","email":"seller@sandbox.test"}],"pending_delay_ms":5}"#,
+                "recipients":[{"name":"Seller","email":"seller@sandbox.test"}],"pending_delay_ms":5,
+                "reserve_validity_ms":60000}"#,
         )
         .unwrap();
         assert_eq!(config.callers[0].secret.expose(), b"s3cret");
         assert_eq!(config.pending_delay, Duration::from_millis(5));
+        assert_eq!(config.reserve_validity, Duration::from_secs(60));
         assert_eq!(config.recipients.len(), 1);
         assert!(config.caller("AKIDEXAMPLE").is_some());
         assert!(SandboxConfig::from_json(r#"{"callers":[]}"#).is_err());

@@ -2,7 +2,8 @@
 //! signed returns, the Query API at `/` and IPN delivery, on 127.0.0.1 with SQLite state.
 //!
 //! # Endpoints (one listener)
-//! - `GET /cobranded-ui/actions/start`: the CBUI start URL (then `POST .../signin`, `POST .../confirm`).
+//! - `GET /cobranded-ui/actions/start`: the CBUI start URL (then `POST .../signin`, `POST .../confirm`);
+//!   a request address is shown, `collectShippingAddress=True` collects one and returns it.
 //! - `GET /` or `POST /`: the Query API (`Action=...`), Signature Version 2.
 //! - `GET /certs/090909/PKICert.pem`: the X.509 certificate of the key that signs returns and IPNs.
 //!
@@ -34,7 +35,8 @@
 //! - Settle once, at most the reserve; refund only completed (settled) money, cumulatively at
 //!   most what was charged; cancel only `Pending` or `Reserved`; the same `CallerReference` with an
 //!   identical request returns the earlier answer, with other parameters `DuplicateRequest`.
-//! - No fees are charged (`FPSFees` 0); reserves do not expire.
+//! - A reserve not settled within the reserve validity (7 days by default) is cancelled with
+//!   StatusCode `Expired`. No fees are charged (`FPSFees` 0).
 
 pub mod api;
 pub mod cbui;
@@ -61,6 +63,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
 
 pub use config::{CallerAccount, ConfigError, RecipientAccount, SandboxConfig};
 pub use state::SandboxState;
@@ -139,6 +142,7 @@ pub fn router(state: Arc<SandboxState>) -> Router {
         .route("/cobranded-ui/actions/confirm", post(cbui::confirm))
         .route(CERTIFICATE_PATH, get(certificate))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 

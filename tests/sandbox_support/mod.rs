@@ -349,7 +349,7 @@ impl Harness {
 
     /// Polls GetTransactionStatus until the transaction leaves Pending (bounded).
     pub async fn settled_status(&self, id: &str) -> String {
-        for _ in 0..400 {
+        for _ in 0..2000 {
             let reply = self
                 .call(&[("Action", "GetTransactionStatus"), ("TransactionId", id)])
                 .await;

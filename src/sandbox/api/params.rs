@@ -170,3 +170,57 @@ impl ApiParams {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> ApiParams {
+        ApiParams::new(pairs.iter().map(|(n, v)| ((*n).into(), (*v).into())).collect())
+    }
+
+    #[test]
+    fn reads_amounts_percentages_numbers_and_dates() {
+        let p = params(&[
+            ("A.Value", "12.30"),
+            ("A.CurrencyCode", "USD"),
+            ("B.Value", "1.234"),
+            ("B.CurrencyCode", "USD"),
+            ("C.Value", "1"),
+            ("Fee", "12.5"),
+            ("BadFee", "100.01"),
+            ("N", "20"),
+            ("D", "2010-08-28T12:00:00Z"),
+        ]);
+        assert_eq!(p.amount("A").unwrap(), Some(1230));
+        assert_eq!(p.amount("Missing").unwrap(), None);
+        assert!(p.amount("B").is_err());
+        assert!(p.amount("C").is_err(), "a value needs its currency");
+        assert_eq!(p.percent("Fee").unwrap().as_deref(), Some("12.5"));
+        assert!(p.percent("BadFee").is_err());
+        for bad in ["", "-1", "1.234", "abc", "1000", ".5"] {
+            assert!(params(&[("F", bad)]).percent("F").is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            params(&[("F", "100.00")]).percent("F").unwrap().as_deref(),
+            Some("100.00")
+        );
+        assert_eq!(p.number("N", 1, 200).unwrap(), Some(20));
+        assert!(p.number("N", 1, 10).is_err());
+        assert!(params(&[("N", "+5")]).number("N", 1, 10).is_err());
+        assert_eq!(p.date("D").unwrap(), Some(1_282_996_800_000));
+        assert!(params(&[("D", "2010-08-28")]).date("D").is_err());
+    }
+
+    #[test]
+    fn refuses_what_an_action_does_not_take() {
+        let p = params(&[("Action", "Pay"), ("Timestamp", "x"), ("Colour", "blue")]);
+        assert!(p.only("Pay", &["Colour"]).is_ok());
+        let err = p.only("Pay", &[]).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidParams);
+        assert!(err.message.contains("Colour"));
+        assert!(params(&[("T", "a\u{7}b")]).text("T", 10).is_err());
+        assert!(params(&[("T", "abcdefghijk")]).text("T", 10).is_err());
+        assert!(params(&[("T", "")]).required("T").is_err());
+    }
+}

@@ -105,7 +105,46 @@ pub(super) fn view(caller: &CallerAccount, request: &CbuiRequest) -> RequestView
         amount,
         reason,
         allowed: methods.map_or_else(|| ALL_METHODS.to_vec(), |m| m.methods().to_vec()),
+        address: address_lines(request),
+        collect_address: collects_address(request),
     }
+}
+
+/// Whether the request asks for a shipping address (`collectShippingAddress=True`).
+pub(super) fn collects_address(request: &CbuiRequest) -> bool {
+    let flag = match request.pipeline() {
+        Pipeline::SingleUse(p) => p.collect_shipping_address,
+        Pipeline::MultiUse(p) => p.collect_shipping_address,
+        Pipeline::Recurring(p) => p.collect_shipping_address,
+        _ => None,
+    };
+    flag.is_some_and(|f| f.get())
+}
+
+/// The address the request carries, as lines (none when the page collects one instead).
+fn address_lines(request: &CbuiRequest) -> Vec<String> {
+    let Some(a) = request.address().filter(|_| !collects_address(request)) else {
+        return Vec::new();
+    };
+    let city_line: Vec<&str> = [
+        a.city.as_ref().map(|c| c.as_str()),
+        a.state.as_ref().map(|s| s.as_str()),
+        a.zip.as_ref().map(|z| z.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    [
+        a.name.as_ref().map(|n| n.as_str().to_owned()),
+        a.line1.as_ref().map(|l| l.as_str().to_owned()),
+        a.line2.as_ref().map(|l| l.as_str().to_owned()),
+        (!city_line.is_empty()).then(|| city_line.join(" ")),
+        a.country.as_ref().map(|c| c.as_str().to_owned()),
+        a.phone_number.as_ref().map(|p| p.as_str().to_owned()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 pub(super) fn wants_reserve(request: &CbuiRequest) -> bool {

@@ -272,7 +272,14 @@ pub async fn sign_in(state: &SandboxState, pairs: &[(String, String)]) -> Respon
     };
     html(
         StatusCode::OK,
-        pages::confirm(&view, id, &sender.name, &methods, None),
+        pages::confirm(
+            &view,
+            id,
+            &sender.name,
+            &methods,
+            &pages::default_shipping(&sender.name),
+            None,
+        ),
     )
 }
 
@@ -311,21 +318,34 @@ pub async fn confirm(state: &SandboxState, pairs: &[(String, String)]) -> Respon
                     &id,
                     &sender.name,
                     &methods,
+                    &posted_shipping(pairs),
                     Some("Choose one of the payment methods offered."),
                 );
                 return html(StatusCode::OK, page);
             }
         }
     };
+    let shipping = posted_shipping(pairs);
+    if view.collect_address {
+        if let Err(problem) = check_shipping(&shipping) {
+            let page = pages::confirm(&view, &id, &sender.name, &methods, &shipping, Some(&problem));
+            return html(StatusCode::OK, page);
+        }
+    }
     match state.store.advance_session(&id, "confirm", "done", None).await {
         Ok(true) => {}
         _ => return replayed(),
     }
     match install(state, &loaded, &sender, method, &reference).await {
-        Ok(added) => match landing_url(state, &loaded.return_url, &added) {
-            Some(url) => redirect(&url),
-            None => error_page(StatusCode::BAD_REQUEST, "The return URL cannot be used."),
-        },
+        Ok(mut added) => {
+            if view.collect_address {
+                added.extend(shipping.into_iter().filter(|(_, v)| !v.is_empty()));
+            }
+            match landing_url(state, &loaded.return_url, &added) {
+                Some(url) => redirect(&url),
+                None => error_page(StatusCode::BAD_REQUEST, "The return URL cannot be used."),
+            }
+        }
         Err(e) => {
             tracing::error!(error = %e, "token not stored");
             fail(
@@ -337,6 +357,35 @@ pub async fn confirm(state: &SandboxState, pairs: &[(String, String)]) -> Respon
             )
         }
     }
+}
+
+/// The shipping fields as posted (trimmed), in the order of [`pages::SHIPPING_FIELDS`].
+fn posted_shipping(pairs: &[(String, String)]) -> Vec<(&'static str, String)> {
+    pages::SHIPPING_FIELDS
+        .iter()
+        .map(|(name, _, _, _)| (*name, get(pairs, name).unwrap_or("").trim().to_owned()))
+        .collect()
+}
+
+/// Required fields present, none too long, no control characters.
+fn check_shipping(shipping: &[(&'static str, String)]) -> Result<(), String> {
+    for ((name, value), (_, label, required, _)) in shipping.iter().zip(pages::SHIPPING_FIELDS) {
+        if *required && value.is_empty() {
+            return Err(format!("Enter the {}.", label.to_lowercase()));
+        }
+        let max = if matches!(*name, "state" | "zip" | "phoneNumber") {
+            32
+        } else {
+            128
+        };
+        if value.len() > max || value.chars().any(char::is_control) {
+            return Err(format!(
+                "The {} is too long or not plain text.",
+                label.to_lowercase()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Installs (or edits) the token and returns the parameters of a successful return.

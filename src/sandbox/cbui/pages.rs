@@ -24,6 +24,55 @@ pub struct RequestView {
     pub reason: Option<String>,
     /// Payment methods the request allows.
     pub allowed: Vec<PaymentMethod>,
+    /// The address the request carries, as lines to show (empty when none).
+    pub address: Vec<String>,
+    /// Whether the request asks the sandbox to collect a shipping address (`collectShippingAddress`).
+    pub collect_address: bool,
+}
+
+/// A shipping address field collected on the confirm page: wire name, label, required, sandbox default.
+pub const SHIPPING_FIELDS: &[(&str, &str, bool, &str)] = &[
+    ("addressName", "Full name", true, "Test Buyer"),
+    ("addressLine1", "Address line 1", true, "1 Sandbox Way"),
+    ("addressLine2", "Address line 2", false, ""),
+    ("city", "City", true, "Seattle"),
+    ("state", "State", true, "WA"),
+    ("zip", "ZIP code", true, "98101"),
+    ("country", "Country", false, "US"),
+    ("phoneNumber", "Phone", false, "206-555-0100"),
+];
+
+/// The sandbox defaults of the shipping fields, with the signed-in sender's name.
+pub fn default_shipping(sender_name: &str) -> Vec<(&'static str, String)> {
+    SHIPPING_FIELDS
+        .iter()
+        .map(|(name, _, _, default)| {
+            let value = if *name == "addressName" {
+                sender_name
+            } else {
+                default
+            };
+            (*name, value.to_owned())
+        })
+        .collect()
+}
+
+fn shipping_fieldset(values: &[(&'static str, String)]) -> String {
+    let mut out = String::from("<fieldset><legend>Ship to</legend>");
+    for (name, label, required, _) in SHIPPING_FIELDS {
+        let value = values
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.as_str());
+        out.push_str(&format!(
+            "<label for=\"{name}\">{label}{}</label><input id=\"{name}\" name=\"{name}\" type=\"text\" value=\"{}\"{}>",
+            if *required { "" } else { " (optional)" },
+            escape(value),
+            if *required { " required" } else { "" },
+        ));
+    }
+    out.push_str("</fieldset>");
+    out
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;background:#f3f4f6;color:#111827}\
@@ -32,7 +81,7 @@ header img{max-width:215px;max-height:40px;background:#fff;padding:2px}\
 header .site{font-size:.95rem;opacity:.9}\
 main{max-width:34rem;margin:2rem auto;background:#fff;padding:1.5rem 2rem;border-radius:8px;box-shadow:0 1px 4px #0002}\
 h1{font-size:1.4rem;margin-top:0}dl{display:grid;grid-template-columns:auto 1fr;gap:.4rem 1rem}dt{font-weight:600}\
-label{display:block;margin:.8rem 0 .2rem;font-weight:600}input[type=email],input[type=password]{width:100%;padding:.5rem;font-size:1rem;box-sizing:border-box}\
+label{display:block;margin:.8rem 0 .2rem;font-weight:600}input[type=email],input[type=password],input[type=text]{width:100%;padding:.5rem;font-size:1rem;box-sizing:border-box}\
 fieldset{border:1px solid #d1d5db;border-radius:6px;margin:1rem 0}fieldset label{font-weight:400;display:flex;gap:.5rem;align-items:center}\
 .actions{display:flex;gap:1rem;margin-top:1.2rem}button{font-size:1rem;padding:.6rem 1.2rem;border-radius:6px;border:1px solid #9ca3af;background:#fff;cursor:pointer}\
 button.primary{background:#f0c14b;border-color:#a88734;font-weight:600}button:focus,input:focus{outline:3px solid #2563eb;outline-offset:2px}\
@@ -89,6 +138,10 @@ fn summary(view: &RequestView) -> String {
     if let Some(reason) = &view.reason {
         out.push_str(&format!("<dt>For</dt><dd>{}</dd>", escape(reason)));
     }
+    if !view.address.is_empty() {
+        let lines: Vec<String> = view.address.iter().map(|l| escape(l)).collect();
+        out.push_str(&format!("<dt>Ship to</dt><dd>{}</dd>", lines.join("<br>")));
+    }
     out.push_str(&format!(
         "<dt>Authorization</dt><dd>{}</dd></dl>",
         escape(view.pipeline)
@@ -137,12 +190,14 @@ fn method_label(method: PaymentMethod) -> &'static str {
     }
 }
 
-/// The confirmation page: payment method choice among `offered`, Confirm or Cancel.
+/// The confirmation page: payment method choice among `offered`, the shipping address form when
+/// the request collects one (filled with `shipping`), Confirm or Cancel.
 pub fn confirm(
     view: &RequestView,
     session: &str,
     sender_name: &str,
     offered: &[PaymentMethod],
+    shipping: &[(&'static str, String)],
     error: Option<&str>,
 ) -> String {
     let choices = if offered.is_empty() {
@@ -163,14 +218,15 @@ pub fn confirm(
     let body = format!(
         "<h1>Confirm your authorization</h1>{}<p>Signed in as <strong>{}</strong>.</p>{}\
          <form method=\"post\" action=\"/cobranded-ui/actions/confirm\">\
-         <input type=\"hidden\" name=\"session\" value=\"{}\">{}\
+         <input type=\"hidden\" name=\"session\" value=\"{}\">{}{}\
          <div class=\"actions\"><button class=\"primary\" type=\"submit\" name=\"action\" value=\"confirm\">Confirm</button>\
-         <button type=\"submit\" name=\"action\" value=\"cancel\">Cancel</button></div></form>",
+         <button type=\"submit\" name=\"action\" value=\"cancel\" formnovalidate>Cancel</button></div></form>",
         alert(error),
         escape(sender_name),
         summary(view),
         escape(session),
         choices,
+        if view.collect_address { shipping_fieldset(shipping) } else { String::new() },
     );
     layout("Confirm", Some(view), &body)
 }

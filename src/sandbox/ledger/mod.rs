@@ -434,13 +434,28 @@ async fn announce(state: &SandboxState, txn: &TransactionRecord, operation: &str
     Ok(())
 }
 
-/// Moves every pending transaction whose time has come to its outcome. Takes the write lock.
+/// Moves every pending transaction whose time has come to its outcome, and cancels reserves not
+/// settled within the reserve validity (StatusCode `Expired`). Takes the write lock.
 pub async fn complete_due(state: &SandboxState) -> Result<(), StoreError> {
     let _guard = state.write_lock.lock().await;
     let now = now_ms();
+    let validity = i64::try_from(state.config.reserve_validity.as_millis()).unwrap_or(i64::MAX);
     for mut txn in state.store.due_transactions(now).await? {
         let outcome = txn.due_status.clone().unwrap_or_else(|| "Success".into());
-        finish(&mut txn, &outcome, now);
+        if outcome == "Expired" {
+            txn.status = "Cancelled".into();
+            txn.status_code = "Expired".into();
+            txn.status_message = "The reserve expired before it was settled.".into();
+            txn.date_completed = Some(now);
+            txn.due_at = None;
+            txn.due_status = None;
+        } else {
+            finish(&mut txn, &outcome, now);
+        }
+        if txn.status == "Reserved" {
+            txn.due_at = Some(now.saturating_add(validity));
+            txn.due_status = Some("Expired".into());
+        }
         state.store.update_transaction(&txn).await?;
         let amount = txn.settled_minor.unwrap_or(txn.amount_minor);
         state

@@ -333,20 +333,20 @@ impl Store {
         )
     }
 
-    /// Pending transactions whose time has come.
+    /// Pending transactions, and reserves about to expire, whose time has come.
     pub async fn due_transactions(&self, now: i64) -> Result<Vec<TransactionRecord>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT * FROM transactions WHERE status = 'Pending' AND due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, seq",
+            "SELECT * FROM transactions WHERE status IN ('Pending', 'Reserved') AND due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, seq",
         )
         .bind(now)
         .fetch_all(&self.pool)
         .await?)
     }
 
-    /// The earliest time a pending transaction is due, if any.
+    /// The earliest time a pending transaction or a reserve is due, if any.
     pub async fn next_due(&self) -> Result<Option<i64>, StoreError> {
         let row: (Option<i64>,) = sqlx::query_as(
-            "SELECT MIN(due_at) FROM transactions WHERE status = 'Pending' AND due_at IS NOT NULL",
+            "SELECT MIN(due_at) FROM transactions WHERE status IN ('Pending', 'Reserved') AND due_at IS NOT NULL",
         )
         .fetch_one(&self.pool)
         .await?;

@@ -90,9 +90,9 @@ pub struct TransactionRecord {
     pub date_received: i64,
     /// When it reached a final status.
     pub date_completed: Option<i64>,
-    /// When a `Pending` transaction moves on.
+    /// When a `Pending` transaction moves on (or a `Reserved` one expires).
     pub due_at: Option<i64>,
-    /// What a `Pending` transaction becomes at `due_at`.
+    /// What the transaction becomes at `due_at` (`Expired` for a reserve).
     pub due_status: Option<String>,
 }
 
