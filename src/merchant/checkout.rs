@@ -135,17 +135,21 @@ pub async fn sign(
         return Err(policy_error(e));
     }
     // Remember which return URL was signed: it is the UrlEndPoint the return is verified with.
-    let changes = Changes {
-        return_url: Some(request.common().return_url.as_str().to_owned()),
-        ..Changes::default()
-    };
-    app.store
-        .transition(&reference, &[OrderState::Open], OrderState::Open, changes)
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict { current, .. } => policy_error(PolicyError::OrderNotOpen(current)),
-            other => other.into(),
-        })?;
+    // Signing the same request again (a reload) writes nothing.
+    let return_url = request.common().return_url.as_str();
+    if order.as_ref().and_then(|o| o.return_url.as_deref()) != Some(return_url) {
+        let changes = Changes {
+            return_url: Some(return_url.to_owned()),
+            ..Changes::default()
+        };
+        app.store
+            .transition(&reference, &[OrderState::Open], OrderState::Open, changes)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict { current, .. } => policy_error(PolicyError::OrderNotOpen(current)),
+                other => other.into(),
+            })?;
+    }
     let signed = sign_cbui(&app.config.secret, &request, &app.config.cbui_endpoint);
     Ok(Json(SignedAnswer {
         url: signed.url,

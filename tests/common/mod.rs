@@ -10,6 +10,7 @@ use fps_checkout::cli::Environment;
 use fps_checkout::merchant::{AppState, Config, ServeArgs};
 use serde_json::{json, Value};
 
+#[allow(unused_imports)]
 pub use fps_server::{Fault, FpsServer, ACCESS_KEY};
 
 /// The admin token the harness configures.
