@@ -129,7 +129,16 @@ pub async fn sign(
 ) -> Result<Json<SignedAnswer>, ApiError> {
     let request = app.policy.parse(&body).map_err(policy_error)?;
     let reference = request.pipeline().caller_reference().as_str().to_owned();
-    let order = app.store.order(&reference).await?;
+    let order = match app.open_orders.get(&reference) {
+        Some(order) => Some(order),
+        None => {
+            let order = app.store.order(&reference).await?;
+            if let Some(order) = &order {
+                app.open_orders.put(order);
+            }
+            order
+        }
+    };
     if let Err(e) = app.policy.check(&request, order.as_ref()) {
         tracing::warn!(order = %reference.chars().take(64).collect::<String>(), code = e.code(), "signing refused");
         return Err(policy_error(e));
@@ -142,13 +151,16 @@ pub async fn sign(
             return_url: Some(return_url.to_owned()),
             ..Changes::default()
         };
-        app.store
+        app.open_orders.forget(&reference);
+        let updated = app
+            .store
             .transition(&reference, &[OrderState::Open], OrderState::Open, changes)
             .await
             .map_err(|e| match e {
                 StoreError::Conflict { current, .. } => policy_error(PolicyError::OrderNotOpen(current)),
                 other => other.into(),
             })?;
+        app.open_orders.put(&updated);
     }
     let signed = sign_cbui(&app.config.secret, &request, &app.config.cbui_endpoint);
     Ok(Json(SignedAnswer {
@@ -218,6 +230,8 @@ pub async fn fps_return(
             message: "callerReference names no order of this shop".to_owned(),
         });
     };
+    // From here the order may leave `open`: /fps/sign must read it from the store again.
+    app.open_orders.forget(&reference);
     if !matches!(order.state, OrderState::Open | OrderState::Charging) {
         record(&app, Some(&reference), "return_replayed", parsed.raw_query()).await;
         return Err(ApiError::Conflict {
