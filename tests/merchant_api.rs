@@ -589,3 +589,61 @@ async fn concurrent_refunds_never_exceed_the_payment() {
     assert_eq!(stored["refundedAmount"], "10.00");
     assert_eq!(h.fps.transactions("Refund").len(), 2);
 }
+
+#[tokio::test]
+async fn lost_settle_answer_is_recovered_by_refresh() {
+    let h = start().await;
+    let (order, _, body) = h.checkout("TENT-2P", TOKEN_OK).await;
+    assert_eq!(body["status"], "reserved");
+    let r = reference(&order);
+    // FPS settles but the answer never arrives in time.
+    h.fps
+        .fault("Settle", Fault::SlowAfterApply(Duration::from_millis(2500)), 1);
+    let (status, body) = h
+        .admin(
+            Method::POST,
+            &format!("/api/orders/{r}/settle"),
+            Some(json!({ "amount": "100.00" })),
+        )
+        .await;
+    assert_fps_error(status, &body, 504, "FPS_TIMEOUT");
+    let (status, _) = h
+        .admin(Method::POST, &format!("/api/orders/{r}/settle"), None)
+        .await;
+    assert_eq!(
+        status, 409,
+        "no second settle while the first one's outcome is unknown"
+    );
+    // The refresh asks FPS and finds the reserve settled.
+    let stored = h.order(&r).await;
+    assert_eq!(stored["status"], "paid", "{stored}");
+    assert_eq!(stored["settledAmount"], "100.00");
+    assert_eq!(h.fps.calls("Settle"), 1);
+}
+
+#[tokio::test]
+async fn lost_pay_answer_is_recovered_by_ipn() {
+    let h = start().await;
+    h.fps
+        .fault("Pay", Fault::SlowAfterApply(Duration::from_millis(2500)), 3);
+    let (order, status, body) = h.checkout("MUG-ENAMEL", TOKEN_PENDING).await;
+    assert_fps_error(status, &body, 504, "FPS_TIMEOUT");
+    let r = reference(&order);
+    let (txn, _) = h.fps.transactions("Pay")[0].clone();
+    let ipn = h.fps.signed_ipn(
+        &h.ipn_url,
+        &[
+            ("transactionId", txn.as_str()),
+            ("transactionStatus", "SUCCESS"),
+            ("callerReference", r.as_str()),
+            ("operation", "PAY"),
+        ],
+    );
+    let (status, body) = h.post_text("/fps/ipn", &ipn).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("paid")), "{body}");
+    h.fps.set_status(&txn, "Success");
+    let stored = h.order(&r).await;
+    assert_eq!(stored["transactionId"], txn.as_str());
+    assert_eq!(stored["status"], "paid");
+    assert_eq!(h.fps.transactions("Pay").len(), 1);
+}
