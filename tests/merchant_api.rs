@@ -385,6 +385,18 @@ async fn forged_replayed_and_mismatched_returns_are_refused() {
     );
     assert_eq!(h.fps.transactions("Pay").len(), 1);
     assert_eq!(h.fps.calls("Pay"), 1);
+
+    // Every refusal is on the order's record.
+    let kinds: Vec<String> = h.order(&r).await["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_owned())
+        .collect();
+    for kind in ["return_unsigned", "return_forged", "return_replayed"] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} not in {kinds:?}");
+    }
+    assert_eq!(kinds.iter().filter(|k| *k == "return_forged").count(), 2);
 }
 
 #[tokio::test]
@@ -646,4 +658,27 @@ async fn lost_pay_answer_is_recovered_by_ipn() {
     assert_eq!(stored["transactionId"], txn.as_str());
     assert_eq!(stored["status"], "paid");
     assert_eq!(h.fps.transactions("Pay").len(), 1);
+}
+
+#[tokio::test]
+async fn cors_allows_only_the_configured_origins() {
+    let h = start().await;
+    let preflight = |origin: &'static str| {
+        h.http
+            .request(Method::OPTIONS, format!("{}/fps/sign", h.base))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+    };
+    let allowed = preflight("https://shop.example").await.unwrap();
+    assert_eq!(
+        allowed
+            .headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some("https://shop.example")
+    );
+    let other = preflight("https://evil.example").await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
 }

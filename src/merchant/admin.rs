@@ -102,7 +102,8 @@ async fn load(app: &AppState, reference: &str) -> Result<Order, ApiError> {
 }
 
 /// `GET /api/orders/{ref}`: the order, refreshed first with GetTransactionStatus while FPS may
-/// still change it. A failed refresh still shows the stored order, with `refreshError`.
+/// still change it, with its audit trail (`events`: refused returns, FPS failures). A failed
+/// refresh still shows the stored order, with `refreshError`.
 pub async fn get_order(
     _admin: Admin,
     State(app): State<AppState>,
@@ -146,6 +147,11 @@ pub async fn get_order(
     }
     let refunds = app.store.refunds(&reference).await?;
     let mut body = order_json(&order, &refunds);
+    let events = app.store.events(Some(&reference)).await?;
+    body["events"] = events
+        .into_iter()
+        .map(|(kind, detail)| json!({ "kind": kind, "detail": detail }))
+        .collect();
     if let Some(error) = refresh_error {
         body["refreshError"] = Value::String(error);
     }

@@ -85,6 +85,7 @@ pub async fn start() -> Harness {
         ("FPS_LISTEN", format!("127.0.0.1:{port}")),
         ("DATABASE_URL", format!("sqlite:{}", db_path.display())),
         ("FPS_CATALOG", catalog.display().to_string()),
+        ("FPS_CORS_ORIGINS", "https://shop.example".to_owned()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
