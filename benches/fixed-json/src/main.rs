@@ -2,7 +2,6 @@
 //! `POST /fps/sign` can be read as a ratio on the same machine and run
 //! (`scripts/bench-backend`). Listens on FPS_BENCH_LISTEN (default 127.0.0.1:8091).
 
-#[cfg(not(target_arch = "wasm32"))]
 mod native {
     use axum::routing::post;
     use axum::{Json, Router};
@@ -39,6 +38,5 @@ mod native {
 }
 
 fn main() {
-    #[cfg(not(target_arch = "wasm32"))]
     native::main();
 }
