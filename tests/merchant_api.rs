@@ -227,6 +227,21 @@ async fn admin_needs_the_token() {
     h.create_order("MUG-ENAMEL", 1).await;
     let (_, body) = h.admin(Method::GET, "/api/orders", None).await;
     assert_eq!(body["orders"].as_array().map(Vec::len), Some(1));
+    h.create_order("EBOOK-RUST", 1).await;
+    let (_, body) = h.admin(Method::GET, "/api/orders?limit=1", None).await;
+    assert_eq!(body["orders"].as_array().map(Vec::len), Some(1));
+    for bad in [
+        "/api/orders?limit=abc",
+        "/api/orders?limit=-1",
+        "/api/orders?order=asc",
+    ] {
+        let (status, body) = h.admin(Method::GET, bad, None).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (400, Some("INVALID_QUERY")),
+            "{bad}"
+        );
+    }
 }
 
 #[tokio::test]
