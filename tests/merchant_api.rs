@@ -369,6 +369,14 @@ async fn forged_replayed_and_mismatched_returns_are_refused() {
         &[("callerReference", &r), ("status", "SC"), ("tokenID", TOKEN_OK)],
     );
     assert_eq!(h.post_text("/fps/return", &other).await.0, 403);
+    // Without FPS's signature at all: refused before asking FPS.
+    let unsigned = format!("callerReference={r}&status=SC&tokenID={TOKEN_OK}");
+    let (status, body) = h.post_text("/fps/return", &unsigned).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("SIGNATURE_INVALID")),
+        "{body}"
+    );
     // An unknown order.
     let stranger = h.fps.signed_return(
         &h.return_url,

@@ -268,6 +268,26 @@ pub async fn fps_return(
         });
     }
 
+    let quartet = &parsed.signature;
+    if quartet.signature.is_none()
+        || quartet.method.is_none()
+        || quartet.version.is_none()
+        || quartet.certificate_url.is_none()
+    {
+        record(
+            &app,
+            Some(&reference),
+            "return_unsigned_by_fps",
+            parsed.raw_query(),
+        )
+        .await;
+        return Err(ApiError::Forbidden {
+            code: "SIGNATURE_INVALID",
+            message: "the return lacks FPS's signature (signature, signatureMethod, signatureVersion, \
+                      certificateUrl); nothing was charged"
+                .to_owned(),
+        });
+    }
     let endpoint = Endpoint::parse(&return_url).map_err(|e| ApiError::Invalid {
         code: "INVALID_RETURN",
         message: e.to_string(),
