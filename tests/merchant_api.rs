@@ -227,6 +227,21 @@ async fn admin_needs_the_token() {
     h.create_order("MUG-ENAMEL", 1).await;
     let (_, body) = h.admin(Method::GET, "/api/orders", None).await;
     assert_eq!(body["orders"].as_array().map(Vec::len), Some(1));
+    h.create_order("EBOOK-RUST", 1).await;
+    let (_, body) = h.admin(Method::GET, "/api/orders?limit=1", None).await;
+    assert_eq!(body["orders"].as_array().map(Vec::len), Some(1));
+    for bad in [
+        "/api/orders?limit=abc",
+        "/api/orders?limit=-1",
+        "/api/orders?order=asc",
+    ] {
+        let (status, body) = h.admin(Method::GET, bad, None).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (400, Some("INVALID_QUERY")),
+            "{bad}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -354,6 +369,14 @@ async fn forged_replayed_and_mismatched_returns_are_refused() {
         &[("callerReference", &r), ("status", "SC"), ("tokenID", TOKEN_OK)],
     );
     assert_eq!(h.post_text("/fps/return", &other).await.0, 403);
+    // Without FPS's signature at all: refused before asking FPS.
+    let unsigned = format!("callerReference={r}&status=SC&tokenID={TOKEN_OK}");
+    let (status, body) = h.post_text("/fps/return", &unsigned).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("SIGNATURE_INVALID")),
+        "{body}"
+    );
     // An unknown order.
     let stranger = h.fps.signed_return(
         &h.return_url,
@@ -385,6 +408,18 @@ async fn forged_replayed_and_mismatched_returns_are_refused() {
     );
     assert_eq!(h.fps.transactions("Pay").len(), 1);
     assert_eq!(h.fps.calls("Pay"), 1);
+
+    // Every refusal is on the order's record.
+    let kinds: Vec<String> = h.order(&r).await["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_owned())
+        .collect();
+    for kind in ["return_unsigned", "return_forged", "return_replayed"] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} not in {kinds:?}");
+    }
+    assert_eq!(kinds.iter().filter(|k| *k == "return_forged").count(), 2);
 }
 
 #[tokio::test]
@@ -588,4 +623,85 @@ async fn concurrent_refunds_never_exceed_the_payment() {
     let stored = h.order(&r).await;
     assert_eq!(stored["refundedAmount"], "10.00");
     assert_eq!(h.fps.transactions("Refund").len(), 2);
+}
+
+#[tokio::test]
+async fn lost_settle_answer_is_recovered_by_refresh() {
+    let h = start().await;
+    let (order, _, body) = h.checkout("TENT-2P", TOKEN_OK).await;
+    assert_eq!(body["status"], "reserved");
+    let r = reference(&order);
+    // FPS settles but the answer never arrives in time.
+    h.fps
+        .fault("Settle", Fault::SlowAfterApply(Duration::from_millis(2500)), 1);
+    let (status, body) = h
+        .admin(
+            Method::POST,
+            &format!("/api/orders/{r}/settle"),
+            Some(json!({ "amount": "100.00" })),
+        )
+        .await;
+    assert_fps_error(status, &body, 504, "FPS_TIMEOUT");
+    let (status, _) = h
+        .admin(Method::POST, &format!("/api/orders/{r}/settle"), None)
+        .await;
+    assert_eq!(
+        status, 409,
+        "no second settle while the first one's outcome is unknown"
+    );
+    // The refresh asks FPS and finds the reserve settled.
+    let stored = h.order(&r).await;
+    assert_eq!(stored["status"], "paid", "{stored}");
+    assert_eq!(stored["settledAmount"], "100.00");
+    assert_eq!(h.fps.calls("Settle"), 1);
+}
+
+#[tokio::test]
+async fn lost_pay_answer_is_recovered_by_ipn() {
+    let h = start().await;
+    h.fps
+        .fault("Pay", Fault::SlowAfterApply(Duration::from_millis(2500)), 3);
+    let (order, status, body) = h.checkout("MUG-ENAMEL", TOKEN_PENDING).await;
+    assert_fps_error(status, &body, 504, "FPS_TIMEOUT");
+    let r = reference(&order);
+    let (txn, _) = h.fps.transactions("Pay")[0].clone();
+    let ipn = h.fps.signed_ipn(
+        &h.ipn_url,
+        &[
+            ("transactionId", txn.as_str()),
+            ("transactionStatus", "SUCCESS"),
+            ("callerReference", r.as_str()),
+            ("operation", "PAY"),
+        ],
+    );
+    let (status, body) = h.post_text("/fps/ipn", &ipn).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("paid")), "{body}");
+    h.fps.set_status(&txn, "Success");
+    let stored = h.order(&r).await;
+    assert_eq!(stored["transactionId"], txn.as_str());
+    assert_eq!(stored["status"], "paid");
+    assert_eq!(h.fps.transactions("Pay").len(), 1);
+}
+
+#[tokio::test]
+async fn cors_allows_only_the_configured_origins() {
+    let h = start().await;
+    let preflight = |origin: &'static str| {
+        h.http
+            .request(Method::OPTIONS, format!("{}/fps/sign", h.base))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+    };
+    let allowed = preflight("https://shop.example").await.unwrap();
+    assert_eq!(
+        allowed
+            .headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some("https://shop.example")
+    );
+    let other = preflight("https://evil.example").await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
 }

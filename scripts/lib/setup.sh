@@ -82,4 +82,39 @@ ensure_npm_tools() {
 # playwright-core (drives Debian's Chromium; never downloads a browser) and TypeScript for tests/e2e.
 ensure_e2e_tools() {
   ensure_npm_dir tests/e2e .bin/tsc
+
+# PostgreSQL for the merchant store tests: installs Debian's `postgresql` if no server binary is
+# found, starts a private cluster on 127.0.0.1:${FPS_PG_PORT:-55432} (as the postgres user when
+# run as root: initdb refuses root), creates the test database and exports TEST_DATABASE_URL.
+ensure_postgres() {
+  local port="${FPS_PG_PORT:-55432}" dir="${FPS_PG_DIR:-/tmp/fps-checkout-pg}" db="fps_checkout_test"
+  local bindir
+  bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
+    log "installing postgresql (apt)"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
+    bindir="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+  fi
+  as_pg() {
+    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  }
+  if ! "$bindir/pg_isready" -q -h 127.0.0.1 -p "$port"; then
+    if [ ! -f "$dir/PG_VERSION" ]; then
+      log "creating a PostgreSQL cluster in $dir"
+      mkdir -p "$dir"
+      [ "$(id -u)" -ne 0 ] || chown postgres: "$dir"
+      as_pg "$bindir/initdb" -D "$dir" -A trust -U postgres --no-sync >/dev/null
+    fi
+    log "starting PostgreSQL on 127.0.0.1:$port"
+    as_pg "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off" start >/dev/null
+  fi
+  if ! "$bindir/psql" -h 127.0.0.1 -p "$port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$db'" \
+    | grep -q 1; then
+    "$bindir/createdb" -h 127.0.0.1 -p "$port" -U postgres "$db"
+  fi
+  export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/$db"
 }

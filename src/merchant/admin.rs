@@ -2,7 +2,7 @@
 //! GetTransactionStatus), settle, cancel and refund under the money rules.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, Path, RawQuery, State};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::Json;
@@ -16,6 +16,7 @@ use super::order::{check_cancel, check_refund, check_settle, money, OrderState, 
 use super::server::AppState;
 use super::store::{Changes, Order, Refund, StoreError};
 use super::tracking::apply_status;
+use crate::core::canonical::{decode_query, PlusIs};
 use crate::core::params::CallerReference;
 use crate::core::{Amount, Currency};
 use crate::fps::{Action, FpsError, Timestamp, TransactionStatus};
@@ -72,20 +73,30 @@ pub fn order_json(order: &Order, refunds: &[Refund]) -> Value {
     })
 }
 
-/// Query of `GET /api/orders`.
-#[derive(Debug, Deserialize)]
-pub struct ListQuery {
-    /// At most this many (default 50, at most 500).
-    pub limit: Option<u32>,
-}
-
-/// `GET /api/orders`: the newest orders.
+/// `GET /api/orders[?limit=N]`: the newest orders (default 50, at most 500).
 pub async fn list_orders(
     _admin: Admin,
     State(app): State<AppState>,
-    Query(query): Query<ListQuery>,
+    RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let limit = query.limit.unwrap_or(50).clamp(1, 500);
+    let invalid = |message: String| ApiError::Invalid {
+        code: "INVALID_QUERY",
+        message,
+    };
+    let pairs =
+        decode_query(query.as_deref().unwrap_or(""), PlusIs::Space).map_err(|e| invalid(e.to_string()))?;
+    let mut limit = 50;
+    for (name, value) in pairs {
+        match name.as_str() {
+            "limit" => {
+                limit = value
+                    .parse::<u32>()
+                    .map_err(|_| invalid(format!("limit must be a whole number, not {value:?}")))?
+            }
+            other => return Err(invalid(format!("unknown query parameter {other:?}"))),
+        }
+    }
+    let limit = limit.clamp(1, 500);
     let orders = app.store.orders(limit).await?;
     let list: Vec<Value> = orders.iter().map(|o| order_json(o, &[])).collect();
     Ok(Json(json!({ "orders": list })))
@@ -102,7 +113,8 @@ async fn load(app: &AppState, reference: &str) -> Result<Order, ApiError> {
 }
 
 /// `GET /api/orders/{ref}`: the order, refreshed first with GetTransactionStatus while FPS may
-/// still change it. A failed refresh still shows the stored order, with `refreshError`.
+/// still change it, with its audit trail (`events`: refused returns, FPS failures). A failed
+/// refresh still shows the stored order, with `refreshError`.
 pub async fn get_order(
     _admin: Admin,
     State(app): State<AppState>,
@@ -146,6 +158,11 @@ pub async fn get_order(
     }
     let refunds = app.store.refunds(&reference).await?;
     let mut body = order_json(&order, &refunds);
+    let events = app.store.events(Some(&reference)).await?;
+    body["events"] = events
+        .into_iter()
+        .map(|(kind, detail)| json!({ "kind": kind, "detail": detail }))
+        .collect();
     if let Some(error) = refresh_error {
         body["refreshError"] = Value::String(error);
     }

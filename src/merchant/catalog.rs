@@ -47,8 +47,9 @@ struct ProductFile {
     price: String,
     #[serde(default)]
     mode: Option<Mode>,
-    #[serde(default)]
-    description: Option<String>,
+    /// Shop text about the product; accepted for the shop's pages, not used by the server.
+    #[serde(default, rename = "description")]
+    _description: Option<String>,
 }
 
 /// One line of an order as the browser sends it.
@@ -137,7 +138,6 @@ impl Catalog {
             if p.name.trim().is_empty() || p.name.len() > 128 || p.name.chars().any(char::is_control) {
                 return Err(format!("name of {} must be 1 to 128 bytes of text", p.sku));
             }
-            let _ = p.description;
             let price =
                 Amount::parse_in(&p.price, currency).map_err(|e| format!("price of {}: {e}", p.sku))?;
             let product = Product {

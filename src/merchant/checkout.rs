@@ -129,23 +129,39 @@ pub async fn sign(
 ) -> Result<Json<SignedAnswer>, ApiError> {
     let request = app.policy.parse(&body).map_err(policy_error)?;
     let reference = request.pipeline().caller_reference().as_str().to_owned();
-    let order = app.store.order(&reference).await?;
+    let order = match app.open_orders.get(&reference) {
+        Some(order) => Some(order),
+        None => {
+            let order = app.store.order(&reference).await?;
+            if let Some(order) = &order {
+                app.open_orders.put(order);
+            }
+            order
+        }
+    };
     if let Err(e) = app.policy.check(&request, order.as_ref()) {
         tracing::warn!(order = %reference.chars().take(64).collect::<String>(), code = e.code(), "signing refused");
         return Err(policy_error(e));
     }
     // Remember which return URL was signed: it is the UrlEndPoint the return is verified with.
-    let changes = Changes {
-        return_url: Some(request.common().return_url.as_str().to_owned()),
-        ..Changes::default()
-    };
-    app.store
-        .transition(&reference, &[OrderState::Open], OrderState::Open, changes)
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict { current, .. } => policy_error(PolicyError::OrderNotOpen(current)),
-            other => other.into(),
-        })?;
+    // Signing the same request again (a reload) writes nothing.
+    let return_url = request.common().return_url.as_str();
+    if order.as_ref().and_then(|o| o.return_url.as_deref()) != Some(return_url) {
+        let changes = Changes {
+            return_url: Some(return_url.to_owned()),
+            ..Changes::default()
+        };
+        app.open_orders.forget(&reference);
+        let updated = app
+            .store
+            .transition(&reference, &[OrderState::Open], OrderState::Open, changes)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict { current, .. } => policy_error(PolicyError::OrderNotOpen(current)),
+                other => other.into(),
+            })?;
+        app.open_orders.put(&updated);
+    }
     let signed = sign_cbui(&app.config.secret, &request, &app.config.cbui_endpoint);
     Ok(Json(SignedAnswer {
         url: signed.url,
@@ -214,6 +230,8 @@ pub async fn fps_return(
             message: "callerReference names no order of this shop".to_owned(),
         });
     };
+    // From here the order may leave `open`: /fps/sign must read it from the store again.
+    app.open_orders.forget(&reference);
     if !matches!(order.state, OrderState::Open | OrderState::Charging) {
         record(&app, Some(&reference), "return_replayed", parsed.raw_query()).await;
         return Err(ApiError::Conflict {
@@ -250,6 +268,26 @@ pub async fn fps_return(
         });
     }
 
+    let quartet = &parsed.signature;
+    if quartet.signature.is_none()
+        || quartet.method.is_none()
+        || quartet.version.is_none()
+        || quartet.certificate_url.is_none()
+    {
+        record(
+            &app,
+            Some(&reference),
+            "return_unsigned_by_fps",
+            parsed.raw_query(),
+        )
+        .await;
+        return Err(ApiError::Forbidden {
+            code: "SIGNATURE_INVALID",
+            message: "the return lacks FPS's signature (signature, signatureMethod, signatureVersion, \
+                      certificateUrl); nothing was charged"
+                .to_owned(),
+        });
+    }
     let endpoint = Endpoint::parse(&return_url).map_err(|e| ApiError::Invalid {
         code: "INVALID_RETURN",
         message: e.to_string(),

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod checkout;
 pub mod config;
 pub mod error;
+pub mod open_orders;
 pub mod order;
 pub mod policy;
 pub mod server;

@@ -61,6 +61,8 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     /// What `/fps/sign` signs.
     pub policy: Arc<SigningPolicy>,
+    /// Recently seen open orders, for `/fps/sign`.
+    pub open_orders: Arc<super::open_orders::OpenOrders>,
 }
 
 impl AppState {
@@ -85,6 +87,7 @@ impl AppState {
             fps,
             catalog: Arc::new(catalog),
             policy: Arc::new(policy),
+            open_orders: Arc::default(),
         })
     }
 }

@@ -10,6 +10,7 @@ use fps_checkout::cli::Environment;
 use fps_checkout::merchant::{AppState, Config, ServeArgs};
 use serde_json::{json, Value};
 
+#[allow(unused_imports)]
 pub use fps_server::{Fault, FpsServer, ACCESS_KEY};
 
 /// The admin token the harness configures.
@@ -84,6 +85,7 @@ pub async fn start() -> Harness {
         ("FPS_LISTEN", format!("127.0.0.1:{port}")),
         ("DATABASE_URL", format!("sqlite:{}", db_path.display())),
         ("FPS_CATALOG", catalog.display().to_string()),
+        ("FPS_CORS_ORIGINS", "https://shop.example".to_owned()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

@@ -57,8 +57,9 @@ async fn sends_the_exact_canonical_request_to_the_signing_endpoint() {
         bodies[0],
         concat!(
             r#"{"pipeline":"SingleUse","params":{"pipelineName":"SingleUse","version":"2009-01-09","#,
-            r#""signatureMethod":"HmacSHA256","signatureVersion":"2","callerKey":"AKIAIOSFODNN7EXAMPLE","#,
-            r#""returnURL":"https://shop.example/thanks?order=42","callerReference":"order-body","#,
+            r#""signatureVersion":"2","callerKey":"AKIAIOSFODNN7EXAMPLE","#,
+            r#""returnURL":"https://shop.example/thanks?order=42","signatureMethod":"HmacSHA256","#,
+            r#""callerReference":"order-body","#,
             r#""transactionAmount":"12.34","paymentReason":"Two books & a pen"}}"#
         )
     );

@@ -1,0 +1,98 @@
+//! A short-lived in-process copy of open orders for `/fps/sign`, which otherwise reads the store
+//! on every call (a page reload re-signs). Only open orders are kept, each for at most
+//! [`OPEN_ORDER_TTL`]; the return path forgets an order before it leaves `open`, so in one process
+//! a closed order is never signed. Several processes sharing PostgreSQL may sign a just-closed
+//! order within the TTL: harmless, as its return is then refused (the order is no longer open).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use super::order::OrderState;
+use super::store::Order;
+
+/// How long a copy is trusted.
+pub const OPEN_ORDER_TTL: Duration = Duration::from_secs(2);
+
+/// Most orders kept; when full, the copies are dropped and refilled from the store.
+const CAPACITY: usize = 10_000;
+
+/// Open orders recently read or written.
+#[derive(Debug, Default)]
+pub struct OpenOrders {
+    entries: Mutex<HashMap<String, (Order, Instant)>>,
+}
+
+impl OpenOrders {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Order, Instant)>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A fresh copy of an open order.
+    pub fn get(&self, reference: &str) -> Option<Order> {
+        let entries = self.lock();
+        let (order, at) = entries.get(reference)?;
+        (at.elapsed() < OPEN_ORDER_TTL && order.state == OrderState::Open).then(|| order.clone())
+    }
+
+    /// Keeps a copy of an open order (others are forgotten).
+    pub fn put(&self, order: &Order) {
+        let mut entries = self.lock();
+        if order.state != OrderState::Open {
+            entries.remove(&order.reference);
+            return;
+        }
+        if entries.len() >= CAPACITY {
+            entries.clear();
+        }
+        entries.insert(order.reference.clone(), (order.clone(), Instant::now()));
+    }
+
+    /// Drops the copy of an order that is about to change.
+    pub fn forget(&self, reference: &str) {
+        self.lock().remove(reference);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::merchant::order::Mode;
+
+    fn order(state: OrderState) -> Order {
+        Order {
+            reference: "ord-1".into(),
+            items: "[]".into(),
+            description: String::new(),
+            amount_minor: 100,
+            currency: "USD".into(),
+            mode: Mode::Pay,
+            state,
+            return_url: None,
+            sender_token_id: None,
+            charge_timestamp: None,
+            transaction_id: None,
+            transaction_status: None,
+            settle_amount_minor: None,
+            settle_transaction_id: None,
+            settled_minor: 0,
+            refunded_minor: 0,
+            last_error: None,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn keeps_only_open_orders_until_forgotten() {
+        let cache = OpenOrders::default();
+        cache.put(&order(OrderState::Open));
+        assert!(cache.get("ord-1").is_some());
+        cache.put(&order(OrderState::Charging));
+        assert!(cache.get("ord-1").is_none());
+        cache.put(&order(OrderState::Open));
+        cache.forget("ord-1");
+        assert!(cache.get("ord-1").is_none());
+        assert!(cache.get("ord-2").is_none());
+    }
+}

@@ -1,0 +1,352 @@
+//! The order store on SQLite and, when TEST_DATABASE_URL names one, PostgreSQL: the same tests,
+//! including races that must leave exactly one winner and never a lost update.
+#![cfg(not(target_arch = "wasm32"))]
+
+use fps_checkout::merchant::order::{Mode, OrderState};
+use fps_checkout::merchant::store::{now, Changes, Order, Refund, Store, StoreError};
+
+fn new_order(amount_minor: u64) -> Order {
+    Order {
+        reference: format!("ord-{}", uuid::Uuid::new_v4().simple()),
+        items: "[]".into(),
+        description: "1 x Mug".into(),
+        amount_minor,
+        currency: "USD".into(),
+        mode: Mode::Pay,
+        state: OrderState::Open,
+        return_url: None,
+        sender_token_id: None,
+        charge_timestamp: None,
+        transaction_id: None,
+        transaction_status: None,
+        settle_amount_minor: None,
+        settle_transaction_id: None,
+        settled_minor: 0,
+        refunded_minor: 0,
+        last_error: None,
+        created_at: now(),
+        updated_at: now(),
+    }
+}
+
+/// The stores to test: a fresh SQLite file, and PostgreSQL when configured.
+async fn stores() -> Vec<(Store, Option<std::path::PathBuf>)> {
+    let path = std::env::temp_dir().join(format!("fps-store-test-{}.db", uuid::Uuid::new_v4().simple()));
+    let mut out = vec![(
+        Store::connect(&format!("sqlite:{}", path.display()))
+            .await
+            .expect("sqlite"),
+        Some(path),
+    )];
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => out.push((Store::connect(&url).await.expect("postgres"), None)),
+        _ => {
+            assert!(
+                std::env::var("FPS_REQUIRE_POSTGRES").is_err(),
+                "FPS_REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not"
+            );
+            eprintln!("TEST_DATABASE_URL not set: PostgreSQL store tests skipped");
+        }
+    }
+    out
+}
+
+fn cleanup(path: Option<std::path::PathBuf>) {
+    if let Some(path) = path {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+}
+
+async fn paid_order(store: &Store, amount_minor: u64) -> Order {
+    let order = new_order(amount_minor);
+    store.create_order(&order).await.unwrap();
+    store
+        .transition(
+            &order.reference,
+            &[OrderState::Open],
+            OrderState::Charging,
+            Changes::default(),
+        )
+        .await
+        .unwrap();
+    store
+        .transition(
+            &order.reference,
+            &[OrderState::Charging],
+            OrderState::Paid,
+            Changes {
+                transaction_id: Some(format!("T{}", uuid::Uuid::new_v4().simple())),
+                settled_minor: Some(amount_minor),
+                ..Changes::default()
+            },
+        )
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn orders_round_trip_and_move_only_from_the_expected_state() {
+    for (store, path) in stores().await {
+        let kind = store.kind();
+        let order = new_order(1250);
+        store.create_order(&order).await.unwrap();
+        assert_eq!(
+            store.order(&order.reference).await.unwrap().as_ref(),
+            Some(&order),
+            "{kind}"
+        );
+        assert!(store
+            .orders(500)
+            .await
+            .unwrap()
+            .iter()
+            .any(|o| o.reference == order.reference));
+
+        let moved = store
+            .transition(
+                &order.reference,
+                &[OrderState::Open],
+                OrderState::Charging,
+                Changes {
+                    sender_token_id: Some("TOKEN".into()),
+                    charge_timestamp: Some("2026-11-23T18:00:00Z".into()),
+                    ..Changes::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(moved.state, OrderState::Charging);
+        assert_eq!(moved.sender_token_id.as_deref(), Some("TOKEN"));
+
+        // From the wrong state: refused, nothing changed.
+        let refused = store
+            .transition(
+                &order.reference,
+                &[OrderState::Open],
+                OrderState::Failed,
+                Changes {
+                    last_error: Some("x".into()),
+                    ..Changes::default()
+                },
+            )
+            .await;
+        assert!(
+            matches!(
+                refused,
+                Err(StoreError::Conflict {
+                    current: OrderState::Charging,
+                    ..
+                })
+            ),
+            "{kind}: {refused:?}"
+        );
+        let stored = store.order(&order.reference).await.unwrap().unwrap();
+        assert_eq!(
+            (stored.state, stored.last_error),
+            (OrderState::Charging, None),
+            "{kind}"
+        );
+
+        // Unset changes keep stored values.
+        let transaction = format!("TXN-{}", uuid::Uuid::new_v4().simple());
+        let paid = store
+            .transition(
+                &order.reference,
+                &[OrderState::Charging, OrderState::Pending],
+                OrderState::Paid,
+                Changes {
+                    transaction_id: Some(transaction.clone()),
+                    settled_minor: Some(1250),
+                    ..Changes::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(paid.sender_token_id.as_deref(), Some("TOKEN"), "{kind}");
+        assert_eq!(
+            store
+                .order_by_transaction(&transaction)
+                .await
+                .unwrap()
+                .map(|o| o.reference),
+            Some(order.reference.clone())
+        );
+        assert!(matches!(
+            store
+                .transition(
+                    "ord-missing",
+                    &[OrderState::Open],
+                    OrderState::Paid,
+                    Changes::default()
+                )
+                .await,
+            Err(StoreError::NotFound(_))
+        ));
+        cleanup(path);
+    }
+}
+
+#[tokio::test]
+async fn racing_transitions_have_exactly_one_winner() {
+    for (store, path) in stores().await {
+        let order = new_order(500);
+        store.create_order(&order).await.unwrap();
+        let mut tasks = Vec::new();
+        for i in 0..12 {
+            let (store, reference) = (store.clone(), order.reference.clone());
+            tasks.push(tokio::spawn(async move {
+                store
+                    .transition(
+                        &reference,
+                        &[OrderState::Open],
+                        OrderState::Charging,
+                        Changes {
+                            sender_token_id: Some(format!("TOKEN{i}")),
+                            ..Changes::default()
+                        },
+                    )
+                    .await
+            }));
+        }
+        let mut winners = Vec::new();
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(order) => winners.push(order.sender_token_id),
+                Err(StoreError::Conflict { .. }) => {}
+                Err(e) => panic!("{}: {e}", store.kind()),
+            }
+        }
+        assert_eq!(winners.len(), 1, "{}", store.kind());
+        let stored = store.order(&order.reference).await.unwrap().unwrap();
+        assert_eq!(
+            stored.sender_token_id, winners[0],
+            "the winner's token is the one stored"
+        );
+        cleanup(path);
+    }
+}
+
+#[tokio::test]
+async fn refunds_never_exceed_the_payment_even_when_racing() {
+    for (store, path) in stores().await {
+        let kind = store.kind();
+        let order = paid_order(&store, 1250).await;
+        let mut tasks = Vec::new();
+        for _ in 0..10 {
+            let (store, reference) = (store.clone(), order.reference.clone());
+            tasks.push(tokio::spawn(async move {
+                let refund = Refund {
+                    caller_reference: format!("{reference}-r{}", uuid::Uuid::new_v4().simple()),
+                    order_reference: reference,
+                    amount_minor: 500,
+                    state: "requested".into(),
+                    request_timestamp: "2026-11-23T18:00:00Z".into(),
+                    transaction_id: None,
+                };
+                store.begin_refund(&refund).await.map(|_| refund.caller_reference)
+            }));
+        }
+        let mut taken = Vec::new();
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(reference) => taken.push(reference),
+                Err(StoreError::Conflict { .. }) => {}
+                Err(e) => panic!("{kind}: {e}"),
+            }
+        }
+        assert_eq!(taken.len(), 2, "{kind}");
+        let stored = store.order(&order.reference).await.unwrap().unwrap();
+        assert_eq!(stored.refunded_minor, 1000, "{kind}");
+
+        // A refused refund gives its amount back, once, however often it is reported.
+        store.finish_refund(&taken[0], "failed", None).await.unwrap();
+        store.finish_refund(&taken[0], "failed", None).await.unwrap();
+        store
+            .finish_refund(&taken[0], "Success", Some("R1"))
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .order(&order.reference)
+                .await
+                .unwrap()
+                .unwrap()
+                .refunded_minor,
+            500,
+            "{kind}"
+        );
+        // The other succeeds; the order is refunded only when everything taken is.
+        store
+            .finish_refund(&taken[1], "Success", Some("R2"))
+            .await
+            .unwrap();
+        let stored = store.order(&order.reference).await.unwrap().unwrap();
+        assert_eq!(stored.state, OrderState::Paid, "{kind}");
+        let last = Refund {
+            caller_reference: format!("{}-last", order.reference),
+            order_reference: order.reference.clone(),
+            amount_minor: 750,
+            state: "requested".into(),
+            request_timestamp: "2026-11-23T18:00:00Z".into(),
+            transaction_id: None,
+        };
+        store.begin_refund(&last).await.unwrap();
+        store
+            .finish_refund(&last.caller_reference, "Success", Some("R3"))
+            .await
+            .unwrap();
+        let stored = store.order(&order.reference).await.unwrap().unwrap();
+        assert_eq!(
+            (stored.state, stored.refunded_minor),
+            (OrderState::Refunded, 1250),
+            "{kind}"
+        );
+        assert_eq!(store.refunds(&order.reference).await.unwrap().len(), 3);
+        assert_eq!(
+            store
+                .refund_by_transaction("R3")
+                .await
+                .unwrap()
+                .map(|r| r.amount_minor),
+            Some(750)
+        );
+        cleanup(path);
+    }
+}
+
+#[tokio::test]
+async fn notifications_and_events() {
+    for (store, path) in stores().await {
+        let transaction = format!("T{}", uuid::Uuid::new_v4().simple());
+        assert!(store
+            .remember_notification(&transaction, "Success")
+            .await
+            .unwrap());
+        assert!(!store
+            .remember_notification(&transaction, "Success")
+            .await
+            .unwrap());
+        assert!(store
+            .remember_notification(&transaction, "Pending")
+            .await
+            .unwrap());
+        let order = new_order(100);
+        store.create_order(&order).await.unwrap();
+        store
+            .record_event(Some(&order.reference), "return_forged", "status=SC")
+            .await
+            .unwrap();
+        store
+            .record_event(Some(&order.reference), "return_replayed", &"x".repeat(5000))
+            .await
+            .unwrap();
+        let events = store.events(Some(&order.reference)).await.unwrap();
+        assert_eq!(events.len(), 2, "{}", store.kind());
+        assert!(events.iter().any(|(kind, _)| kind == "return_forged"));
+        assert!(events.iter().all(|(_, detail)| detail.len() <= 1000));
+        store.ping().await.unwrap();
+        cleanup(path);
+    }
+}
