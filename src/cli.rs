@@ -68,6 +68,8 @@ pub enum Command {
     Sandbox(crate::sandbox::command::SandboxArgs),
     /// Run the merchant backend (HTTP API: orders, /fps/sign, /fps/return, /fps/ipn, admin).
     Serve(crate::merchant::ServeArgs),
+    /// Run the whole checkout on this machine: the FPS sandbox and the example shop.
+    Demo(crate::demo::DemoArgs),
 }
 
 /// What a signing command prints.
@@ -110,6 +112,9 @@ pub enum CliError {
     /// The sandbox emulator could not run.
     #[error("sandbox: {0}")]
     Sandbox(String),
+    /// The demo could not start or stopped with an error.
+    #[error("demo: {0}")]
+    Demo(#[from] crate::demo::DemoError),
     /// The merchant backend could not start or stopped with an error.
     #[error(transparent)]
     Serve(#[from] crate::merchant::ServeError),
@@ -184,6 +189,7 @@ fn run(command: Command, env: &dyn Environment) -> Result<String, CliError> {
                 &Signer::new(&secret).sign_cbui(&request, &endpoint),
             ))
         }
+        Command::Demo(args) => Ok(crate::demo::run(&args)?),
         Command::Sandbox(args) => crate::sandbox::command::run(args).map_err(CliError::Sandbox),
         Command::Serve(args) => Ok(crate::merchant::run(&args, env).map(|()| "stopped".to_owned())?),
     }

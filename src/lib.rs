@@ -19,6 +19,9 @@ pub mod fps;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod merchant;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod demo;
+
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
 

@@ -22,7 +22,7 @@ function say(text, isError = false) {
 }
 
 async function api(path, init = {}) {
-  const { apiBase } = await loadConfig();
+  const { apiBase = '' } = await loadConfig();
   const response = await fetch(apiBase + path, {
     ...init,
     headers: { Authorization: `Bearer ${tokenInput.value}`, 'Content-Type': 'application/json' },

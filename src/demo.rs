@@ -1,0 +1,317 @@
+//! `fps-checkout demo`: the whole checkout on one machine. Starts the FPS sandbox emulator and
+//! the example shop (the merchant backend's API plus `www/` and the wasm package, one origin)
+//! on 127.0.0.1 with development keys, prints the shop's URL, and stops everything on Ctrl-C.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{header, HeaderValue};
+use axum::routing::get;
+use axum::{Json, Router};
+use rand::distributions::{Alphanumeric, DistString};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::core::params::{CallerKey, CbuiEndpoint};
+use crate::core::Endpoint;
+use crate::merchant::{AppState, Config};
+use crate::sandbox::{CallerAccount, RunningSandbox, SandboxConfig};
+use crate::signer::SecretKey;
+
+/// The Content-Security-Policy the shop's pages are served with: the strictest the module needs.
+pub const SHOP_CSP: &str =
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The path of the shop's thank-you page (the only return URL the backend signs for).
+pub const THANK_YOU_PATH: &str = "/thank-you.html";
+
+/// Options of `fps-checkout demo`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DemoArgs {
+    /// Where the shop (pages, wasm package and backend API) listens; port 0 picks a free one.
+    #[arg(long, default_value = "127.0.0.1:8000", value_name = "ADDR:PORT")]
+    pub shop: SocketAddr,
+    /// Where the FPS sandbox emulator listens; port 0 picks a free one.
+    #[arg(long, default_value = "127.0.0.1:8090", value_name = "ADDR:PORT")]
+    pub sandbox: SocketAddr,
+    /// Folder for the demo's state: both SQLite databases and the development keys.
+    #[arg(long, default_value = "fps-demo", value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The example shop's pages.
+    #[arg(long, default_value = "www", value_name = "DIR")]
+    pub www: PathBuf,
+    /// The built wasm package (`scripts/pkg`).
+    #[arg(long, default_value = "pkg", value_name = "DIR")]
+    pub pkg: PathBuf,
+    /// How long card payments stay Pending in the emulator, in milliseconds.
+    #[arg(long, default_value_t = 1500, value_name = "MS")]
+    pub pending_delay_ms: u64,
+    /// Write the URLs and the admin token as JSON to this file once everything listens (for
+    /// scripts and tests).
+    #[arg(long, value_name = "PATH")]
+    pub ready_file: Option<PathBuf>,
+}
+
+/// Why the demo could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// Only loopback addresses are served.
+    #[error("{0} is not a loopback address: the demo serves 127.0.0.1 only")]
+    NotLoopback(SocketAddr),
+    /// A folder the demo needs is missing.
+    #[error("{path} not found: {hint}")]
+    Missing {
+        /// The path.
+        path: String,
+        /// What to do.
+        hint: &'static str,
+    },
+    /// Files or sockets failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The emulator failed to start.
+    #[error("sandbox: {0}")]
+    Sandbox(String),
+    /// The backend failed to start.
+    #[error("backend: {0}")]
+    Backend(String),
+}
+
+fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> DemoError {
+    let context = context.into();
+    move |source| DemoError::Io { context, source }
+}
+
+/// Development keys, generated on first run and kept in the demo folder (mode 0600) so that a
+/// restart keeps talking to the same emulator account.
+#[derive(Serialize, Deserialize)]
+struct DevKeys {
+    access_key_id: String,
+    secret_key: String,
+    admin_token: String,
+}
+
+impl DevKeys {
+    fn generate() -> Self {
+        let mut rng = rand::thread_rng();
+        let upper: String = (0..16)
+            .map(|_| char::from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[rng.gen_range(0..32)]))
+            .collect();
+        DevKeys {
+            access_key_id: format!("AKIA{upper}"),
+            secret_key: Alphanumeric.sample_string(&mut rng, 40),
+            admin_token: Alphanumeric.sample_string(&mut rng, 32),
+        }
+    }
+
+    fn load_or_create(path: &Path) -> Result<Self, DemoError> {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            if let Ok(keys) = serde_json::from_str(&text) {
+                return Ok(keys);
+            }
+        }
+        let keys = DevKeys::generate();
+        let text = serde_json::to_string_pretty(&keys).unwrap_or_default();
+        write_private(path, &text).map_err(io(format!("writing {}", path.display())))?;
+        Ok(keys)
+    }
+}
+
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(text.as_bytes())
+}
+
+/// What the shop's pages read from `/config.json`: public values only.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ShopConfig {
+    caller_key: String,
+    environment: String,
+    sign_endpoint: &'static str,
+    verify_endpoint: &'static str,
+    return_url: String,
+}
+
+/// What `--ready-file` receives.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoInfo {
+    /// The shop's home page.
+    pub shop_url: String,
+    /// The admin page (the token rides in the fragment, which never reaches a server).
+    pub admin_url: String,
+    /// The emulator's base URL.
+    pub sandbox_url: String,
+    /// The admin bearer token.
+    pub admin_token: String,
+}
+
+/// A running demo.
+pub struct RunningDemo {
+    /// URLs and the admin token.
+    pub info: DemoInfo,
+    sandbox: RunningSandbox,
+    stop: Arc<Notify>,
+    shop: tokio::task::JoinHandle<Result<(), crate::merchant::ServeError>>,
+}
+
+impl RunningDemo {
+    /// Stops the shop and the emulator and waits for both.
+    pub async fn stop(self) {
+        self.stop.notify_waiters();
+        let _ = self.shop.await;
+        self.sandbox.stop().await;
+    }
+}
+
+fn require_dir(path: &Path, hint: &'static str) -> Result<(), DemoError> {
+    if path.is_dir() {
+        Ok(())
+    } else {
+        Err(DemoError::Missing { path: path.display().to_string(), hint })
+    }
+}
+
+/// Starts the emulator and the shop; returns once both listen.
+pub async fn start(args: &DemoArgs) -> Result<RunningDemo, DemoError> {
+    for addr in [args.shop, args.sandbox] {
+        if !addr.ip().is_loopback() {
+            return Err(DemoError::NotLoopback(addr));
+        }
+    }
+    require_dir(&args.www, "run the demo from the repository root, or pass --www")?;
+    require_dir(&args.pkg, "build the wasm package first: ./scripts/pkg (./scripts/demo does it)")?;
+    std::fs::create_dir_all(&args.dir).map_err(io(format!("creating {}", args.dir.display())))?;
+    let keys = DevKeys::load_or_create(&args.dir.join("dev-keys.json"))?;
+    let secret = SecretKey::new(&keys.secret_key).ok_or_else(|| DemoError::Backend("empty secret".into()))?;
+    let admin_token =
+        SecretKey::new(&keys.admin_token).ok_or_else(|| DemoError::Backend("empty admin token".into()))?;
+
+    let shop_listener = TcpListener::bind(args.shop).await.map_err(io(format!("listening on {}", args.shop)))?;
+    let shop_addr = shop_listener.local_addr().map_err(io("reading the shop's address"))?;
+    let shop_url = format!("http://{shop_addr}");
+    let return_url = format!("{shop_url}{THANK_YOU_PATH}");
+    let ipn_url = format!("{shop_url}/fps/ipn");
+
+    let mut sandbox_config = SandboxConfig::new(vec![CallerAccount {
+        access_key_id: keys.access_key_id.clone(),
+        secret: secret.clone(),
+        name: "Trailhead Supply".into(),
+        email: "payments@trailhead.sandbox.test".into(),
+        ipn_url: Some(ipn_url.clone()),
+        marketplace: false,
+    }]);
+    sandbox_config.listen = args.sandbox;
+    sandbox_config.database = Some(args.dir.join("fps-sandbox.sqlite"));
+    sandbox_config.pending_delay = Duration::from_millis(args.pending_delay_ms);
+    let sandbox = crate::sandbox::start(sandbox_config).await.map_err(|e| DemoError::Sandbox(e.to_string()))?;
+
+    let backend_error = |e: crate::core::CoreError| DemoError::Backend(e.to_string());
+    let config = Config {
+        listen: shop_addr,
+        database_url: args.dir.join("shop.sqlite").display().to_string(),
+        catalog: args.www.join("catalog.json"),
+        fps_endpoint: Endpoint::parse_without_query(&sandbox.api_url()).map_err(backend_error)?,
+        cbui_endpoint: CbuiEndpoint::custom(&sandbox.cbui_url()).map_err(backend_error)?,
+        return_urls: vec![Endpoint::parse(&return_url).map_err(backend_error)?],
+        ipn_url: Endpoint::parse(&ipn_url).map_err(backend_error)?,
+        cors_origins: Vec::new(),
+        access_key_id: CallerKey::new(&keys.access_key_id).map_err(backend_error)?,
+        secret,
+        admin_token,
+        fps_timeout: Duration::from_secs(10),
+    };
+    let state = AppState::new(config).await.map_err(|e| DemoError::Backend(e.to_string()))?;
+    let shop_config = ShopConfig {
+        caller_key: keys.access_key_id.clone(),
+        environment: sandbox.cbui_url(),
+        sign_endpoint: "/fps/sign",
+        verify_endpoint: "/fps/return",
+        return_url,
+    };
+    let app = shop_router(state, shop_config, &args.www, &args.pkg);
+    let stop = Arc::new(Notify::new());
+    let stopped = stop.clone();
+    let shop = tokio::spawn(async move {
+        axum::serve(shop_listener, app)
+            .with_graceful_shutdown(async move { stopped.notified().await })
+            .await
+            .map_err(crate::merchant::ServeError::from)
+    });
+    let info = DemoInfo {
+        admin_url: format!("{shop_url}/admin.html#token={}", keys.admin_token),
+        shop_url: format!("{shop_url}/"),
+        sandbox_url: sandbox.base_url().to_owned(),
+        admin_token: keys.admin_token,
+    };
+    Ok(RunningDemo { info, sandbox, stop, shop })
+}
+
+/// The shop's one origin: the backend's API, `/config.json`, the wasm package under `/pkg`, and
+/// the pages of `www/` (served with [`SHOP_CSP`]).
+fn shop_router(state: AppState, config: ShopConfig, www: &Path, pkg: &Path) -> Router {
+    let csp = SetResponseHeaderLayer::overriding(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(SHOP_CSP),
+    );
+    let static_files = Router::new()
+        .route("/config.json", get(move || async move { Json(config.clone()) }))
+        .nest_service("/pkg", ServeDir::new(pkg))
+        .fallback_service(ServeDir::new(www))
+        .layer(csp)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ));
+    crate::merchant::server::router(state).fallback_service(static_files)
+}
+
+/// Runs the demo until Ctrl-C; returns the line to print on a clean stop.
+pub fn run(args: &DemoArgs) -> Result<String, DemoError> {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(io("starting the runtime"))?;
+    runtime.block_on(async {
+        let demo = start(args).await?;
+        let info = &demo.info;
+        println!("fps-checkout demo is running on this machine only.");
+        println!();
+        println!("  Shop:     {}", info.shop_url);
+        println!("  Admin:    {}", info.admin_url);
+        println!("  Sandbox:  {} (FPS emulator; test buyer buyer@sandbox.test / sandbox)", info.sandbox_url);
+        println!();
+        println!("Open the shop, buy something, sign in on the sandbox page and confirm. Ctrl-C stops.");
+        if let Some(path) = &args.ready_file {
+            let text = serde_json::to_string_pretty(info).unwrap_or_default();
+            write_private(path, &text).map_err(io(format!("writing {}", path.display())))?;
+        }
+        tokio::signal::ctrl_c().await.map_err(io("waiting for Ctrl-C"))?;
+        demo.stop().await;
+        Ok("demo stopped".to_owned())
+    })
+}

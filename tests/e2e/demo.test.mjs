@@ -1,0 +1,177 @@
+// End to end through the whole demo in headless Chromium: the example shop, the Pay Now button,
+// the sandbox's CBUI pages, the thank-you page, the backend and the admin page. Starts the real
+// `fps-checkout demo` on free loopback ports with a fresh state folder.
+//   FPS_BIN (default target/debug/fps-checkout), PKG_DIR (default pkg), SCREENSHOTS (default
+//   tests/e2e/screenshots) can be set.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { launch } from "./browser.mjs";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const bin = process.env.FPS_BIN ?? path.join(root, "target/debug/fps-checkout");
+const shots = process.env.SCREENSHOTS ?? path.join(root, "tests/e2e/screenshots");
+let demo, info, browser, state;
+
+async function waitFor(check, what, ms = 20000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+before(async () => {
+  state = fs.mkdtempSync(path.join(os.tmpdir(), "fps-demo-e2e-"));
+  fs.mkdirSync(shots, { recursive: true });
+  const ready = path.join(state, "ready.json");
+  demo = spawn(bin, [
+    "demo", "--shop", "127.0.0.1:0", "--sandbox", "127.0.0.1:0", "--dir", state,
+    "--www", path.join(root, "www"), "--pkg", process.env.PKG_DIR ?? path.join(root, "pkg"),
+    "--pending-delay-ms", "300", "--ready-file", ready,
+  ], { stdio: ["ignore", "ignore", "inherit"] });
+  demo.on("exit", (code) => { if (code) console.error(`demo exited with ${code}`); });
+  info = await waitFor(() => fs.existsSync(ready) && JSON.parse(fs.readFileSync(ready, "utf8")), "the demo");
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  demo?.kill("SIGINT");
+  fs.rmSync(state, { recursive: true, force: true });
+});
+
+async function order(reference) {
+  const response = await fetch(`${info.shopUrl}api/orders/${encodeURIComponent(reference)}`, {
+    headers: { Authorization: `Bearer ${info.adminToken}` },
+  });
+  assert.equal(response.status, 200, `GET order ${reference}`);
+  return response.json();
+}
+
+async function orderReaches(reference, status) {
+  return waitFor(async () => {
+    const body = await order(reference);
+    return (body.order ?? body).status === status && (body.order ?? body);
+  }, `order ${reference} to be ${status}`);
+}
+
+/** Opens the shop, buys `sku`, and returns the page with a ready Pay Now button and the order's reference. */
+async function buy(sku) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("response", (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
+  await page.goto(info.shopUrl);
+  await page.click(`li[data-sku="${sku}"] button.buy`);
+  const container = page.locator(`li[data-sku="${sku}"] .fps-checkout[data-state="ready"]`);
+  await container.waitFor({ timeout: 20000 });
+  const reference = await page.locator(`li[data-sku="${sku}"] [data-order-reference]`).getAttribute("data-order-reference");
+  return { page, reference, errors, button: container.locator("button") };
+}
+
+async function signIn(page, email = "buyer@sandbox.test") {
+  await page.waitForURL(/cobranded-ui/, { timeout: 20000 });
+  await page.fill("#email", email);
+  await page.fill("#password", "sandbox");
+  await page.click('button[value="signin"]');
+  await page.waitForSelector('button[value="confirm"]');
+}
+
+async function outcome(page) {
+  await page.waitForURL(/thank-you\.html/, { timeout: 20000 });
+  const box = page.locator('[data-fps-return][data-state="success"], [data-fps-return][data-state="failure"]');
+  await box.waitFor({ timeout: 20000 });
+  return { state: await box.getAttribute("data-state"), text: await box.innerText() };
+}
+
+test("pay: shop -> Pay Now -> CBUI sign-in and confirm -> thank-you success -> order paid", async () => {
+  const { page, reference, errors, button } = await buy("MUG-ENAMEL");
+  await page.screenshot({ path: path.join(shots, "shop-ready.png") });
+  await button.click();
+  await signIn(page);
+  await page.screenshot({ path: path.join(shots, "cbui-confirm.png") });
+  await page.click('button[value="confirm"]');
+  const result = await outcome(page);
+  assert.equal(result.state, "success", result.text);
+  await page.screenshot({ path: path.join(shots, "thank-you-paid.png") });
+  const paid = await orderReaches(reference, "paid");
+  assert.equal(paid.amount, "12.50");
+  assert.match(paid.transactionId, /^[A-Z0-9]{35}$/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("reserve, then settle and refund from the admin page", async () => {
+  const { page, reference, button } = await buy("TENT-2P");
+  await button.click();
+  await signIn(page);
+  await page.click('button[value="confirm"]');
+  const result = await outcome(page);
+  assert.equal(result.state, "success", result.text);
+  await orderReaches(reference, "reserved");
+
+  await page.goto(info.adminUrl);
+  const row = page.locator(`tr[data-reference="${reference}"]`);
+  await row.waitFor();
+  await row.getByRole("button", { name: `Settle order ${reference}` }).click();
+  await orderReaches(reference, "paid");
+  await page.click("#load");
+  await row.getByRole("button", { name: `Refund order ${reference}` }).click();
+  const refunded = await orderReaches(reference, "refunded");
+  assert.equal(refunded.refundedAmount, "189.00");
+  await page.click("#load");
+  await row.locator('.badge[data-status="refunded"]').waitFor();
+  await page.screenshot({ path: path.join(shots, "admin-refunded.png"), fullPage: true });
+  await page.close();
+});
+
+test("cancelled at the CBUI (status A): thank-you says so, nothing charged", async () => {
+  const { page, reference, button } = await buy("EBOOK-RUST");
+  await button.click();
+  await page.waitForURL(/cobranded-ui/);
+  await page.click('button[value="cancel"]');
+  const result = await outcome(page);
+  assert.equal(result.state, "failure");
+  assert.match(result.text, /cancel/i);
+  await page.screenshot({ path: path.join(shots, "thank-you-cancelled.png") });
+  const stored = await order(reference);
+  assert.equal((stored.order ?? stored).transactionId, null);
+  await page.close();
+});
+
+test("declined payment: the order ends failed with the reason recorded", async () => {
+  const { page, reference, button } = await buy("MAP-TRAIL");
+  await button.click();
+  await signIn(page);
+  await page.click('button[value="confirm"]');
+  await outcome(page);
+  const failed = await orderReaches(reference, "failed");
+  assert.ok(failed.lastError || failed.transactionStatus, "a reason is recorded");
+  await page.goto(info.adminUrl);
+  await page.locator(`tr[data-reference="${reference}"] .badge[data-status="failed"]`).waitFor();
+  await page.screenshot({ path: path.join(shots, "admin-declined.png"), fullPage: true });
+  await page.close();
+});
+
+test("back from the CBUI page: the button is ready again and pays", async () => {
+  const { page, reference, button } = await buy("MUG-ENAMEL");
+  await button.click();
+  await page.waitForURL(/cobranded-ui/);
+  await page.goBack();
+  const again = page.locator(`li[data-sku="MUG-ENAMEL"] .fps-checkout[data-state="ready"] button`);
+  await again.waitFor({ timeout: 20000 });
+  await page.screenshot({ path: path.join(shots, "shop-back.png") });
+  await again.click();
+  await signIn(page);
+  await page.click('button[value="confirm"]');
+  assert.equal((await outcome(page)).state, "success");
+  await orderReaches(reference, "paid");
+  await page.close();
+});
