@@ -82,6 +82,7 @@ ensure_npm_tools() {
 # playwright-core (drives Debian's Chromium; never downloads a browser) and TypeScript for tests/e2e.
 ensure_e2e_tools() {
   ensure_npm_dir tests/e2e .bin/tsc
+}
 
 # PostgreSQL for the merchant store tests: installs Debian's `postgresql` if no server binary is
 # found, starts a private cluster on 127.0.0.1:${FPS_PG_PORT:-55432} (as the postgres user when
