@@ -185,7 +185,10 @@ fn require_dir(path: &Path, hint: &'static str) -> Result<(), DemoError> {
     if path.is_dir() {
         Ok(())
     } else {
-        Err(DemoError::Missing { path: path.display().to_string(), hint })
+        Err(DemoError::Missing {
+            path: path.display().to_string(),
+            hint,
+        })
     }
 }
 
@@ -197,15 +200,22 @@ pub async fn start(args: &DemoArgs) -> Result<RunningDemo, DemoError> {
         }
     }
     require_dir(&args.www, "run the demo from the repository root, or pass --www")?;
-    require_dir(&args.pkg, "build the wasm package first: ./scripts/pkg (./scripts/demo does it)")?;
+    require_dir(
+        &args.pkg,
+        "build the wasm package first: ./scripts/pkg (./scripts/demo does it)",
+    )?;
     std::fs::create_dir_all(&args.dir).map_err(io(format!("creating {}", args.dir.display())))?;
     let keys = DevKeys::load_or_create(&args.dir.join("dev-keys.json"))?;
     let secret = SecretKey::new(&keys.secret_key).ok_or_else(|| DemoError::Backend("empty secret".into()))?;
     let admin_token =
         SecretKey::new(&keys.admin_token).ok_or_else(|| DemoError::Backend("empty admin token".into()))?;
 
-    let shop_listener = TcpListener::bind(args.shop).await.map_err(io(format!("listening on {}", args.shop)))?;
-    let shop_addr = shop_listener.local_addr().map_err(io("reading the shop's address"))?;
+    let shop_listener = TcpListener::bind(args.shop)
+        .await
+        .map_err(io(format!("listening on {}", args.shop)))?;
+    let shop_addr = shop_listener
+        .local_addr()
+        .map_err(io("reading the shop's address"))?;
     let shop_url = format!("http://{shop_addr}");
     let return_url = format!("{shop_url}{THANK_YOU_PATH}");
     let ipn_url = format!("{shop_url}/fps/ipn");
@@ -221,7 +231,9 @@ pub async fn start(args: &DemoArgs) -> Result<RunningDemo, DemoError> {
     sandbox_config.listen = args.sandbox;
     sandbox_config.database = Some(args.dir.join("fps-sandbox.sqlite"));
     sandbox_config.pending_delay = Duration::from_millis(args.pending_delay_ms);
-    let sandbox = crate::sandbox::start(sandbox_config).await.map_err(|e| DemoError::Sandbox(e.to_string()))?;
+    let sandbox = crate::sandbox::start(sandbox_config)
+        .await
+        .map_err(|e| DemoError::Sandbox(e.to_string()))?;
 
     let backend_error = |e: crate::core::CoreError| DemoError::Backend(e.to_string());
     let config = Config {
@@ -238,7 +250,9 @@ pub async fn start(args: &DemoArgs) -> Result<RunningDemo, DemoError> {
         admin_token,
         fps_timeout: Duration::from_secs(10),
     };
-    let state = AppState::new(config).await.map_err(|e| DemoError::Backend(e.to_string()))?;
+    let state = AppState::new(config)
+        .await
+        .map_err(|e| DemoError::Backend(e.to_string()))?;
     let shop_config = ShopConfig {
         caller_key: keys.access_key_id.clone(),
         environment: sandbox.cbui_url(),
@@ -261,7 +275,12 @@ pub async fn start(args: &DemoArgs) -> Result<RunningDemo, DemoError> {
         sandbox_url: sandbox.base_url().to_owned(),
         admin_token: keys.admin_token,
     };
-    Ok(RunningDemo { info, sandbox, stop, shop })
+    Ok(RunningDemo {
+        info,
+        sandbox,
+        stop,
+        shop,
+    })
 }
 
 /// The shop's one origin: the backend's API, `/config.json`, the wasm package under `/pkg`, and
@@ -303,7 +322,10 @@ pub fn run(args: &DemoArgs) -> Result<String, DemoError> {
         println!();
         println!("  Shop:     {}", info.shop_url);
         println!("  Admin:    {}", info.admin_url);
-        println!("  Sandbox:  {} (FPS emulator; test buyer buyer@sandbox.test / sandbox)", info.sandbox_url);
+        println!(
+            "  Sandbox:  {} (FPS emulator; test buyer buyer@sandbox.test / sandbox)",
+            info.sandbox_url
+        );
         println!();
         println!("Open the shop, buy something, sign in on the sandbox page and confirm. Ctrl-C stops.");
         if let Some(path) = &args.ready_file {
