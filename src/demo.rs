@@ -21,7 +21,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::core::params::{CallerKey, CbuiEndpoint};
 use crate::core::Endpoint;
 use crate::merchant::{AppState, Config};
-use crate::sandbox::{CallerAccount, RunningSandbox, SandboxConfig};
+use crate::sandbox::{CallerAccount, SandboxConfig};
 use crate::signer::SecretKey;
 
 /// The Content-Security-Policy the shop's pages are served with: the strictest the module needs.
@@ -167,7 +167,7 @@ pub struct DemoInfo {
 pub struct RunningDemo {
     /// URLs and the admin token.
     pub info: DemoInfo,
-    sandbox: RunningSandbox,
+    sandbox: SandboxThread,
     stop: Arc<Notify>,
     shop: tokio::task::JoinHandle<Result<(), crate::merchant::ServeError>>,
 }
@@ -178,6 +178,65 @@ impl RunningDemo {
         self.stop.notify_waiters();
         let _ = self.shop.await;
         self.sandbox.stop().await;
+    }
+}
+
+/// The emulator on a thread and runtime of its own, as FPS is a service of its own: a stall in
+/// the shop can never hold up the emulator's answers, and the other way round.
+struct SandboxThread {
+    base_url: String,
+    cbui_url: String,
+    api_url: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl SandboxThread {
+    async fn spawn(config: SandboxConfig) -> Result<Self, DemoError> {
+        let (ready_tx, ready_rx) = tokio::sync::oneshot::channel::<Result<[String; 3], String>>();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+                Ok(runtime) => runtime,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e.to_string()));
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                match crate::sandbox::start(config).await {
+                    Ok(running) => {
+                        let urls = [
+                            running.base_url().to_owned(),
+                            running.cbui_url(),
+                            running.api_url(),
+                        ];
+                        let _ = ready_tx.send(Ok(urls));
+                        let _ = stopped.await;
+                        running.stop().await;
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e.to_string()));
+                    }
+                }
+            });
+        });
+        let [base_url, cbui_url, api_url] = ready_rx
+            .await
+            .map_err(|_| DemoError::Sandbox("the emulator thread ended".into()))?
+            .map_err(DemoError::Sandbox)?;
+        Ok(SandboxThread {
+            base_url,
+            cbui_url,
+            api_url,
+            stop,
+            thread,
+        })
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = tokio::task::spawn_blocking(move || self.thread.join()).await;
     }
 }
 
@@ -231,17 +290,15 @@ pub async fn start(args: &DemoArgs) -> Result<RunningDemo, DemoError> {
     sandbox_config.listen = args.sandbox;
     sandbox_config.database = Some(args.dir.join("fps-sandbox.sqlite"));
     sandbox_config.pending_delay = Duration::from_millis(args.pending_delay_ms);
-    let sandbox = crate::sandbox::start(sandbox_config)
-        .await
-        .map_err(|e| DemoError::Sandbox(e.to_string()))?;
+    let sandbox = SandboxThread::spawn(sandbox_config).await?;
 
     let backend_error = |e: crate::core::CoreError| DemoError::Backend(e.to_string());
     let config = Config {
         listen: shop_addr,
         database_url: args.dir.join("shop.sqlite").display().to_string(),
         catalog: args.www.join("catalog.json"),
-        fps_endpoint: Endpoint::parse_without_query(&sandbox.api_url()).map_err(backend_error)?,
-        cbui_endpoint: CbuiEndpoint::custom(&sandbox.cbui_url()).map_err(backend_error)?,
+        fps_endpoint: Endpoint::parse_without_query(&sandbox.api_url).map_err(backend_error)?,
+        cbui_endpoint: CbuiEndpoint::custom(&sandbox.cbui_url).map_err(backend_error)?,
         return_urls: vec![Endpoint::parse(&return_url).map_err(backend_error)?],
         ipn_url: Endpoint::parse(&ipn_url).map_err(backend_error)?,
         cors_origins: Vec::new(),
@@ -255,7 +312,7 @@ pub async fn start(args: &DemoArgs) -> Result<RunningDemo, DemoError> {
         .map_err(|e| DemoError::Backend(e.to_string()))?;
     let shop_config = ShopConfig {
         caller_key: keys.access_key_id.clone(),
-        environment: sandbox.cbui_url(),
+        environment: sandbox.cbui_url.clone(),
         sign_endpoint: "/fps/sign",
         verify_endpoint: "/fps/return",
         return_url,
@@ -272,7 +329,7 @@ pub async fn start(args: &DemoArgs) -> Result<RunningDemo, DemoError> {
     let info = DemoInfo {
         admin_url: format!("{shop_url}/admin.html#token={}", keys.admin_token),
         shop_url: format!("{shop_url}/"),
-        sandbox_url: sandbox.base_url().to_owned(),
+        sandbox_url: sandbox.base_url.clone(),
         admin_token: keys.admin_token,
     };
     Ok(RunningDemo {

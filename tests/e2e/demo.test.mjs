@@ -43,7 +43,16 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  demo?.kill("SIGINT");
+  // Ctrl-C must stop everything: SIGINT, then the demo has 10 s to exit on its own.
+  if (demo && demo.exitCode === null) {
+    const exited = new Promise((resolve) => demo.once("exit", () => resolve(true)));
+    demo.kill("SIGINT");
+    const clean = await Promise.race([exited, new Promise((r) => setTimeout(() => r(false), 10000))]);
+    if (!clean) demo.kill("SIGKILL");
+    fs.rmSync(state, { recursive: true, force: true });
+    assert.ok(clean, "the demo exits on SIGINT");
+    return;
+  }
   fs.rmSync(state, { recursive: true, force: true });
 });
 
@@ -56,10 +65,14 @@ async function order(reference) {
 }
 
 async function orderReaches(reference, status) {
+  let last;
   return waitFor(async () => {
     const body = await order(reference);
-    return (body.order ?? body).status === status && (body.order ?? body);
-  }, `order ${reference} to be ${status}`);
+    last = body.order ?? body;
+    return last.status === status && last;
+  }, `order ${reference} to be ${status}`).catch((error) => {
+    throw new Error(`${error.message}; last seen: ${JSON.stringify(last)}`);
+  });
 }
 
 /** Opens the shop, buys `sku`, and returns the page with a ready Pay Now button and the order's reference. */
@@ -108,10 +121,7 @@ test("pay: shop -> Pay Now -> CBUI sign-in and confirm -> thank-you success -> o
   await page.close();
 });
 
-// Known bug, left visible: in the demo (emulator and backend in one process) the backend stops
-// answering after Settle from the admin page; the backend's own Reserve -> Settle -> Refund tests
-// (tests/merchant_api.rs, against the test FPS) pass. Tracked in the issue notes.
-test("reserve, then settle and refund from the admin page", { skip: "known hang after Settle in the demo" }, async () => {
+test("reserve, then settle from the admin page", async () => {
   const { page, reference, button } = await buy("TENT-2P");
   await button.click();
   await signIn(page);
@@ -124,14 +134,32 @@ test("reserve, then settle and refund from the admin page", { skip: "known hang 
   const row = page.locator(`tr[data-reference="${reference}"]`);
   await row.waitFor();
   await row.getByRole("button", { name: `Settle order ${reference}` }).click();
+  const paid = await orderReaches(reference, "paid");
+  assert.equal(paid.settledAmount, "189.00");
+  await page.click("#load");
+  await row.locator('.badge[data-status="paid"]').waitFor();
+  await page.screenshot({ path: path.join(shots, "admin-settled.png"), fullPage: true });
+  await page.close();
+});
+
+// Known gap, left visible: the refund is accepted (refundedAmount recorded, FPS refund Pending)
+// but its completion never reaches the refund record, so the order stays "paid" instead of
+// "refunded". Tracked in the issue notes.
+test("refund a settled order from the admin page", { skip: "refund completion not applied (see issue notes)" }, async () => {
+  const { page, reference, button } = await buy("TENT-2P");
+  await button.click();
+  await signIn(page);
+  await page.click('button[value="confirm"]');
+  await outcome(page);
+  await orderReaches(reference, "reserved");
+  await page.goto(info.adminUrl);
+  const row = page.locator(`tr[data-reference="${reference}"]`);
+  await row.getByRole("button", { name: `Settle order ${reference}` }).click();
   await orderReaches(reference, "paid");
   await page.click("#load");
   await row.getByRole("button", { name: `Refund order ${reference}` }).click();
   const refunded = await orderReaches(reference, "refunded");
   assert.equal(refunded.refundedAmount, "189.00");
-  await page.click("#load");
-  await row.locator('.badge[data-status="refunded"]').waitFor();
-  await page.screenshot({ path: path.join(shots, "admin-refunded.png"), fullPage: true });
   await page.close();
 });
 
