@@ -29,6 +29,9 @@ pub const SHOP_CSP: &str =
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// How long each part of the demo may take to stop after Ctrl-C.
+const STOP_GRACE: Duration = Duration::from_secs(2);
+
 /// The path of the shop's thank-you page (the only return URL the backend signs for).
 pub const THANK_YOU_PATH: &str = "/thank-you.html";
 
@@ -174,10 +177,12 @@ pub struct RunningDemo {
 
 impl RunningDemo {
     /// Stops the shop and the emulator and waits for both.
+    /// Each part gets [`STOP_GRACE`] to finish what it is doing (open connections, queued
+    /// notifications); the process then exits and takes whatever is left with it.
     pub async fn stop(self) {
         self.stop.notify_waiters();
-        let _ = self.shop.await;
-        self.sandbox.stop().await;
+        let _ = tokio::time::timeout(STOP_GRACE, self.shop).await;
+        let _ = tokio::time::timeout(STOP_GRACE, self.sandbox.stop()).await;
     }
 }
 
@@ -372,7 +377,7 @@ pub fn run(args: &DemoArgs) -> Result<String, DemoError> {
         .enable_all()
         .build()
         .map_err(io("starting the runtime"))?;
-    runtime.block_on(async {
+    let outcome = runtime.block_on(async {
         let demo = start(args).await?;
         let info = &demo.info;
         println!("fps-checkout demo is running on this machine only.");
@@ -392,5 +397,8 @@ pub fn run(args: &DemoArgs) -> Result<String, DemoError> {
         tokio::signal::ctrl_c().await.map_err(io("waiting for Ctrl-C"))?;
         demo.stop().await;
         Ok("demo stopped".to_owned())
-    })
+    });
+    // Do not wait on anything still running (a blocking join, a lingering connection).
+    runtime.shutdown_timeout(STOP_GRACE);
+    outcome
 }
