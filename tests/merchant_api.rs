@@ -596,6 +596,86 @@ async fn refused_refund_gives_the_amount_back() {
     );
 }
 
+/// A refund that FPS completes later: by its IPN (found by its transaction id, or by its own
+/// CallerReference when the notification overtakes the lost answer), or by the admin GET.
+#[tokio::test]
+async fn pending_refunds_complete_by_ipn_or_by_refresh() {
+    let h = start().await;
+    h.fps.hold_refunds();
+    let refund_of = |order: &str| {
+        let mut found = h.fps.transactions("Refund");
+        found.retain(|(_, t)| t.caller_reference.starts_with(&format!("{order}-r")));
+        assert_eq!(found.len(), 1, "one refund of {order}");
+        found.remove(0)
+    };
+    let refund_ipn = |txn: &str, reference: &str, status: &str| {
+        h.fps.signed_ipn(
+            &h.ipn_url,
+            &[
+                ("notificationType", "TransactionStatus"),
+                ("transactionId", txn),
+                ("transactionStatus", status),
+                ("statusCode", "Success"),
+                ("operation", "REFUND"),
+                ("callerReference", reference),
+                ("transactionAmount", "USD 12.50"),
+            ],
+        )
+    };
+
+    // 1. Completed by its IPN.
+    let (order, _, _) = h.checkout("MUG-ENAMEL", TOKEN_OK).await;
+    let r = reference(&order);
+    let (status, body) = h
+        .admin(Method::POST, &format!("/api/orders/{r}/refund"), None)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "paid", "not refunded before FPS says so");
+    assert_eq!(body["refunds"][0]["status"], "Pending");
+    let (txn, t) = refund_of(&r);
+    let (status, body) = h
+        .post_text("/fps/ipn", &refund_ipn(&txn, &t.caller_reference, "SUCCESS"))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let stored = h.order(&r).await;
+    assert_eq!(stored["status"], "refunded", "{stored}");
+    assert_eq!(stored["refunds"][0]["status"], "Success");
+
+    // 2. Its IPN lost: the admin GET asks FPS and completes it.
+    let (order, _, _) = h.checkout("MUG-ENAMEL", TOKEN_OK).await;
+    let r = reference(&order);
+    let (status, _) = h
+        .admin(Method::POST, &format!("/api/orders/{r}/refund"), None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(h.order(&r).await["status"], "paid");
+    let (txn, _) = refund_of(&r);
+    h.fps.set_status(&txn, "Success");
+    let stored = h.order(&r).await;
+    assert_eq!(stored["status"], "refunded", "{stored}");
+
+    // 3. FPS's answer to Refund lost (timeouts): the IPN finds the refund by its CallerReference.
+    let (order, _, _) = h.checkout("MUG-ENAMEL", TOKEN_OK).await;
+    let r = reference(&order);
+    h.fps
+        .fault("Refund", Fault::SlowAfterApply(Duration::from_millis(2500)), 3);
+    let (status, body) = h
+        .admin(Method::POST, &format!("/api/orders/{r}/refund"), None)
+        .await;
+    assert_fps_error(status, &body, 504, "FPS_TIMEOUT");
+    let stored = h.order(&r).await;
+    assert_eq!(stored["refunds"][0]["status"], "requested", "{stored}");
+    let (txn, t) = refund_of(&r);
+    let (status, body) = h
+        .post_text("/fps/ipn", &refund_ipn(&txn, &t.caller_reference, "SUCCESS"))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let stored = h.order(&r).await;
+    assert_eq!(stored["status"], "refunded", "{stored}");
+    assert_eq!(stored["refunds"][0]["transactionId"], txn.as_str());
+    assert_eq!(h.fps.transactions("Refund").len(), 3, "each refund sent once");
+}
+
 #[tokio::test]
 async fn concurrent_refunds_never_exceed_the_payment() {
     let h = start().await;

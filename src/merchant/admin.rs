@@ -15,7 +15,7 @@ use super::error::ApiError;
 use super::order::{check_cancel, check_refund, check_settle, money, OrderState, Which};
 use super::server::AppState;
 use super::store::{Changes, Order, Refund, StoreError};
-use super::tracking::apply_status;
+use super::tracking::{apply_status, refresh_refunds};
 use crate::core::canonical::{decode_query, PlusIs};
 use crate::core::params::CallerReference;
 use crate::core::{Amount, Currency};
@@ -155,6 +155,12 @@ pub async fn get_order(
             }
             Err(e) => refresh_error = Some(e.to_string()),
         }
+    }
+    if order.state == OrderState::Paid {
+        if let Some(error) = refresh_refunds(&app, &reference).await? {
+            refresh_error.get_or_insert(error);
+        }
+        order = load(&app, &reference).await?;
     }
     let refunds = app.store.refunds(&reference).await?;
     let mut body = order_json(&order, &refunds);

@@ -545,6 +545,17 @@ impl Store {
         })
     }
 
+    /// The refund whose own CallerReference is `caller_reference`.
+    pub async fn refund(&self, caller_reference: &str) -> Result<Option<Refund>, StoreError> {
+        let sql = format!("SELECT {REFUND_COLUMNS} FROM refunds WHERE caller_reference = $1");
+        on_pool!(self, pool => {
+            match sqlx::query(&sql).bind(caller_reference).fetch_optional(pool).await? {
+                Some(row) => Ok(Some(read_refund!(row))),
+                None => Ok(None),
+            }
+        })
+    }
+
     /// The refund whose FPS transaction is `transaction_id`.
     pub async fn refund_by_transaction(&self, transaction_id: &str) -> Result<Option<Refund>, StoreError> {
         let sql = format!("SELECT {REFUND_COLUMNS} FROM refunds WHERE transaction_id = $1");
@@ -603,6 +614,19 @@ impl Store {
             }
             Ok(out)
         })
+    }
+
+    /// Whether the notification (transaction, status) was applied already.
+    pub async fn notification_seen(&self, transaction_id: &str, status: &str) -> Result<bool, StoreError> {
+        let sql =
+            "SELECT COUNT(*) AS n FROM notifications WHERE transaction_id = $1 AND transaction_status = $2";
+        let n: i64 = on_pool!(self, pool => sqlx::query(sql)
+            .bind(transaction_id)
+            .bind(status)
+            .fetch_one(pool)
+            .await?
+            .try_get("n"))?;
+        Ok(n > 0)
     }
 
     /// Remembers that a notification (transaction + status) was applied. Returns `false` when it

@@ -107,23 +107,39 @@ pub async fn ipn(State(app): State<AppState>, RawText(body): RawText) -> Result<
     let status = TransactionStatus::parse(status_text)
         .ok_or_else(|| invalid(format!("unknown transactionStatus {status_text:?}")))?;
 
-    let fresh = app
+    if app
         .store
-        .remember_notification(&transaction_id, status.as_str())
-        .await?;
-    if !fresh {
+        .notification_seen(&transaction_id, status.as_str())
+        .await?
+    {
         return Ok(Json(
             serde_json::json!({ "result": "duplicate", "message": "already applied; nothing changed" }),
         ));
     }
+    let caller_reference = get("callerReference");
+    let answer = apply_notification(&app, &transaction_id, caller_reference, status).await?;
+    // Remembered only once applied: a crash in between makes the resent notification apply
+    // again (forward only, so harmlessly), never be dropped as a duplicate.
+    app.store
+        .remember_notification(&transaction_id, status.as_str())
+        .await?;
+    Ok(Json(answer))
+}
 
-    if let Some(order) = app.store.order_by_transaction(&transaction_id).await? {
-        let which = which_transaction(&order, &transaction_id);
+/// Applies a verified notification to the order or refund it is about.
+async fn apply_notification(
+    app: &AppState,
+    transaction_id: &str,
+    caller_reference: Option<&str>,
+    status: TransactionStatus,
+) -> Result<Value, ApiError> {
+    if let Some(order) = app.store.order_by_transaction(transaction_id).await? {
+        let which = which_transaction(&order, transaction_id);
         let before = order.state;
-        let order = apply_status(&app, order, which, status).await?;
+        let order = apply_status(app, order, which, status).await?;
         if order.state == before {
             record(
-                &app,
+                app,
                 Some(&order.reference),
                 "ipn_not_applied",
                 &format!(
@@ -134,20 +150,31 @@ pub async fn ipn(State(app): State<AppState>, RawText(body): RawText) -> Result<
             )
             .await;
         }
-        return Ok(Json(
+        return Ok(
             serde_json::json!({ "result": "stored", "orderId": order.reference, "status": order.state.as_str() }),
-        ));
+        );
     }
-    if let Some(refund) = app.store.refund_by_transaction(&transaction_id).await? {
+    // A refund is found by its transaction id, or (when the notification overtakes FPS's answer
+    // to the Refund call) by its own CallerReference.
+    let refund = match app.store.refund_by_transaction(transaction_id).await? {
+        Some(refund) => Some(refund),
+        None => match caller_reference {
+            Some(reference) => app
+                .store
+                .refund(reference)
+                .await?
+                .filter(|r| r.transaction_id.as_deref().map_or(true, |t| t == transaction_id)),
+            None => None,
+        },
+    };
+    if let Some(refund) = refund {
         app.store
-            .finish_refund(&refund.caller_reference, status.as_str(), Some(&transaction_id))
+            .finish_refund(&refund.caller_reference, status.as_str(), Some(transaction_id))
             .await?;
-        return Ok(Json(
-            serde_json::json!({ "result": "stored", "orderId": refund.order_reference }),
-        ));
+        return Ok(serde_json::json!({ "result": "stored", "orderId": refund.order_reference }));
     }
     // A charge whose answer was lost (timeout) is known to FPS by our CallerReference.
-    if let Some(reference) = get("callerReference") {
+    if let Some(reference) = caller_reference {
         if let Some(order) = app.store.order(reference).await? {
             if order.state == OrderState::Charging && order.transaction_id.is_none() {
                 let order = app
@@ -157,26 +184,53 @@ pub async fn ipn(State(app): State<AppState>, RawText(body): RawText) -> Result<
                         &[OrderState::Charging],
                         OrderState::Charging,
                         Changes {
-                            transaction_id: Some(transaction_id.clone()),
+                            transaction_id: Some(transaction_id.to_owned()),
                             ..Changes::default()
                         },
                     )
                     .await?;
-                let order = apply_status(&app, order, Which::Charge, status).await?;
-                return Ok(Json(
+                let order = apply_status(app, order, Which::Charge, status).await?;
+                return Ok(
                     serde_json::json!({ "result": "stored", "orderId": order.reference, "status": order.state.as_str() }),
-                ));
+                );
             }
         }
     }
     record(
-        &app,
+        app,
         None,
         "ipn_unknown_transaction",
         &format!("{transaction_id} {}", status.as_str()),
     )
     .await;
-    Ok(Json(
-        serde_json::json!({ "result": "stored", "message": "no order has this transaction; recorded" }),
-    ))
+    Ok(serde_json::json!({ "result": "stored", "message": "no order has this transaction; recorded" }))
+}
+
+/// Asks FPS (GetTransactionStatus) about each of the order's refunds that is still under way
+/// and records what it says, so an order whose refund notification was lost still completes.
+/// Returns the first FPS error met, if any (the stored refunds stay as they were).
+pub async fn refresh_refunds(app: &AppState, reference: &str) -> Result<Option<String>, StoreError> {
+    let mut error = None;
+    for refund in app.store.refunds(reference).await? {
+        let under_way = matches!(refund.state.as_str(), "requested" | "Pending");
+        let Some(transaction_id) = refund.transaction_id.as_deref().filter(|_| under_way) else {
+            continue;
+        };
+        match app.fps.transaction_status(transaction_id).await {
+            Ok(status) if status.transaction_status != TransactionStatus::Pending => {
+                app.store
+                    .finish_refund(
+                        &refund.caller_reference,
+                        status.transaction_status.as_str(),
+                        Some(transaction_id),
+                    )
+                    .await?;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                error.get_or_insert(e.to_string());
+            }
+        }
+    }
+    Ok(error)
 }

@@ -64,6 +64,8 @@ struct Inner {
     faults: HashMap<String, Vec<Fault>>,
     calls: Vec<(String, Vec<(String, String)>)>,
     next_id: u64,
+    /// Refunds start `Pending` (as card refunds do at the real FPS) instead of `Success`.
+    pending_refunds: bool,
 }
 
 /// A running test FPS.
@@ -160,6 +162,11 @@ impl FpsServer {
         if let Some(t) = self.lock().transactions.get_mut(id) {
             t.status = status.to_owned();
         }
+    }
+
+    /// From now on refunds start `Pending` and complete only by [`FpsServer::set_status`].
+    pub fn hold_refunds(&self) {
+        self.lock().pending_refunds = true;
     }
 
     /// A CBUI return for `return_url` (which may carry its own query): the query string the
@@ -363,7 +370,12 @@ impl FpsServer {
                         t.refunded_minor += amount;
                     }
                     inner.next_id += 1;
-                    (format!("REFUND{:029}", inner.next_id), "Success", amount)
+                    let status = if inner.pending_refunds {
+                        "Pending"
+                    } else {
+                        "Success"
+                    };
+                    (format!("REFUND{:029}", inner.next_id), status, amount)
                 } else {
                     let Some(token) = get("SenderTokenId") else {
                         return bad("InvalidParams", "SenderTokenId is required.");
