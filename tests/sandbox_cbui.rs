@@ -4,7 +4,7 @@
 
 mod sandbox_support;
 
-use fps_checkout::core::canonical::HttpMethod;
+use fps_checkout::core::canonical::{decode_query, HttpMethod, PlusIs};
 use fps_checkout::core::params::{CbuiEndpoint, SignatureMethod};
 use fps_checkout::core::{encode, CbuiReturn, Endpoint};
 use fps_checkout::signer::{sign_pairs, SecretKey};
@@ -482,24 +482,109 @@ async fn caller_errors_return_ce_or_an_error_page() {
         .url
         .replace(wrong_host.without_query(), endpoint.without_query());
     assert_eq!(h.get(&url).await.0, 403);
-    // SetupPrepaid is not emulated: CE.
-    let prepaid = h.cbui_url(
-        KEY,
-        &[
-            ("pipelineName", "SetupPrepaid"),
-            ("returnURL", RETURN),
-            ("callerReferenceSender", "s-1"),
-            ("callerReferenceFunding", "f-1"),
-            ("fundingAmount", "10.00"),
-        ],
-    );
-    let (status, location, _) = h.get(&prepaid).await;
-    assert_eq!(status, 303);
-    assert_eq!(parse(&location.unwrap()).status.code(), "CE");
     // HmacSHA1-signed start URLs work.
     let mut sha1 = single_use("order-sha1", "1.00");
     sha1.push(("signatureMethod", "HmacSHA1".into()));
     assert_eq!(h.get(&url_for(&h, &sha1)).await.0, 200);
+    h.sandbox.stop().await;
+}
+
+/// The landing query's value of `name`.
+fn landing_value(landing: &str, name: &str) -> Option<String> {
+    let query = landing.split_once('?')?.1;
+    decode_query(query, PlusIs::Space)
+        .ok()?
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prepaid_and_postpaid_instruments_install_spendable_tokens() {
+    let h = Harness::start(20, None).await;
+    let prepaid = raw_url(
+        &h,
+        &[
+            ("callerKey", KEY),
+            ("pipelineName", "SetupPrepaid"),
+            ("returnURL", RETURN),
+            ("callerReferenceSender", "prepaid-s-1"),
+            ("callerReferenceFunding", "prepaid-f-1"),
+            ("fundingAmount", "10.00"),
+            ("signatureMethod", "HmacSHA256"),
+            ("signatureVersion", "2"),
+            ("version", "2009-01-09"),
+        ],
+    );
+    let landing = h.approve(&prepaid, "buyer@sandbox.test", "CC").await;
+    assert_eq!(parse(&landing).status.code(), "SC");
+    assert_eq!(
+        landing_value(&landing, "callerReference").as_deref(),
+        Some("prepaid-s-1")
+    );
+    assert_eq!(verify_return(&h, &landing).await, "Success");
+    let ids: Vec<String> = ["fundingTokenID", "prepaidSenderTokenID", "prepaidInstrumentID"]
+        .iter()
+        .map(|n| landing_value(&landing, n).unwrap_or_else(|| panic!("{n} in {landing}")))
+        .collect();
+    for id in &ids {
+        assert!(
+            id.len() == 64 && id.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()),
+            "{id}"
+        );
+    }
+    // The prepaid sender token spends at most the funding amount.
+    let spend = h.pay("Pay", &ids[1], "prepaid-pay-1", "6.00").await;
+    assert_eq!(spend.status, 200, "{}", spend.body);
+    let over = h.pay("Pay", &ids[1], "prepaid-pay-2", "4.01").await;
+    assert_eq!(over.status, 400, "{}", over.body);
+    assert!(over.body.contains("<Code>"), "{}", over.body);
+
+    let postpaid = raw_url(
+        &h,
+        &[
+            ("callerKey", KEY),
+            ("pipelineName", "SetupPostpaid"),
+            ("returnURL", RETURN),
+            ("callerReferenceSender", "postpaid-s-1"),
+            ("callerReferenceSettlement", "postpaid-t-1"),
+            ("creditLimit", "20.00"),
+            ("globalAmountLimit", "50.00"),
+            ("signatureMethod", "HmacSHA256"),
+            ("signatureVersion", "2"),
+            ("version", "2009-01-09"),
+        ],
+    );
+    let landing = h.approve(&postpaid, "buyer@sandbox.test", "CC").await;
+    assert_eq!(parse(&landing).status.code(), "SC");
+    assert_eq!(verify_return(&h, &landing).await, "Success");
+    let credit = landing_value(&landing, "creditSenderTokenID").expect("creditSenderTokenID");
+    assert!(landing_value(&landing, "settlementTokenID").is_some());
+    assert!(landing_value(&landing, "creditInstrumentID").is_some());
+    let within = h.pay("Pay", &credit, "postpaid-pay-1", "20.00").await;
+    assert_eq!(within.status, 200, "{}", within.body);
+    let over = h.pay("Pay", &credit, "postpaid-pay-2", "0.01").await;
+    assert_eq!(over.status, 400, "the credit limit is spent: {}", over.body);
+
+    // Still validated: the credit limit above the global limit is a caller error.
+    let bad = raw_url(
+        &h,
+        &[
+            ("callerKey", KEY),
+            ("pipelineName", "SetupPostpaid"),
+            ("returnURL", RETURN),
+            ("callerReferenceSender", "postpaid-s-2"),
+            ("callerReferenceSettlement", "postpaid-t-2"),
+            ("creditLimit", "60.00"),
+            ("globalAmountLimit", "50.00"),
+            ("signatureMethod", "HmacSHA256"),
+            ("signatureVersion", "2"),
+            ("version", "2009-01-09"),
+        ],
+    );
+    let (status, location, _) = h.get(&bad).await;
+    assert_eq!(status, 303);
+    assert_eq!(parse(&location.unwrap()).status.code(), "CE");
     h.sandbox.stop().await;
 }
 

@@ -82,17 +82,8 @@ fn config_from(args: &SandboxArgs) -> Result<SandboxConfig, String> {
 /// Runs the emulator until Ctrl-C; returns the line to print on a clean stop.
 pub fn run(args: SandboxArgs) -> Result<String, String> {
     let config = config_from(&args)?;
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .try_init();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
+    crate::service::init_logging("info");
+    let runtime = crate::service::runtime().map_err(|e| e.to_string())?;
     runtime.block_on(async move {
         let running = super::start(config).await.map_err(|e| e.to_string())?;
         println!("FPS sandbox at {}", running.base_url());

@@ -106,32 +106,20 @@ pub async fn start(state: &SandboxState, host: &str, raw_query: &str) -> Respons
             )
         }
     };
-    match request.pipeline() {
-        Pipeline::SetupPrepaid(_) | Pipeline::SetupPostpaid(_) => {
+    if let Pipeline::EditToken(edit) = request.pipeline() {
+        let usable = matches!(
+            state.store.token(edit.token_id.as_str()).await,
+            Ok(Some(t)) if t.caller_key == caller.access_key_id && t.status == "Active" && t.token_type != "Recipient"
+        );
+        if !usable {
             return fail(
                 state,
                 return_url,
                 Status::CallerError,
                 reference,
-                "The SetupPrepaid and SetupPostpaid pipelines are not emulated by this sandbox.",
-            )
-        }
-        Pipeline::EditToken(edit) => {
-            let usable = matches!(
-                state.store.token(edit.token_id.as_str()).await,
-                Ok(Some(t)) if t.caller_key == caller.access_key_id && t.status == "Active" && t.token_type != "Recipient"
+                "Caller input error: tokenId is not an active token of this caller.",
             );
-            if !usable {
-                return fail(
-                    state,
-                    return_url,
-                    Status::CallerError,
-                    reference,
-                    "Caller input error: tokenId is not an active token of this caller.",
-                );
-            }
         }
-        _ => {}
     }
     let session = ids::session_id();
     let Ok(json) = serde_json::to_string(&unsigned) else {
@@ -418,6 +406,9 @@ async fn install(
         }
         return Ok(added);
     }
+    if let Some(added) = install_instrument(state, loaded, sender, method, status).await? {
+        return Ok(added);
+    }
     let token_id = ids::token_id();
     let refund_token_id = matches!(pipeline, Pipeline::Recipient(_)).then(ids::token_id);
     let (amount, limit, reason) = match pipeline {
@@ -462,6 +453,99 @@ async fn install(
         added.push(("expiry", card_expiry()));
     }
     Ok(added)
+}
+
+/// SetupPrepaid and SetupPostpaid: installs the instrument's two sender tokens and returns their
+/// ids as the protocol sheet's return table names them (`None` for every other pipeline).
+/// SetupPrepaid: a single-use funding token for the funding amount (`callerReferenceFunding`)
+/// and a prepaid sender token spending at most that amount (`callerReferenceSender`).
+/// SetupPostpaid: a credit sender token up to the credit limit (`callerReferenceSender`) and a
+/// settlement token up to the global limit (`callerReferenceSettlement`). Both are ordinary
+/// sender tokens to Pay and Reserve; FundPrepaid and SettleDebt are not emulated.
+async fn install_instrument(
+    state: &SandboxState,
+    loaded: &Loaded,
+    sender: &Sender,
+    method: PaymentMethod,
+    status: Status,
+) -> Result<Option<Vec<(&'static str, String)>>, crate::sandbox::store::StoreError> {
+    let minor = |a: crate::core::Amount| i64::try_from(a.minor_units()).unwrap_or(i64::MAX);
+    let pipeline = loaded.request.pipeline();
+    // (return name, token type, callerReference, amount per payment, lifetime limit)
+    let (tokens, instrument_name, reason) = match pipeline {
+        Pipeline::SetupPrepaid(p) => (
+            [
+                (
+                    "fundingTokenID",
+                    "SingleUse",
+                    p.caller_reference_funding.as_str(),
+                    Some(minor(p.funding_amount)),
+                    None,
+                ),
+                (
+                    "prepaidSenderTokenID",
+                    "MultiUse",
+                    p.caller_reference_sender.as_str(),
+                    None,
+                    Some(minor(p.funding_amount)),
+                ),
+            ],
+            "prepaidInstrumentID",
+            p.payment_reason.as_ref(),
+        ),
+        Pipeline::SetupPostpaid(p) => (
+            [
+                (
+                    "creditSenderTokenID",
+                    "MultiUse",
+                    p.caller_reference_sender.as_str(),
+                    None,
+                    Some(minor(p.credit_limit)),
+                ),
+                (
+                    "settlementTokenID",
+                    "MultiUse",
+                    p.caller_reference_settlement.as_str(),
+                    None,
+                    Some(minor(p.global_amount_limit)),
+                ),
+            ],
+            "creditInstrumentID",
+            p.payment_reason.as_ref(),
+        ),
+        _ => return Ok(None),
+    };
+    let mut added = Vec::new();
+    for (name, token_type, caller_reference, amount, limit) in tokens {
+        let token = TokenRecord {
+            token_id: ids::token_id(),
+            caller_key: loaded.caller.access_key_id.clone(),
+            caller_reference: caller_reference.to_owned(),
+            token_type: token_type.to_owned(),
+            owner_email: sender.email.clone(),
+            owner_name: sender.name.clone(),
+            payment_method: method.as_str().to_owned(),
+            amount_minor: amount,
+            limit_minor: limit,
+            used_minor: 0,
+            use_count: 0,
+            reserve: false,
+            status: "Active".into(),
+            payment_reason: reason.map(|r| r.as_str().to_owned()),
+            refund_token_id: None,
+            old_token_id: None,
+            date_installed: now_ms(),
+        };
+        state.store.insert_token(&token).await?;
+        added.push((name, token.token_id));
+    }
+    added.push((instrument_name, ids::token_id()));
+    added.push(("status", status.code().to_owned()));
+    added.push(("callerReference", pipeline.caller_reference().as_str().to_owned()));
+    if method == PaymentMethod::Card {
+        added.push(("expiry", card_expiry()));
+    }
+    Ok(Some(added))
 }
 
 /// The sandbox card's expiry, `MM/YYYY`, four years ahead.
