@@ -201,7 +201,7 @@ impl SandboxThread {
         let (ready_tx, ready_rx) = tokio::sync::oneshot::channel::<Result<[String; 3], String>>();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+            let runtime = match crate::service::runtime() {
                 Ok(runtime) => runtime,
                 Err(e) => {
                     let _ = ready_tx.send(Err(e.to_string()));
@@ -366,17 +366,8 @@ fn shop_router(state: AppState, config: ShopConfig, www: &Path, pkg: &Path) -> R
 
 /// Runs the demo until Ctrl-C; returns the line to print on a clean stop.
 pub fn run(args: &DemoArgs) -> Result<String, DemoError> {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .try_init();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(io("starting the runtime"))?;
+    crate::service::init_logging("warn");
+    let runtime = crate::service::runtime().map_err(io("starting the runtime"))?;
     let outcome = runtime.block_on(async {
         let demo = start(args).await?;
         let info = &demo.info;

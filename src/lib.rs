@@ -22,6 +22,9 @@ pub mod merchant;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod demo;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod service;
+
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
 

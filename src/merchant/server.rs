@@ -174,14 +174,8 @@ async fn shutdown_signal() {
 /// `fps-checkout serve`: reads the settings, starts the runtime, serves until a signal.
 pub fn run(args: &ServeArgs, env: &dyn Environment) -> Result<(), ServeError> {
     let config = Config::load(args, env)?;
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .try_init();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    crate::service::init_logging("info");
+    let runtime = crate::service::runtime()?;
     runtime.block_on(async move {
         let listen = config.listen;
         let state = AppState::new(config).await?;
