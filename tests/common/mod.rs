@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod fps_server;
+pub mod stack;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -31,20 +32,39 @@ impl Environment for Vars {
     }
 }
 
-/// A running merchant server and its test FPS.
-pub struct Harness {
+/// A client of a running merchant server: what the browser module, the shopper and the admin
+/// send it. Shared by the harness against the test FPS and the stack against the emulator.
+pub struct Api {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
     /// The return URL on the allowlist.
     pub return_url: String,
     /// The IPN URL.
     pub ipn_url: String,
-    /// The test FPS.
-    pub fps: FpsServer,
+    /// The caller key the server signs for.
+    pub caller_key: String,
+    /// The admin bearer token.
+    pub admin_token: String,
     /// A client.
     pub http: reqwest::Client,
+}
+
+/// A running merchant server and its test FPS.
+pub struct Harness {
+    /// The server's API.
+    pub api: Api,
+    /// The test FPS.
+    pub fps: FpsServer,
     db_path: PathBuf,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl std::ops::Deref for Harness {
+    type Target = Api;
+
+    fn deref(&self) -> &Api {
+        &self.api
+    }
 }
 
 impl Drop for Harness {
@@ -101,11 +121,15 @@ pub async fn start() -> Harness {
         .await;
     });
     Harness {
-        base,
-        return_url,
-        ipn_url,
+        api: Api {
+            base,
+            return_url,
+            ipn_url,
+            caller_key: ACCESS_KEY.to_owned(),
+            admin_token: ADMIN_TOKEN.to_owned(),
+            http: reqwest::Client::new(),
+        },
         fps,
-        http: reqwest::Client::new(),
         db_path,
         shutdown: Some(tx),
     }
@@ -118,7 +142,7 @@ pub async fn read(response: reqwest::Response) -> (u16, Value) {
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
-impl Harness {
+impl Api {
     /// POST JSON.
     pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
         read(
@@ -151,7 +175,7 @@ impl Harness {
         let mut request = self
             .http
             .request(method, format!("{}{path}", self.base))
-            .bearer_auth(ADMIN_TOKEN);
+            .bearer_auth(&self.admin_token);
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -182,7 +206,7 @@ impl Harness {
     /// The honest signing request for an order.
     pub fn sign_body(&self, order: &Value) -> Value {
         let mut params = json!({
-            "callerKey": ACCESS_KEY,
+            "callerKey": self.caller_key,
             "callerReference": order["callerReference"],
             "transactionAmount": order["amount"],
             "currencyCode": "USD",
@@ -201,7 +225,9 @@ impl Harness {
         assert_eq!(status, 200, "{body}");
         body
     }
+}
 
+impl Harness {
     /// The CBUI return FPS would send for the order.
     pub fn cbui_return(&self, order: &Value, status: &str, token: &str) -> String {
         let reference = order["callerReference"].as_str().expect("reference");
