@@ -1,6 +1,8 @@
 //! The shopper's side: price an order, sign its CBUI request under the policy, and take the
 //! CBUI return: verify it with FPS, then Pay or Reserve under the order's own reference.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -15,7 +17,6 @@ use super::server::AppState;
 use super::store::{now, Changes, Order, StoreError};
 use crate::core::{CbuiReturn, Endpoint};
 use crate::fps::{Charge, FpsError, Timestamp, Verification};
-use crate::signer::sign_cbui;
 
 /// `GET /healthz`: the process runs and the store answers.
 pub async fn healthz(State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
@@ -132,14 +133,14 @@ pub async fn sign(
     let order = match app.open_orders.get(&reference) {
         Some(order) => Some(order),
         None => {
-            let order = app.store.order(&reference).await?;
+            let order = app.store.order(&reference).await?.map(Arc::new);
             if let Some(order) = &order {
                 app.open_orders.put(order);
             }
             order
         }
     };
-    if let Err(e) = app.policy.check(&request, order.as_ref()) {
+    if let Err(e) = app.policy.check(&request, order.as_deref()) {
         tracing::warn!(order = %reference.chars().take(64).collect::<String>(), code = e.code(), "signing refused");
         return Err(policy_error(e));
     }
@@ -160,9 +161,9 @@ pub async fn sign(
                 StoreError::Conflict { current, .. } => policy_error(PolicyError::OrderNotOpen(current)),
                 other => other.into(),
             })?;
-        app.open_orders.put(&updated);
+        app.open_orders.put(&Arc::new(updated));
     }
-    let signed = sign_cbui(&app.config.secret, &request, &app.config.cbui_endpoint);
+    let signed = app.signer.sign_cbui(&request, &app.config.cbui_endpoint);
     Ok(Json(SignedAnswer {
         url: signed.url,
         signature: signed.signature,

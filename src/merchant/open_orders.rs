@@ -5,7 +5,7 @@
 //! order within the TTL: harmless, as its return is then refused (the order is no longer open).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::order::OrderState;
@@ -20,23 +20,23 @@ const CAPACITY: usize = 10_000;
 /// Open orders recently read or written.
 #[derive(Debug, Default)]
 pub struct OpenOrders {
-    entries: Mutex<HashMap<String, (Order, Instant)>>,
+    entries: Mutex<HashMap<String, (Arc<Order>, Instant)>>,
 }
 
 impl OpenOrders {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Order, Instant)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Arc<Order>, Instant)>> {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// A fresh copy of an open order.
-    pub fn get(&self, reference: &str) -> Option<Order> {
+    pub fn get(&self, reference: &str) -> Option<Arc<Order>> {
         let entries = self.lock();
         let (order, at) = entries.get(reference)?;
-        (at.elapsed() < OPEN_ORDER_TTL && order.state == OrderState::Open).then(|| order.clone())
+        (at.elapsed() < OPEN_ORDER_TTL && order.state == OrderState::Open).then(|| Arc::clone(order))
     }
 
     /// Keeps a copy of an open order (others are forgotten).
-    pub fn put(&self, order: &Order) {
+    pub fn put(&self, order: &Arc<Order>) {
         let mut entries = self.lock();
         if order.state != OrderState::Open {
             entries.remove(&order.reference);
@@ -45,7 +45,7 @@ impl OpenOrders {
         if entries.len() >= CAPACITY {
             entries.clear();
         }
-        entries.insert(order.reference.clone(), (order.clone(), Instant::now()));
+        entries.insert(order.reference.clone(), (Arc::clone(order), Instant::now()));
     }
 
     /// Drops the copy of an order that is about to change.
@@ -59,8 +59,8 @@ mod tests {
     use super::*;
     use crate::merchant::order::Mode;
 
-    fn order(state: OrderState) -> Order {
-        Order {
+    fn order(state: OrderState) -> Arc<Order> {
+        Arc::new(Order {
             reference: "ord-1".into(),
             items: "[]".into(),
             description: String::new(),
@@ -80,7 +80,7 @@ mod tests {
             last_error: None,
             created_at: 0,
             updated_at: 0,
-        }
+        })
     }
 
     #[test]

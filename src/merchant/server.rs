@@ -22,6 +22,7 @@ use super::store::{Store, StoreError};
 use super::{admin, checkout, error, tracking};
 use crate::cli::Environment;
 use crate::fps::{FpsClient, FpsConfig, FpsError};
+use crate::signer::Signer;
 
 /// Largest request body anywhere.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -63,6 +64,8 @@ pub struct AppState {
     pub policy: Arc<SigningPolicy>,
     /// Recently seen open orders, for `/fps/sign`.
     pub open_orders: Arc<super::open_orders::OpenOrders>,
+    /// Signs CBUI requests (keyed once with the secret, not per request).
+    pub signer: Arc<Signer>,
 }
 
 impl AppState {
@@ -81,7 +84,9 @@ impl AppState {
             caller_key: config.access_key_id.clone(),
             return_urls: config.return_urls.clone(),
         };
+        let signer = Arc::new(Signer::new(&config.secret));
         Ok(AppState {
+            signer,
             config: Arc::new(config),
             store,
             fps,
