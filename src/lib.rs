@@ -36,12 +36,14 @@ pub mod wasm;
 pub fn run_cli() -> i32 {
     #[cfg(not(target_arch = "wasm32"))]
     {
-        let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
+        // Unlocked handles: `serve`, `sandbox` and `demo` log to standard error from worker
+        // threads while this call runs, and a lock held here would block the first such line
+        // for ever (and with it every request on that worker).
         cli::main_with(
             std::env::args_os(),
             &cli::ProcessEnv,
-            &mut stdout.lock(),
-            &mut stderr.lock(),
+            &mut std::io::stdout(),
+            &mut std::io::stderr(),
         )
     }
     #[cfg(target_arch = "wasm32")]
