@@ -142,10 +142,7 @@ test("reserve, then settle from the admin page", async () => {
   await page.close();
 });
 
-// Known gap, left visible: the refund is accepted (refundedAmount recorded, FPS refund Pending)
-// but its completion never reaches the refund record, so the order stays "paid" instead of
-// "refunded". Tracked in the issue notes.
-test("refund a settled order from the admin page", { skip: "refund completion not applied (see issue notes)" }, async () => {
+test("reserve, settle, then refund from the admin page", async () => {
   const { page, reference, button } = await buy("TENT-2P");
   await button.click();
   await signIn(page);
@@ -160,6 +157,11 @@ test("refund a settled order from the admin page", { skip: "refund completion no
   await row.getByRole("button", { name: `Refund order ${reference}` }).click();
   const refunded = await orderReaches(reference, "refunded");
   assert.equal(refunded.refundedAmount, "189.00");
+  assert.equal(refunded.refunds.length, 1);
+  assert.equal(refunded.refunds[0].status, "Success");
+  await page.click("#load");
+  await row.locator('.badge[data-status="refunded"]').waitFor();
+  await page.screenshot({ path: path.join(shots, "admin-refunded.png"), fullPage: true });
   await page.close();
 });
 
