@@ -87,9 +87,13 @@ pub async fn handle(
     headers: HeaderMap,
     uri: Uri,
     body: Bytes,
-) -> ApiReply {
+) -> Response {
     let request_id = ids::request_id();
-    match serve(&state, &method, &headers, &uri, &body, &request_id).await {
+    let fault = state.faults.for_request(&method, &uri, &body);
+    if let Some(refused) = fault.as_ref().and_then(|f| super::faults::refuse(f, &request_id)) {
+        return refused;
+    }
+    let reply = match serve(&state, &method, &headers, &uri, &body, &request_id).await {
         Ok(reply) => reply,
         Err(error) => {
             if error.code == ErrorCode::InternalError {
@@ -97,6 +101,13 @@ pub async fn handle(
             }
             error_reply(&error, &request_id)
         }
+    };
+    match fault {
+        Some(fault) => {
+            let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            super::faults::spoil(&fault, status, reply.body).await
+        }
+        None => reply.into_response(),
     }
 }
 
