@@ -93,7 +93,20 @@ pub async fn handle(
     if let Some(refused) = fault.as_ref().and_then(|f| super::faults::refuse(f, &request_id)) {
         return refused;
     }
-    let reply = match serve(&state, &method, &headers, &uri, &body, &request_id).await {
+    // On a task of its own: a caller that hangs up (a timeout, a crash) must not cancel a
+    // money-changing call half-way through its writes.
+    let task = {
+        let (state, request_id) = (state.clone(), request_id.clone());
+        let body = body.clone();
+        tokio::spawn(async move { serve(&state, &method, &headers, &uri, &body, &request_id).await })
+    };
+    let outcome = task.await.unwrap_or_else(|e| {
+        Err(FpsError::new(
+            ErrorCode::InternalError,
+            format!("The sandbox failed while handling the request: {e}"),
+        ))
+    });
+    let reply = match outcome {
         Ok(reply) => reply,
         Err(error) => {
             if error.code == ErrorCode::InternalError {
