@@ -147,14 +147,15 @@ def retry(what, attempt, timeout=STEP_TIMEOUT):
     raise RuntimeError(f"{what}: no answer within {timeout} s (last error: {last})")
 
 
-def checkout(shop, fps, return_url, method):
-    """Opens, signs and approves an order; returns (reference, return query)."""
-    status, _, text = call(
-        shop, "POST", "/api/orders", json.dumps({"items": [{"sku": "MUG-ENAMEL", "quantity": 1}]}),
-        {"content-type": "application/json"},
-    )
-    assert status == 201, text
-    order = json.loads(text)
+def checkout(shop, fps, return_url, method, order=None):
+    """Opens (unless given), signs and approves an order; returns (reference, return query)."""
+    if order is None:
+        status, _, text = call(
+            shop, "POST", "/api/orders", json.dumps({"items": [{"sku": "MUG-ENAMEL", "quantity": 1}]}),
+            {"content-type": "application/json"},
+        )
+        assert status == 201, text
+        order = json.loads(text)
     reference = order["callerReference"]
     sign = {"pipeline": "SingleUse", "params": {
         "callerKey": ACCESS_KEY, "callerReference": reference, "transactionAmount": order["amount"],
