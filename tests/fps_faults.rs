@@ -198,6 +198,31 @@ impl Shop {
     }
 }
 
+/// The error a return must get while a fault is in force.
+#[derive(Clone, Copy)]
+struct Refusal<'a> {
+    status: u16,
+    code: &'a str,
+    /// Words the message must contain.
+    says: &'a str,
+}
+
+impl Shop {
+    /// Sends the return with `fault` in force, checks the refusal, then lifts the fault.
+    async fn refused_under(&self, fault: Value, query: &str, refused: &Refusal<'_>) {
+        self.fault(fault).await;
+        let (got, body) = self.send_return(query).await;
+        assert_eq!(
+            (got, body["error"]["code"].as_str()),
+            (refused.status, Some(refused.code)),
+            "{body}"
+        );
+        let message = body["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(refused.says), "{message}");
+        self.fault(json!({ "mode": "none" })).await;
+    }
+}
+
 /// One fault, met on every call and then on Pay alone, then lifted.
 /// `applied`: whether FPS carries out the call despite the fault (the answer alone is spoilt).
 async fn meet(fault: Value, status: u16, code: &str, applied: bool) {
@@ -205,32 +230,23 @@ async fn meet(fault: Value, status: u16, code: &str, applied: bool) {
     let (reference, query) = shop.authorized_return().await;
 
     // Every Query API call fails: the return cannot even be verified.
-    shop.fault(fault.clone()).await;
-    let (got, body) = shop.send_return(&query).await;
-    assert_eq!(
-        (got, body["error"]["code"].as_str()),
-        (status, Some(code)),
-        "{body}"
-    );
-    let message = body["error"]["message"].as_str().unwrap_or_default();
-    assert!(message.contains("nothing was charged"), "{message}");
-    shop.fault(json!({ "mode": "none" })).await;
+    let refused = Refusal {
+        status,
+        code,
+        says: "nothing was charged",
+    };
+    shop.refused_under(fault.clone(), &query, &refused).await;
     assert_eq!(shop.order_state(&reference).await, "open");
     assert_eq!(shop.pays(&reference).await, 0);
 
     // Only Pay fails: the return is verified, the charge's outcome is unknown.
     let mut on_pay = fault.clone();
     on_pay["actions"] = json!(["Pay"]);
-    shop.fault(on_pay).await;
-    let (got, body) = shop.send_return(&query).await;
-    assert_eq!(
-        (got, body["error"]["code"].as_str()),
-        (status, Some(code)),
-        "{body}"
-    );
-    let message = body["error"]["message"].as_str().unwrap_or_default();
-    assert!(message.contains("without charging twice"), "{message}");
-    shop.fault(json!({ "mode": "none" })).await;
+    let refused = Refusal {
+        says: "without charging twice",
+        ..refused
+    };
+    shop.refused_under(on_pay, &query, &refused).await;
     assert_eq!(shop.order_state(&reference).await, "charging");
     assert_eq!(shop.pays(&reference).await, usize::from(applied));
 

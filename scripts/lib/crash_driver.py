@@ -188,6 +188,40 @@ def order_state(shop, reference):
     return json.loads(text)["status"]
 
 
+def quiet_env():
+    """This process's environment without FPS_ settings, logging warnings only."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FPS_")}
+    env["RUST_LOG"] = "warn"
+    return env
+
+
+def sandbox_process(binary, tmp, port, ipn_url):
+    """The emulator on `port` with its state in `tmp`, one caller whose IPNs go to `ipn_url`."""
+    config = os.path.join(tmp, "sandbox.json")
+    with open(config, "w", encoding="utf-8") as f:
+        json.dump({
+            "callers": [{"access_key_id": ACCESS_KEY, "secret_key": SECRET_KEY, "name": "Test Shop",
+                         "ipn_url": ipn_url}],
+            "listen": f"127.0.0.1:{port}", "database": os.path.join(tmp, "sandbox.sqlite"),
+            "pending_delay_ms": 300, "ipn_initial_backoff_ms": 200, "ipn_max_attempts": 60,
+        }, f)
+    return Process("sandbox", [binary, "sandbox", "--config", config], quiet_env(), port,
+                   os.path.join(tmp, "sandbox.log"))
+
+
+def backend_env(fps_port, port, return_url, database_url, fps_timeout, ipn_url=None):
+    """The environment of `fps-checkout serve` on `port` against the emulator on `fps_port`."""
+    env = dict(quiet_env(), FPS_ACCESS_KEY_ID=ACCESS_KEY, FPS_SECRET_KEY=SECRET_KEY, FPS_ADMIN_TOKEN=ADMIN_TOKEN,
+               FPS_RETURN_URLS=return_url, FPS_ENDPOINT=f"http://127.0.0.1:{fps_port}/",
+               FPS_CBUI_ENDPOINT=f"http://127.0.0.1:{fps_port}/cobranded-ui/actions/start",
+               FPS_LISTEN=f"127.0.0.1:{port}", DATABASE_URL=database_url,
+               FPS_CATALOG=os.path.join(os.path.dirname(__file__), "..", "..", "www", "catalog.json"),
+               FPS_TIMEOUT_SECS=str(fps_timeout))
+    if ipn_url:
+        env["FPS_IPN_URL"] = ipn_url
+    return env
+
+
 def main():
     if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
@@ -197,23 +231,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="fps-crash-")
     fps_port, shop_port = free_port(), free_port()
     return_url = f"http://127.0.0.1:{shop_port}/thanks.html"
-    config = os.path.join(tmp, "sandbox.json")
-    with open(config, "w", encoding="utf-8") as f:
-        json.dump({
-            "callers": [{"access_key_id": ACCESS_KEY, "secret_key": SECRET_KEY, "name": "Crash Shop",
-                         "ipn_url": f"http://127.0.0.1:{shop_port}/fps/ipn"}],
-            "listen": f"127.0.0.1:{fps_port}", "database": os.path.join(tmp, "sandbox.sqlite"),
-            "pending_delay_ms": 300, "ipn_initial_backoff_ms": 200, "ipn_max_attempts": 60,
-        }, f)
-    base_env = {k: v for k, v in os.environ.items() if not k.startswith("FPS_")}
-    base_env["RUST_LOG"] = "warn"
-    fps = Process("sandbox", [binary, "sandbox", "--config", config], base_env, fps_port, os.path.join(tmp, "sandbox.log"))
-    shop_env = dict(base_env, FPS_ACCESS_KEY_ID=ACCESS_KEY, FPS_SECRET_KEY=SECRET_KEY, FPS_ADMIN_TOKEN=ADMIN_TOKEN,
-                    FPS_RETURN_URLS=return_url, FPS_ENDPOINT=f"http://127.0.0.1:{fps_port}/",
-                    FPS_CBUI_ENDPOINT=f"http://127.0.0.1:{fps_port}/cobranded-ui/actions/start",
-                    FPS_LISTEN=f"127.0.0.1:{shop_port}", DATABASE_URL=f"sqlite:{os.path.join(tmp, 'shop.db')}",
-                    FPS_CATALOG=os.path.join(os.path.dirname(__file__), "..", "..", "www", "catalog.json"),
-                    FPS_TIMEOUT_SECS="2")
+    fps = sandbox_process(binary, tmp, fps_port, f"http://127.0.0.1:{shop_port}/fps/ipn")
+    shop_env = backend_env(fps_port, shop_port, return_url, f"sqlite:{os.path.join(tmp, 'shop.db')}", 2)
     shop = Process("serve", [binary, "serve"], shop_env, shop_port, os.path.join(tmp, "serve.log"))
     started = time.monotonic()
     tally = {"backend": 0, "emulator": 0, "in_flight": 0, "answered_first": 0}

@@ -25,7 +25,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from crash_driver import (  # noqa: E402
-    ACCESS_KEY, ADMIN_TOKEN, SECRET_KEY, Process, call, checkout, free_port, order_state, pays_by_reference, retry,
+    Process, backend_env, call, checkout, free_port, order_state, pays_by_reference, retry, sandbox_process,
     send_return,
 )
 
@@ -79,28 +79,13 @@ def main():
     FanOut.backends = ports
     fan_out = http.server.ThreadingHTTPServer(("127.0.0.1", lb_port), FanOut)
     threading.Thread(target=fan_out.serve_forever, daemon=True).start()
-    config = os.path.join(tmp, "sandbox.json")
-    with open(config, "w", encoding="utf-8") as f:
-        json.dump({
-            "callers": [{"access_key_id": ACCESS_KEY, "secret_key": SECRET_KEY, "name": "Scaled Shop",
-                         "ipn_url": f"{lb}/fps/ipn"}],
-            "listen": f"127.0.0.1:{fps_port}", "database": os.path.join(tmp, "sandbox.sqlite"),
-            "pending_delay_ms": 300, "ipn_initial_backoff_ms": 200, "ipn_max_attempts": 60,
-        }, f)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FPS_")}
-    env["RUST_LOG"] = "warn"
-    fps = Process("sandbox", [binary, "sandbox", "--config", config], env, fps_port, os.path.join(tmp, "sandbox.log"))
-    backends = []
-    for i, port in enumerate(ports):
-        backend_env = dict(env, FPS_ACCESS_KEY_ID=ACCESS_KEY, FPS_SECRET_KEY=SECRET_KEY, FPS_ADMIN_TOKEN=ADMIN_TOKEN,
-                           FPS_RETURN_URLS=return_url, FPS_IPN_URL=f"{lb}/fps/ipn",
-                           FPS_ENDPOINT=f"http://127.0.0.1:{fps_port}/",
-                           FPS_CBUI_ENDPOINT=f"http://127.0.0.1:{fps_port}/cobranded-ui/actions/start",
-                           FPS_LISTEN=f"127.0.0.1:{port}", DATABASE_URL=database_url,
-                           FPS_CATALOG=os.path.join(os.path.dirname(__file__), "..", "..", "www", "catalog.json"),
-                           FPS_TIMEOUT_SECS="5")
-        backends.append(Process(f"serve {i + 1}", [binary, "serve"], backend_env, port,
-                                os.path.join(tmp, f"serve{i + 1}.log")))
+    fps = sandbox_process(binary, tmp, fps_port, f"{lb}/fps/ipn")
+    backends = [
+        Process(f"serve {i + 1}", [binary, "serve"],
+                backend_env(fps_port, port, return_url, database_url, 5, ipn_url=f"{lb}/fps/ipn"), port,
+                os.path.join(tmp, f"serve{i + 1}.log"))
+        for i, port in enumerate(ports)
+    ]
     failures, references, answers = [], [], {}
     started = time.monotonic()
     try:
