@@ -87,6 +87,11 @@ ensure_e2e_tools() {
 # PostgreSQL for the merchant store tests: installs Debian's `postgresql` if no server binary is
 # found, starts a private cluster on 127.0.0.1:${FPS_PG_PORT:-55432} (as the postgres user when
 # run as root: initdb refuses root), creates the test database and exports TEST_DATABASE_URL.
+# wrk, the HTTP load generator of scripts/bench-backend and scripts/load-test.
+ensure_wrk() {
+  ensure_apt wrk:wrk
+}
+
 ensure_postgres() {
   local port="${FPS_PG_PORT:-55432}" dir="${FPS_PG_DIR:-/tmp/fps-checkout-pg}" db="fps_checkout_test"
   local bindir

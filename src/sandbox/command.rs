@@ -9,6 +9,10 @@ use clap::Args;
 use super::config::{CallerAccount, SandboxConfig};
 use crate::signer::SecretKey;
 
+/// The environment variable holding the bearer token of `POST /sandbox/faults` (the fault switch
+/// exists only when it, or `fault_token` in the configuration file, is set).
+pub const FAULT_TOKEN_ENV: &str = "FPS_SANDBOX_FAULT_TOKEN";
+
 /// Options of `fps-checkout sandbox`.
 #[derive(Debug, Clone, Args)]
 pub struct SandboxArgs {
@@ -74,6 +78,12 @@ fn config_from(args: &SandboxArgs) -> Result<SandboxConfig, String> {
     }
     if let Some(ms) = args.pending_delay_ms {
         config.pending_delay = Duration::from_millis(ms);
+    }
+    if let Some(token) = std::env::var(FAULT_TOKEN_ENV)
+        .ok()
+        .and_then(|t| SecretKey::new(&t))
+    {
+        config.fault_token = Some(token);
     }
     config.check().map_err(|e| e.to_string())?;
     Ok(config)

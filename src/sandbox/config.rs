@@ -145,6 +145,8 @@ pub struct SandboxConfig {
     pub max_skew: Duration,
     /// How long a reserve may wait for its Settle before it is cancelled as `Expired` (7 days).
     pub reserve_validity: Duration,
+    /// The bearer token of `POST /sandbox/faults`; without one the fault switch does not exist.
+    pub fault_token: Option<SecretKey>,
 }
 
 impl SandboxConfig {
@@ -161,6 +163,7 @@ impl SandboxConfig {
             ipn: IpnRetry::default(),
             max_skew: Duration::from_secs(15 * 60),
             reserve_validity: Duration::from_secs(7 * 24 * 3600),
+            fault_token: None,
         }
     }
 
@@ -218,6 +221,11 @@ impl SandboxConfig {
         if let Some(ms) = file.reserve_validity_ms {
             config.reserve_validity = Duration::from_millis(ms);
         }
+        if let Some(token) = file.fault_token {
+            config.fault_token = Some(
+                SecretKey::new(&token).ok_or_else(|| ConfigError::Invalid("fault_token is empty".into()))?,
+            );
+        }
         config.check()?;
         Ok(config)
     }
@@ -265,6 +273,7 @@ struct ConfigFile {
     ipn_initial_backoff_ms: Option<u64>,
     ipn_max_attempts: Option<u32>,
     reserve_validity_ms: Option<u64>,
+    fault_token: Option<String>,
 }
 
 #[derive(Deserialize)]

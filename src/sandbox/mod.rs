@@ -6,6 +6,8 @@
 //!   a request address is shown, `collectShippingAddress=True` collects one and returns it.
 //! - `GET /` or `POST /`: the Query API (`Action=...`), Signature Version 2.
 //! - `GET /certs/090909/PKICert.pem`: the X.509 certificate of the key that signs returns and IPNs.
+//! - `GET`/`POST /sandbox/faults`: the fault mode of the Query API ([`faults`]), only when a fault
+//!   token is configured, and only with it as bearer token.
 //!
 //! # Test accounts
 //! Every sandbox account's password is `sandbox`.
@@ -44,6 +46,7 @@ pub mod cbui;
 pub mod command;
 pub mod config;
 pub mod error;
+pub mod faults;
 pub mod ids;
 pub mod ipn;
 pub mod landing_signer;
@@ -142,6 +145,7 @@ pub fn router(state: Arc<SandboxState>) -> Router {
         .route("/cobranded-ui/actions/signin", post(cbui::sign_in))
         .route("/cobranded-ui/actions/confirm", post(cbui::confirm))
         .route(CERTIFICATE_PATH, get(certificate))
+        .route(faults::FAULTS_PATH, get(faults::switch).post(faults::switch))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -185,6 +189,7 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError
         wake_ledger: Notify::new(),
         wake_ipn: Notify::new(),
         http,
+        faults: faults::FaultSwitch::default(),
     });
     let stop = Arc::new(Notify::new());
     let app = router(state.clone());

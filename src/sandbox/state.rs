@@ -6,6 +6,7 @@ use std::time::Duration;
 use tokio::sync::{Mutex, Notify};
 
 use super::config::{CallerAccount, SandboxConfig};
+use super::faults::FaultSwitch;
 use super::landing_signer::{LandingSigner, CERTIFICATE_PATH};
 use super::store::Store;
 
@@ -28,6 +29,8 @@ pub struct SandboxState {
     pub wake_ipn: Notify,
     /// The HTTP client of IPN delivery.
     pub http: reqwest::Client,
+    /// The fault in force on the Query API (`POST /sandbox/faults`).
+    pub faults: FaultSwitch,
 }
 
 impl SandboxState {

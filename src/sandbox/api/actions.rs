@@ -137,7 +137,18 @@ async fn charge(
     if let Some(reply) = seen {
         return Ok(reply);
     }
-    let txn = ledger::charge(state, caller, &request).await?;
+    let recorded = state
+        .store
+        .transaction_by_reference(
+            &caller.access_key_id,
+            &request.caller_reference,
+            request.charge.operation(),
+        )
+        .await?;
+    let txn = match recorded {
+        Some(txn) => txn,
+        None => ledger::charge(state, caller, &request).await?,
+    };
     let (response, result) = if kind == Charge::Pay {
         ("PayResponse", "PayResult")
     } else {
@@ -254,7 +265,14 @@ async fn refund(
     if let Some(reply) = seen {
         return Ok(reply);
     }
-    let txn = ledger::refund(state, caller, &id, &reference, amount, description, override_url).await?;
+    let recorded = state
+        .store
+        .transaction_by_reference(&caller.access_key_id, &reference, "Refund")
+        .await?;
+    let txn = match recorded {
+        Some(txn) => txn,
+        None => ledger::refund(state, caller, &id, &reference, amount, description, override_url).await?,
+    };
     let reply = respond(
         "RefundResponse",
         Some("RefundResult"),

@@ -87,9 +87,26 @@ pub async fn handle(
     headers: HeaderMap,
     uri: Uri,
     body: Bytes,
-) -> ApiReply {
+) -> Response {
     let request_id = ids::request_id();
-    match serve(&state, &method, &headers, &uri, &body, &request_id).await {
+    let fault = state.faults.for_request(&method, &uri, &body);
+    if let Some(refused) = fault.as_ref().and_then(|f| super::faults::refuse(f, &request_id)) {
+        return refused;
+    }
+    // On a task of its own: a caller that hangs up (a timeout, a crash) must not cancel a
+    // money-changing call half-way through its writes.
+    let task = {
+        let (state, request_id) = (state.clone(), request_id.clone());
+        let body = body.clone();
+        tokio::spawn(async move { serve(&state, &method, &headers, &uri, &body, &request_id).await })
+    };
+    let outcome = task.await.unwrap_or_else(|e| {
+        Err(FpsError::new(
+            ErrorCode::InternalError,
+            format!("The sandbox failed while handling the request: {e}"),
+        ))
+    });
+    let reply = match outcome {
         Ok(reply) => reply,
         Err(error) => {
             if error.code == ErrorCode::InternalError {
@@ -97,6 +114,13 @@ pub async fn handle(
             }
             error_reply(&error, &request_id)
         }
+    };
+    match fault {
+        Some(fault) => {
+            let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            super::faults::spoil(&fault, status, reply.body).await
+        }
+        None => reply.into_response(),
     }
 }
 

@@ -29,7 +29,7 @@ pub enum Charge {
 }
 
 impl Charge {
-    fn operation(self) -> &'static str {
+    pub(crate) fn operation(self) -> &'static str {
         match self {
             Charge::Pay => "Pay",
             Charge::Reserve => "Reserve",

@@ -323,6 +323,26 @@ impl Store {
             .await?)
     }
 
+    /// The caller's first transaction of `operation` (`Pay`, `Reserve`, `Refund`) under
+    /// `reference`: a call carried out whose answer was never recorded (the emulator stopped
+    /// between the two) is found again by it.
+    pub async fn transaction_by_reference(
+        &self,
+        caller_key: &str,
+        reference: &str,
+        operation: &str,
+    ) -> Result<Option<TransactionRecord>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT * FROM transactions WHERE caller_key = ? AND caller_reference = ? AND operation = ?
+             ORDER BY seq LIMIT 1",
+        )
+        .bind(caller_key)
+        .bind(reference)
+        .bind(operation)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     /// The refunds of a transaction, oldest first.
     pub async fn children(&self, parent_id: &str) -> Result<Vec<TransactionRecord>, StoreError> {
         Ok(

@@ -1,0 +1,294 @@
+//! The emulator's fault mode: makes the Query API slow, down, answer 5xx, or answer truncated or
+//! malformed XML, switched at run time through `POST /sandbox/faults` (bearer token, off unless
+//! a fault token is configured), so a merchant can watch its backend meet a failing FPS.
+//!
+//! Faults that let the call through (`slow`, `truncated`, `malformed`) apply it first and spoil
+//! only the answer: the charge happened, the caller cannot know it. Faults that stop the call
+//! (`down`, `5xx`) change nothing.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+
+use super::state::SandboxState;
+use crate::core::canonical::{decode_query, PlusIs};
+
+/// The path of the switch.
+pub const FAULTS_PATH: &str = "/sandbox/faults";
+
+/// Longest delay of `slow`, so a forgotten fault cannot hold connections for ever.
+pub const MAX_DELAY_MS: u64 = 120_000;
+
+/// Most action names one fault may be limited to.
+const MAX_ACTIONS: usize = 16;
+
+/// What the Query API does wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum FaultMode {
+    /// Nothing: answers as usual.
+    #[default]
+    #[serde(rename = "none")]
+    None,
+    /// Applies the call, then waits `delayMs` before answering.
+    #[serde(rename = "slow")]
+    Slow,
+    /// Closes the connection without an answer; nothing is applied.
+    #[serde(rename = "down")]
+    Down,
+    /// Answers `status` (500 by default) with FPS's `InternalError` envelope; nothing is applied.
+    #[serde(rename = "5xx")]
+    ServerError,
+    /// Applies the call, then answers the first half of its XML (a valid HTTP message).
+    #[serde(rename = "truncated")]
+    Truncated,
+    /// Applies the call, then answers 200 with XML that does not parse.
+    #[serde(rename = "malformed")]
+    Malformed,
+}
+
+/// The fault in force, as set and as shown by `POST`/`GET /sandbox/faults`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Fault {
+    /// What goes wrong.
+    pub mode: FaultMode,
+    /// The wait of `slow`, in milliseconds (at most [`MAX_DELAY_MS`]).
+    #[serde(default)]
+    pub delay_ms: u64,
+    /// The HTTP status of `5xx` (500 to 599; 500 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// Only these actions (`Pay`, `VerifySignature`, ...) are spoilt; all when empty.
+    #[serde(default)]
+    pub actions: Vec<String>,
+}
+
+impl Fault {
+    /// Checks the bounds; says what is wrong.
+    pub fn check(&self) -> Result<(), String> {
+        if self.delay_ms > MAX_DELAY_MS {
+            return Err(format!("delayMs must be at most {MAX_DELAY_MS}"));
+        }
+        if self.mode == FaultMode::Slow && self.delay_ms == 0 {
+            return Err("mode slow needs delayMs greater than 0".into());
+        }
+        if let Some(status) = self.status {
+            if !(500..=599).contains(&status) {
+                return Err("status must be 500 to 599".into());
+            }
+        }
+        if self.actions.len() > MAX_ACTIONS
+            || self
+                .actions
+                .iter()
+                .any(|a| a.is_empty() || a.len() > 64 || !a.bytes().all(|b| b.is_ascii_alphanumeric()))
+        {
+            return Err(format!(
+                "actions must be at most {MAX_ACTIONS} action names (ASCII letters and digits)"
+            ));
+        }
+        Ok(())
+    }
+
+    fn applies_to(&self, action: Option<&str>) -> bool {
+        self.mode != FaultMode::None
+            && (self.actions.is_empty() || action.is_some_and(|a| self.actions.iter().any(|x| x == a)))
+    }
+}
+
+/// The switch shared by the handlers.
+#[derive(Debug, Default)]
+pub struct FaultSwitch(RwLock<Fault>);
+
+impl FaultSwitch {
+    /// The fault in force.
+    pub fn current(&self) -> Fault {
+        self.0.read().map(|f| f.clone()).unwrap_or_default()
+    }
+
+    /// Puts `fault` in force.
+    pub fn set(&self, fault: Fault) {
+        if let Ok(mut slot) = self.0.write() {
+            *slot = fault;
+        }
+    }
+
+    /// The fault that applies to this Query API request, if any.
+    pub fn for_request(&self, method: &Method, uri: &Uri, body: &[u8]) -> Option<Fault> {
+        let fault = self.current();
+        if fault.mode == FaultMode::None {
+            return None;
+        }
+        let raw = if method == Method::POST {
+            std::str::from_utf8(body).unwrap_or("")
+        } else {
+            uri.query().unwrap_or("")
+        };
+        let action = decode_query(raw, PlusIs::Space)
+            .ok()
+            .and_then(|pairs| pairs.into_iter().find(|(n, _)| n == "Action").map(|(_, v)| v));
+        fault.applies_to(action.as_deref()).then_some(fault)
+    }
+}
+
+/// An answer given instead of the real one, before the call is applied.
+pub fn refuse(fault: &Fault, request_id: &str) -> Option<Response> {
+    match fault.mode {
+        FaultMode::Down => Some(hang_up()),
+        FaultMode::ServerError => {
+            let error = super::error::FpsError::new(
+                super::error::ErrorCode::InternalError,
+                "We encountered an internal error. Please try again. (sandbox fault)",
+            );
+            let mut reply = super::api::error_reply(&error, request_id);
+            reply.status = fault.status.unwrap_or(500);
+            Some(reply.into_response())
+        }
+        _ => None,
+    }
+}
+
+/// Spoils the real answer of an applied call.
+pub async fn spoil(fault: &Fault, status: StatusCode, body: String) -> Response {
+    let xml = |status: StatusCode, body: String| {
+        (status, [(header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
+    };
+    match fault.mode {
+        FaultMode::Slow => {
+            tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
+            xml(status, body)
+        }
+        FaultMode::Truncated => {
+            let mut cut = body.len() / 2;
+            while !body.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            xml(status, body[..cut].to_owned())
+        }
+        FaultMode::Malformed => xml(
+            StatusCode::OK,
+            "<?xml version=\"1.0\"?>\n<PayResponse><PayResult><TransactionId>&bogus;</PayResult>\
+             <Unclosed attr=unquoted></Response>"
+                .to_owned(),
+        ),
+        _ => xml(status, body),
+    }
+}
+
+/// A response whose body fails at once: the server closes the connection before the status line
+/// reaches the client, as a service that is down or resets connections would.
+fn hang_up() -> Response {
+    let failing = futures_util::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "sandbox fault: down",
+        ))
+    });
+    Response::new(Body::from_stream(failing))
+}
+
+/// `GET` and `POST /sandbox/faults`: shows or sets the fault, given the configured bearer token.
+/// Without a configured token the switch does not exist (404).
+pub async fn switch(
+    State(state): State<Arc<SandboxState>>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let answer = |status: StatusCode, value: serde_json::Value| (status, Json(value)).into_response();
+    let Some(token) = &state.config.fault_token else {
+        return answer(
+            StatusCode::NOT_FOUND,
+            serde_json::json!({ "error": "the fault switch is off: start the sandbox with a fault token" }),
+        );
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !bool::from(given.as_bytes().ct_eq(token.expose())) {
+        let mut response = answer(
+            StatusCode::UNAUTHORIZED,
+            serde_json::json!({ "error": "a valid fault bearer token is required" }),
+        );
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer"),
+        );
+        return response;
+    }
+    if method == Method::POST {
+        let fault: Fault = match serde_json::from_slice(&body) {
+            Ok(fault) => fault,
+            Err(e) => {
+                let message: String = e.to_string().chars().take(300).collect();
+                return answer(StatusCode::BAD_REQUEST, serde_json::json!({ "error": message }));
+            }
+        };
+        if let Err(message) = fault.check() {
+            return answer(StatusCode::BAD_REQUEST, serde_json::json!({ "error": message }));
+        }
+        tracing::warn!(?fault, "sandbox fault set");
+        state.faults.set(fault);
+    }
+    answer(
+        StatusCode::OK,
+        serde_json::to_value(state.faults.current()).unwrap_or_default(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_and_checks_faults() {
+        let fault: Fault =
+            serde_json::from_str(r#"{"mode":"slow","delayMs":1500,"actions":["Pay"]}"#).unwrap();
+        assert_eq!(fault.mode, FaultMode::Slow);
+        assert!(fault.check().is_ok());
+        assert!(fault.applies_to(Some("Pay")));
+        assert!(!fault.applies_to(Some("VerifySignature")));
+        assert!(!fault.applies_to(None));
+        let all: Fault = serde_json::from_str(r#"{"mode":"5xx","status":503}"#).unwrap();
+        assert!(all.check().is_ok() && all.applies_to(None));
+        for bad in [
+            r#"{"mode":"slow"}"#,
+            r#"{"mode":"slow","delayMs":999999999}"#,
+            r#"{"mode":"5xx","status":404}"#,
+            r#"{"mode":"down","actions":["Pay&x"]}"#,
+        ] {
+            let fault: Fault = serde_json::from_str(bad).unwrap();
+            assert!(fault.check().is_err(), "{bad}");
+        }
+        assert!(serde_json::from_str::<Fault>(r#"{"mode":"fire"}"#).is_err());
+        assert!(serde_json::from_str::<Fault>(r#"{"mode":"none","x":1}"#).is_err());
+        assert!(!Fault::default().applies_to(Some("Pay")));
+    }
+
+    #[test]
+    fn finds_the_action_of_get_and_post() {
+        let switch = FaultSwitch::default();
+        switch.set(Fault {
+            mode: FaultMode::Down,
+            actions: vec!["Pay".into()],
+            ..Fault::default()
+        });
+        let get: Uri = "/?Action=Pay&x=1".parse().unwrap();
+        assert!(switch.for_request(&Method::GET, &get, b"").is_some());
+        let other: Uri = "/?Action=Refund".parse().unwrap();
+        assert!(switch.for_request(&Method::GET, &other, b"").is_none());
+        let root: Uri = "/".parse().unwrap();
+        assert!(switch.for_request(&Method::POST, &root, b"Action=Pay").is_some());
+        switch.set(Fault::default());
+        assert!(switch.for_request(&Method::GET, &get, b"").is_none());
+    }
+}
