@@ -126,7 +126,8 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.parts();
         let message = match &self {
-            ApiError::Store(StoreError::Conflict { .. } | StoreError::NotFound(_)) => self.to_string(),
+            // The store's own words: "order is paid, not charging" says what happened.
+            ApiError::Store(e @ (StoreError::Conflict { .. } | StoreError::NotFound(_))) => e.to_string(),
             ApiError::Store(e) => {
                 tracing::error!(error = %e, "store failure");
                 "internal error".to_owned()
