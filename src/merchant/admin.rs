@@ -13,8 +13,8 @@ use subtle::ConstantTimeEq;
 use super::checkout::{record, refusal};
 use super::error::ApiError;
 use super::order::{check_cancel, check_refund, check_settle, money, OrderState, Which};
-use super::server::AppState;
-use super::store::{Changes, Order, Refund, StoreError};
+use super::server::{request_timeout, AppState};
+use super::store::{now, Changes, Order, Refund, StoreError};
 use super::tracking::{apply_status, refresh_refunds};
 use crate::core::canonical::{decode_query, PlusIs};
 use crate::core::params::CallerReference;
@@ -135,11 +135,16 @@ pub async fn get_order(
         match app.fps.transaction_status(&transaction_id).await {
             Ok(status) => {
                 order = apply_status(&app, order, which, status.transaction_status).await?;
-                // A settle whose answer was lost: the reserve still Reserved means it did not happen.
+                // A settle whose answer was lost: the reserve still Reserved means it did not
+                // happen. Only once the settle request is surely over: while it is in flight,
+                // FPS still says Reserved too.
+                let settle_over = now() - order.updated_at
+                    > i64::try_from(request_timeout(&app.config).as_secs()).unwrap_or(i64::MAX);
                 if order.state == OrderState::Settling
                     && which == Which::Charge
                     && status.transaction_status == TransactionStatus::Reserved
                     && order.settle_transaction_id.is_none()
+                    && settle_over
                 {
                     order = app
                         .store
@@ -290,6 +295,12 @@ pub async fn settle(
         }
         Err(source) => {
             record(&app, Some(&reference), "settle_unknown", &source.to_string()).await;
+            // FPS answered (a 5xx, a garbled body): the call is over, so its status says
+            // whether it settled. After a timeout or a broken connection FPS may still be at
+            // work; GET /api/orders/{ref} decides once the request is surely over.
+            if matches!(source, FpsError::Http { .. } | FpsError::Malformed { .. }) {
+                settle_outcome(&app, &reference, &reserve_id).await;
+            }
             Err(ApiError::Fps {
                 context: "the settle's outcome is not known; the order stays settling until \
                           GET /api/orders/{ref} finds out from FPS"
@@ -297,6 +308,31 @@ pub async fn settle(
                 source,
             })
         }
+    }
+}
+
+/// Finds out from FPS whether a settle whose answer was unusable happened: the reserve still
+/// `Reserved` means it did not (the order is reserved again); anything else is applied.
+/// Best effort: if FPS cannot say, the order stays settling for the admin GET to resolve.
+async fn settle_outcome(app: &AppState, reference: &str, reserve_id: &str) {
+    let Ok(status) = app.fps.transaction_status(reserve_id).await else {
+        return;
+    };
+    let Ok(Some(order)) = app.store.order(reference).await else {
+        return;
+    };
+    if status.transaction_status == TransactionStatus::Reserved {
+        let _ = app
+            .store
+            .transition(
+                reference,
+                &[OrderState::Settling],
+                OrderState::Reserved,
+                Changes::default(),
+            )
+            .await;
+    } else {
+        let _ = apply_status(app, order, Which::Charge, status.transaction_status).await;
     }
 }
 

@@ -99,8 +99,7 @@ impl AppState {
 
 /// The routes with their layers.
 pub fn router(state: AppState) -> Router {
-    // Long enough for an FPS call with its resends, short enough to free stuck connections.
-    let request_timeout = state.config.fps_timeout * 4 + Duration::from_secs(5);
+    let request_timeout = request_timeout(&state.config);
     let cors = cors(&state.config.cors_origins);
     Router::new()
         .route("/healthz", get(checkout::healthz))
@@ -128,6 +127,12 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// How long any request may take: long enough for an FPS call with its resends, short enough
+/// to free stuck connections. Past it, an FPS call a request made is surely over.
+pub fn request_timeout(config: &Config) -> Duration {
+    config.fps_timeout * 4 + Duration::from_secs(5)
 }
 
 fn cors(origins: &[String]) -> CorsLayer {
