@@ -1,6 +1,7 @@
 //! The JS API: the only `#[wasm_bindgen]` exports. Thin, camelCase wrappers over `crate::browser`;
 //! every failure reaches JS as an `Error` with a stable `code`.
 
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -10,6 +11,7 @@ use crate::browser::auto_mount::{auto_mount, page_url};
 use crate::browser::js::error_to_js;
 use crate::browser::return_page::{self, DEFAULT_VERIFY_TIMEOUT_MS};
 use crate::browser::{BrowserError, Callbacks, Checkout, CheckoutOptions, RawOptions};
+use crate::core::text::{decimal, parse_digits};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -120,9 +122,9 @@ fn text(options: &JsValue, key: &str, numbers: bool) -> Result<Option<String>, J
         Some(number)
             if numbers && (0.0..4_294_967_296.0).contains(&number) && number == (number as u32) as f64 =>
         {
-            Ok(Some((number as u32).to_string()))
+            Ok(Some(decimal(u64::from(number as u32))))
         }
-        _ => Err(invalid(format!("`{key}` must be a string"))),
+        _ => Err(invalid(["`", key, "` must be a string"].concat())),
     }
 }
 
@@ -134,7 +136,7 @@ fn callback(options: &JsValue, key: &str) -> Result<Option<Function>, JsValue> {
     value
         .dyn_into::<Function>()
         .map(Some)
-        .map_err(|_| invalid(format!("`{key}` must be a function")))
+        .map_err(|_| invalid(["`", key, "` must be a function"].concat()))
 }
 
 fn params(options: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
@@ -155,7 +157,7 @@ fn params(options: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
             let value = Reflect::get_u32(&entry, 1)
                 .ok()
                 .and_then(|v| v.as_string())
-                .ok_or_else(|| invalid(format!("`params.{name}` must be a string")))?;
+                .ok_or_else(|| invalid(["`params.", &name, "` must be a string"].concat()))?;
             Ok((name, value))
         })
         .collect()
@@ -165,22 +167,47 @@ fn raw_options(options: &JsValue) -> Result<RawOptions, JsValue> {
     if !options.is_object() {
         return Err(invalid("options must be an object".into()));
     }
+    // Read in a loop into an array, then moved into place: one error path instead of one per
+    // field, each dropping the fields read before it (kilobytes of wasm).
+    const KEYS: [&str; 14] = [
+        "pipeline",
+        "callerKey",
+        "signEndpoint",
+        "environment",
+        "amount",
+        "callerReference",
+        "reason",
+        "returnUrl",
+        "label",
+        "size",
+        "theme",
+        "credentials",
+        "timeoutMs",
+        "retryDelayMs",
+    ];
+    let mut values: [Option<String>; 14] = Default::default();
+    for (value, key) in values.iter_mut().zip(KEYS) {
+        *value = text(options, key, matches!(key, "timeoutMs" | "retryDelayMs"))?;
+    }
+    let params = params(options)?;
+    let [pipeline, caller_key, sign_endpoint, environment, amount, caller_reference, reason, return_url, label, size, theme, credentials, timeout_ms, retry_delay_ms] =
+        values;
     Ok(RawOptions {
-        pipeline: text(options, "pipeline", false)?,
-        caller_key: text(options, "callerKey", false)?,
-        sign_endpoint: text(options, "signEndpoint", false)?,
-        environment: text(options, "environment", false)?,
-        amount: text(options, "amount", false)?,
-        caller_reference: text(options, "callerReference", false)?,
-        reason: text(options, "reason", false)?,
-        return_url: text(options, "returnUrl", false)?,
-        label: text(options, "label", false)?,
-        size: text(options, "size", false)?,
-        theme: text(options, "theme", false)?,
-        credentials: text(options, "credentials", false)?,
-        timeout_ms: text(options, "timeoutMs", true)?,
-        retry_delay_ms: text(options, "retryDelayMs", true)?,
-        params: params(options)?,
+        pipeline,
+        caller_key,
+        sign_endpoint,
+        environment,
+        amount,
+        caller_reference,
+        reason,
+        return_url,
+        label,
+        size,
+        theme,
+        credentials,
+        timeout_ms,
+        retry_delay_ms,
+        params,
     })
 }
 
@@ -195,7 +222,7 @@ fn element(target: JsValue) -> Result<Element, JsValue> {
             .query_selector(&selector)
             .ok()
             .flatten()
-            .ok_or_else(|| invalid(format!("no element matches `{selector}`")));
+            .ok_or_else(|| invalid(["no element matches `", &selector, "`"].concat()));
     }
     target
         .dyn_into::<Element>()
@@ -295,10 +322,10 @@ pub async fn complete_return(
     };
     let timeout = match text(&options, "timeoutMs", true)? {
         None => DEFAULT_VERIFY_TIMEOUT_MS,
-        Some(ms) => ms
-            .parse::<u32>()
-            .ok()
+        // As `str::parse::<u32>` reads it: digits, one leading `+` allowed.
+        Some(ms) => parse_digits(ms.strip_prefix('+').unwrap_or(&ms))
             .filter(|ms| (1..=120_000).contains(ms))
+            .map(|ms| ms as u32)
             .ok_or_else(|| invalid("`timeoutMs` must be 1 to 120000".into()))?,
     };
     return_page::complete_return(&endpoint, &search, timeout)

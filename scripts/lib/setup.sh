@@ -47,9 +47,9 @@ ensure_browsers() {
   ensure_apt chromium:chromium chromedriver:chromium-driver firefox-esr:firefox-esr
 }
 
-# The wasm-bindgen version pinned in Cargo.toml (`wasm-bindgen = "=0.2.X"`).
+# The wasm-bindgen version pinned in Cargo.toml (`wasm-bindgen = { version = "=0.2.X", ... }` or `"=0.2.X"`).
 wasm_bindgen_version() {
-  sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml | head -n1
+  sed -n 's/^wasm-bindgen = [^"]*"=\([0-9.]*\)".*/\1/p' Cargo.toml | head -n1
 }
 
 # wasm-bindgen-cli (wasm-bindgen, wasm-bindgen-test-runner) at exactly the pinned version: the CLI

@@ -1,6 +1,7 @@
 //! Auto-mount: every `[data-fps-checkout]` becomes a Pay Now button and every `[data-fps-return]`
 //! shows the return's outcome, with no inline script on the page.
 
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
 
@@ -39,7 +40,7 @@ pub fn page_url() -> Result<String, BrowserError> {
     let href = window()?
         .location()
         .href()
-        .map_err(|e| BrowserError::Environment(format!("location.href: {}", describe(&e))))?;
+        .map_err(|e| BrowserError::Environment(["location.href: ", &describe(&e)].concat()))?;
     Ok(href.split('#').next().unwrap_or_default().to_owned())
 }
 

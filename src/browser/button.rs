@@ -6,8 +6,10 @@
 //! Failures show a short message and a retry in place. Each button owns its state: one failing
 //! button never touches another.
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::{borrow::ToOwned, string::String};
+use core::cell::RefCell;
+use core::sync::atomic::{AtomicU32, Ordering};
 
 use js_sys::{Function, Reflect};
 use wasm_bindgen::closure::Closure;
@@ -20,6 +22,7 @@ use super::js::{call_callback, console_error, error_to_js, object};
 use super::options::CheckoutOptions;
 use super::sign_client::sign;
 use super::signed_url::SignedUrl;
+use crate::core::text::decimal;
 
 /// Class of the container once mounted.
 pub const CONTAINER_CLASS: &str = "fps-checkout";
@@ -32,9 +35,9 @@ pub const ERROR_EVENT: &str = "fps-checkout:error";
 /// Label of the button after a failure that a retry may fix.
 pub const RETRY_LABEL: &str = "Try again";
 
-thread_local! {
-    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
-}
+/// The next number for a message element's id (the module is single-threaded; the atomic is
+/// only what a `static` needs).
+static NEXT_ID: AtomicU32 = AtomicU32::new(1);
 
 /// Merchant callbacks, each optional.
 #[derive(Debug, Clone, Default)]
@@ -111,7 +114,7 @@ struct Inner {
 pub struct Checkout(Rc<RefCell<Inner>>);
 
 fn dom(error: JsValue) -> BrowserError {
-    BrowserError::Environment(format!("DOM call failed: {}", describe(&error)))
+    BrowserError::Environment(["DOM call failed: ", &describe(&error)].concat())
 }
 
 fn create(document: &Document, tag: &str, class: &str) -> Result<Element, BrowserError> {
@@ -144,7 +147,13 @@ impl Checkout {
         let button: HtmlButtonElement = create(
             &document,
             "button",
-            &format!("fps-checkout__button fps-checkout__button--{theme} fps-checkout__button--{size}"),
+            &[
+                "fps-checkout__button fps-checkout__button--",
+                theme,
+                " fps-checkout__button--",
+                size,
+            ]
+            .concat(),
         )?
         .dyn_into()
         .map_err(|_| BrowserError::Environment("document.createElement('button') is no button".into()))?;
@@ -153,8 +162,8 @@ impl Checkout {
         label.set_text_content(Some(label_text));
         button.append_child(&label).map_err(dom)?;
         let message = create(&document, "p", "fps-checkout__message")?;
-        let id = NEXT_ID.with(|next| next.replace(next.get().wrapping_add(1)));
-        message.set_id(&format!("fps-checkout-message-{id}"));
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        message.set_id(&["fps-checkout-message-", &decimal(u64::from(id))].concat());
         message.set_attribute("role", "status").map_err(dom)?;
         message.set_attribute("hidden", "").map_err(dom)?;
         button
@@ -336,7 +345,7 @@ impl Checkout {
                 }
             };
             inner.render();
-            if std::mem::take(&mut inner.refocus) && !inner.button.disabled() {
+            if core::mem::take(&mut inner.refocus) && !inner.button.disabled() {
                 let _ = inner.button.focus();
             }
             ready
@@ -380,7 +389,7 @@ impl Checkout {
             let Ok(mut inner) = self.0.try_borrow_mut() else {
                 return;
             };
-            let phase = std::mem::replace(&mut inner.phase, Phase::Loading);
+            let phase = core::mem::replace(&mut inner.phase, Phase::Loading);
             let (phase, action) = match phase {
                 Phase::Ready(url) => {
                     let target = url.as_str().to_owned();
@@ -419,7 +428,7 @@ impl Checkout {
             let Ok(mut inner) = self.0.try_borrow_mut() else {
                 return;
             };
-            let phase = std::mem::replace(&mut inner.phase, Phase::Loading);
+            let phase = core::mem::replace(&mut inner.phase, Phase::Loading);
             let (phase, came_back) = match phase {
                 Phase::Redirecting(url) => (Phase::Ready(url), true),
                 other => (other, false),

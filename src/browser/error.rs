@@ -1,12 +1,15 @@
 //! The browser layer's one error type, each variant with the stable `code` JS sees.
 
+use alloc::string::String;
+use core::fmt;
+
+use crate::core::text::decimal;
 use crate::core::CoreError;
 
 /// Why an HTTP call from the page failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FetchError {
     /// No answer at all: DNS, connection refused, CORS, offline.
-    #[error("{url} could not be reached ({reason}); check the URL, CORS headers and that the server is up")]
     Unreachable {
         /// The endpoint called.
         url: String,
@@ -14,7 +17,6 @@ pub enum FetchError {
         reason: String,
     },
     /// No answer within the time allowed.
-    #[error("{url} did not answer within {ms} ms")]
     Timeout {
         /// The endpoint called.
         url: String,
@@ -22,7 +24,6 @@ pub enum FetchError {
         ms: u32,
     },
     /// An answer with a status outside 200..=299.
-    #[error("{url} answered HTTP {status}{detail}")]
     Status {
         /// The endpoint called.
         url: String,
@@ -34,6 +35,25 @@ pub enum FetchError {
 }
 
 impl FetchError {
+    /// What went wrong, naming the endpoint (built without `core::fmt`, which costs kilobytes of wasm).
+    pub fn message(&self) -> String {
+        match self {
+            FetchError::Unreachable { url, reason } => [
+                url,
+                " could not be reached (",
+                reason,
+                "); check the URL, CORS headers and that the server is up",
+            ]
+            .concat(),
+            FetchError::Timeout { url, ms } => {
+                [url, " did not answer within ", &decimal(u64::from(*ms)), " ms"].concat()
+            }
+            FetchError::Status { url, status, detail } => {
+                [url, " answered HTTP ", &decimal(u64::from(*status)), detail].concat()
+            }
+        }
+    }
+
     /// Whether trying once more may help (network trouble, timeouts, 5xx and 429).
     pub fn is_retriable(&self) -> bool {
         match self {
@@ -44,41 +64,70 @@ impl FetchError {
 }
 
 /// Everything the browser module can report.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BrowserError {
     /// Options (or `data-*` attributes) that cannot make a valid CBUI request.
-    #[error("invalid fps-checkout options: {0}")]
     InvalidOptions(String),
     /// The signing endpoint gave no answer, or none in time.
-    #[error("signing endpoint: {0}")]
     SignUnreachable(FetchError),
     /// The signing endpoint answered with an error status.
-    #[error("signing endpoint refused to sign: {0}")]
     SignRejected(FetchError),
     /// The signing endpoint's answer is not `{"url", "signature", "signatureMethod"}`.
-    #[error("signing endpoint answer is not the JSON {{\"url\", \"signature\", \"signatureMethod\"}}: {0}")]
     InvalidSignResponse(String),
     /// The signed URL is not the request that was asked for: not sent anywhere.
-    #[error("signed URL refused, it does not match the request asked for: {0}")]
     TamperedSignatureResponse(String),
     /// A return query that is not a CBUI return.
-    #[error("{0}")]
     InvalidReturn(CoreError),
     /// The verify endpoint gave no answer, or none in time.
-    #[error("verify endpoint: {0}")]
     VerifyUnreachable(FetchError),
     /// The verify endpoint answered with an error status.
-    #[error("verify endpoint refused the return: {0}")]
     VerifyRejected(FetchError),
     /// The verify endpoint's answer is not JSON.
-    #[error("verify endpoint answer is not JSON: {0}")]
     InvalidVerifyResponse(String),
     /// A browser API this module needs is missing (no `window`, not a DOM element...).
-    #[error("browser environment: {0}")]
     Environment(String),
 }
 
 impl BrowserError {
+    /// What went wrong and what to fix, as JS sees it in `error.message`.
+    pub fn message(&self) -> String {
+        let owned: String;
+        let (prefix, detail): (&str, &str) = match self {
+            BrowserError::InvalidOptions(detail) => ("invalid fps-checkout options: ", detail),
+            BrowserError::SignUnreachable(error) => {
+                owned = error.message();
+                ("signing endpoint: ", &owned)
+            }
+            BrowserError::SignRejected(error) => {
+                owned = error.message();
+                ("signing endpoint refused to sign: ", &owned)
+            }
+            BrowserError::InvalidSignResponse(detail) => (
+                "signing endpoint answer is not the JSON {\"url\", \"signature\", \"signatureMethod\"}: ",
+                detail,
+            ),
+            BrowserError::TamperedSignatureResponse(detail) => (
+                "signed URL refused, it does not match the request asked for: ",
+                detail,
+            ),
+            BrowserError::InvalidReturn(error) => {
+                owned = error.message();
+                ("", &owned)
+            }
+            BrowserError::VerifyUnreachable(error) => {
+                owned = error.message();
+                ("verify endpoint: ", &owned)
+            }
+            BrowserError::VerifyRejected(error) => {
+                owned = error.message();
+                ("verify endpoint refused the return: ", &owned)
+            }
+            BrowserError::InvalidVerifyResponse(detail) => ("verify endpoint answer is not JSON: ", detail),
+            BrowserError::Environment(detail) => ("browser environment: ", detail),
+        };
+        [prefix, detail].concat()
+    }
+
     /// The stable, machine-readable code set as `error.code` in JS.
     pub fn code(&self) -> &'static str {
         match self {
@@ -142,6 +191,22 @@ impl BrowserError {
 
 impl From<CoreError> for BrowserError {
     fn from(error: CoreError) -> Self {
-        BrowserError::InvalidOptions(error.to_string())
+        BrowserError::InvalidOptions(error.message())
     }
 }
+
+impl fmt::Display for FetchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl fmt::Display for BrowserError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl core::error::Error for FetchError {}
+
+impl core::error::Error for BrowserError {}

@@ -1,7 +1,8 @@
 //! POST over `window.fetch` with a timeout (AbortController) and an optional retry with backoff.
 
-use std::cell::Cell;
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::{borrow::ToOwned, string::String};
+use core::cell::Cell;
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::closure::Closure;
@@ -83,7 +84,7 @@ pub async fn post_once(post: &Post<'_>) -> Result<String, FetchError> {
         url: post.url.to_owned(),
         reason,
     };
-    let window = window().map_err(|e| unreachable(e.to_string()))?;
+    let window = window().map_err(|e| unreachable(e.message()))?;
     let controller = AbortController::new().map_err(|e| unreachable(describe(&e)))?;
     let timed_out = Rc::new(Cell::new(false));
     let on_timeout = {
@@ -147,7 +148,7 @@ async fn exchange(
         detail: if snippet.is_empty() {
             String::new()
         } else {
-            format!(": {snippet}")
+            [": ", &snippet].concat()
         },
     }))
 }
@@ -159,7 +160,7 @@ pub async fn post_with_retry(post: &Post<'_>, backoff_ms: u32) -> Result<String,
         Err(error) if error.is_retriable() => {
             sleep(backoff_ms).await.map_err(|e| FetchError::Unreachable {
                 url: post.url.to_owned(),
-                reason: e.to_string(),
+                reason: e.message(),
             })?;
             post_once(post).await
         }

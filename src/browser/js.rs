@@ -8,7 +8,7 @@ use super::error::BrowserError;
 
 /// The JS `Error` for `error`: `message` says what to fix, `code` is stable (`INVALID_OPTIONS`...).
 pub fn error_to_js(error: &BrowserError) -> JsValue {
-    let js = js_sys::Error::new(&error.to_string());
+    let js = js_sys::Error::new(&error.message());
     js.set_name("FpsCheckoutError");
     let _ = Reflect::set(&js, &"code".into(), &error.code().into());
     js.into()

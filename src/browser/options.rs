@@ -2,7 +2,9 @@
 
 use super::error::BrowserError;
 use super::fetch::Credentials;
+use crate::core::text::{decimal, parse_digits};
 use crate::core::{CbuiEndpoint, CbuiRequest};
+use alloc::{borrow::ToOwned, string::String, vec, vec::Vec};
 
 /// Label when none is given.
 pub const DEFAULT_LABEL: &str = "Pay with Amazon";
@@ -122,14 +124,12 @@ fn invalid(message: impl Into<String>) -> BrowserError {
 fn millis(name: &str, raw: Option<&str>, default: u32) -> Result<u32, BrowserError> {
     match raw {
         None => Ok(default),
-        Some(text) => text
-            .parse::<u32>()
-            .ok()
+        // As `str::parse::<u32>` reads it: digits, one leading `+` allowed.
+        Some(text) => parse_digits(text.strip_prefix('+').unwrap_or(text))
             .filter(|ms| (1..=120_000).contains(ms))
+            .map(|ms| ms as u32)
             .ok_or_else(|| {
-                invalid(format!(
-                    "`{name}` must be a whole number of milliseconds, 1 to 120000"
-                ))
+                invalid(["`", name, "` must be a whole number of milliseconds, 1 to 120000"].concat())
             }),
     }
 }
@@ -145,9 +145,13 @@ impl CheckoutOptions {
             .ok_or_else(|| invalid("`signEndpoint` is required: the URL of your server's signing endpoint"))?
             .to_owned();
         let cbui = CbuiEndpoint::parse(raw.environment.as_deref().unwrap_or("sandbox")).map_err(|e| {
-            invalid(format!(
-                "`environment` must be sandbox, production or a CBUI URL: {e}"
-            ))
+            invalid(
+                [
+                    "`environment` must be sandbox, production or a CBUI URL: ",
+                    &e.message(),
+                ]
+                .concat(),
+            )
         })?;
         let mut pairs: Vec<(&str, &str)> = vec![
             ("pipelineName", raw.pipeline.as_deref().unwrap_or("SingleUse")),
@@ -172,10 +176,16 @@ impl CheckoutOptions {
             .map(str::trim)
             .filter(|l| !l.is_empty())
             .unwrap_or(DEFAULT_LABEL);
-        if label.chars().count() > MAX_LABEL_CHARS {
-            return Err(invalid(format!(
-                "`label` is longer than {MAX_LABEL_CHARS} characters"
-            )));
+        // Characters are the bytes that do not continue a UTF-8 sequence.
+        if label.bytes().filter(|b| (*b as i8) >= -0x40).count() > MAX_LABEL_CHARS {
+            return Err(invalid(
+                [
+                    "`label` is longer than ",
+                    &decimal(MAX_LABEL_CHARS as u64),
+                    " characters",
+                ]
+                .concat(),
+            ));
         }
         let size = match raw.size.as_deref() {
             None | Some("medium") => Size::Medium,

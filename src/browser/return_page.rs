@@ -1,6 +1,7 @@
 //! The thank-you page: parses what CBUI appended to the returnURL, forwards the raw query byte
 //! for byte to the merchant's verify endpoint, and renders the outcome into `[data-fps-return]`.
 
+use alloc::{borrow::ToOwned, string::String};
 use js_sys::{Reflect, JSON};
 use wasm_bindgen::JsValue;
 use web_sys::Element;
@@ -21,7 +22,7 @@ pub fn parse_return(search: &str) -> Result<CbuiReturn, BrowserError> {
 /// The plain JS object of a parsed return: `statusCode`, `isSuccess`, `message`, `tokenID`,
 /// `refundTokenID`, `callerReference`, `expiry` (`MM/YYYY`), `errorMessage`.
 pub fn return_to_js(parsed: &CbuiReturn) -> JsValue {
-    let expiry = parsed.expiry.map(|e| e.to_string());
+    let expiry = parsed.expiry.map(|e| e.text());
     object(&[
         ("statusCode", parsed.status.code().into()),
         ("isSuccess", parsed.is_success().into()),
@@ -48,7 +49,7 @@ pub fn page_query() -> Result<String, BrowserError> {
     let search = window()?
         .location()
         .search()
-        .map_err(|e| BrowserError::Environment(format!("location.search: {}", describe(&e))))?;
+        .map_err(|e| BrowserError::Environment(["location.search: ", &describe(&e)].concat()))?;
     Ok(search.strip_prefix('?').unwrap_or(&search).to_owned())
 }
 

@@ -1,6 +1,7 @@
 //! The signing client: sends the canonical CBUI pairs to the merchant's signing endpoint and
 //! accepts only an answer that signs exactly that request.
 
+use alloc::string::String;
 use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::JsValue;
 
@@ -33,7 +34,7 @@ fn string_field(object: &JsValue, name: &str) -> Result<String, BrowserError> {
         .ok()
         .and_then(|v| v.as_string())
         .ok_or_else(|| {
-            BrowserError::InvalidSignResponse(format!("field `{name}` is missing or not a string"))
+            BrowserError::InvalidSignResponse(["field `", name, "` is missing or not a string"].concat())
         })
 }
 
@@ -41,7 +42,7 @@ fn string_field(object: &JsValue, name: &str) -> Result<String, BrowserError> {
 pub fn parse_response(body: &str) -> Result<SignResponse, BrowserError> {
     let value = JSON::parse(body).map_err(|_| {
         let start: String = body.chars().filter(|c| !c.is_control()).take(60).collect();
-        BrowserError::InvalidSignResponse(format!("not JSON (it starts `{start}`)"))
+        BrowserError::InvalidSignResponse(["not JSON (it starts `", &start, "`)"].concat())
     })?;
     if !value.is_object() {
         return Err(BrowserError::InvalidSignResponse("not a JSON object".into()));

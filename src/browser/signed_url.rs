@@ -4,6 +4,7 @@
 use super::error::BrowserError;
 use crate::core::canonical::{decode_query, reject_duplicates, PlusIs};
 use crate::core::{CbuiEndpoint, Endpoint};
+use alloc::{string::String, vec::Vec};
 
 /// What the signing endpoint answered: `{"url", "signature", "signatureMethod"}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,28 +40,31 @@ pub fn check_signed_url(
     asked: &[(&str, String)],
     response: &SignResponse,
 ) -> Result<SignedUrl, BrowserError> {
-    let url = Endpoint::parse(&response.url).map_err(|e| tampered(format!("`url` is no usable URL: {e}")))?;
+    let url = Endpoint::parse(&response.url)
+        .map_err(|e| tampered(["`url` is no usable URL: ", &e.message()].concat()))?;
     let want = cbui.endpoint();
     let same_origin = url.scheme() == want.scheme()
         && url.host().eq_ignore_ascii_case(want.host())
         && url.effective_port() == want.effective_port();
     if !same_origin {
-        return Err(tampered(format!(
-            "it points to {} instead of the CBUI at {}",
-            url.origin(),
-            want.origin()
-        )));
+        return Err(tampered(
+            [
+                "it points to ",
+                url.origin(),
+                " instead of the CBUI at ",
+                want.origin(),
+            ]
+            .concat(),
+        ));
     }
     if url.path() != want.path() {
-        return Err(tampered(format!(
-            "its path {} is not the CBUI path {}",
-            url.path(),
-            want.path()
-        )));
+        return Err(tampered(
+            ["its path ", url.path(), " is not the CBUI path ", want.path()].concat(),
+        ));
     }
     let mut got = decode_query(url.query().unwrap_or(""), PlusIs::Literal)
-        .map_err(|e| tampered(format!("its query cannot be decoded: {e}")))?;
-    reject_duplicates(&got).map_err(|e| tampered(e.to_string()))?;
+        .map_err(|e| tampered(["its query cannot be decoded: ", &e.message()].concat()))?;
+    reject_duplicates(&got).map_err(|e| tampered(e.message()))?;
     let at = got
         .iter()
         .position(|(name, _)| name == "signature")
@@ -83,13 +87,13 @@ pub fn check_signed_url(
         .iter()
         .find(|(n, v)| !want_pairs.contains(&(n.as_str(), v.as_str())))
     {
-        return Err(tampered(format!("parameter `{name}` was added or changed")));
+        return Err(tampered(["parameter `", name, "` was added or changed"].concat()));
     }
     if let Some((name, _)) = want_pairs
         .iter()
         .find(|(n, v)| !got.iter().any(|(gn, gv)| gn == n && gv == v))
     {
-        return Err(tampered(format!("parameter `{name}` is missing")));
+        return Err(tampered(["parameter `", name, "` is missing"].concat()));
     }
     Ok(SignedUrl(response.url.clone()))
 }

@@ -1,9 +1,11 @@
 //! Money as integer minor units plus a currency; parsed from and formatted to FPS's decimal text.
 
-use std::fmt;
-use std::str::FromStr;
+use alloc::string::String;
+use core::fmt;
+use core::str::FromStr;
 
 use super::error::{quote, AmountRule, CoreError};
+use super::text::{decimal, push_decimal};
 
 /// The currencies FPS accepts. FPS only ever supported US dollars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -61,7 +63,7 @@ impl Amount {
     /// An amount from minor units (cents); zero and values above [`Amount::MAX_MINOR`] are refused.
     pub fn from_minor(minor: u64, currency: Currency) -> Result<Self, CoreError> {
         Self::in_range(minor, currency).map_err(|rule| CoreError::Amount {
-            input: minor.to_string(),
+            input: decimal(minor),
             rule,
         })
     }
@@ -152,12 +154,22 @@ impl FromStr for Amount {
 impl fmt::Display for Amount {
     /// Formats as FPS expects: `0.90`, `1.50`, `1000.00` (no currency, no separators).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&format_minor(self.minor))
+        f.write_str(&self.text())
+    }
+}
+
+impl Amount {
+    /// The amount as FPS expects it: `0.90`, `1.50`, `1000.00` (what `Display` writes).
+    pub fn text(&self) -> String {
+        format_minor(self.minor)
     }
 }
 
 fn format_minor(minor: u64) -> String {
-    format!("{}.{:02}", minor / 100, minor % 100)
+    let mut out = decimal(minor / 100);
+    out.push('.');
+    push_decimal(&mut out, minor % 100, 2);
+    out
 }
 
 #[cfg(test)]

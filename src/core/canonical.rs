@@ -3,7 +3,8 @@
 //! Byte-exact to the rules in `fps-protocol.md` section 2. Never form-urlencoding: space is `%20`,
 //! `*` is `%2A`, `~` stays literal, hex digits are uppercase.
 
-use std::fmt;
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
+use core::fmt;
 
 use super::endpoint::Endpoint;
 use super::error::{quote, CoreError, QueryRule};
@@ -48,7 +49,7 @@ fn ascii_string(bytes: Vec<u8>) -> String {
 
 /// Appends `text` percent-encoded the Signature Version 2 way (see [`encode`]).
 pub fn encode_into(out: &mut String, text: &str) {
-    let mut bytes = std::mem::take(out).into_bytes();
+    let mut bytes = core::mem::take(out).into_bytes();
     encode_bytes(&mut bytes, text);
     *out = ascii_string(bytes);
 }
@@ -105,10 +106,16 @@ pub fn decode_query(raw: &str, plus: PlusIs) -> Result<Vec<(String, String)>, Co
 
 /// Refuses a list of pairs in which a name appears twice.
 pub fn reject_duplicates(pairs: &[(String, String)]) -> Result<(), CoreError> {
-    let mut names: Vec<&str> = pairs.iter().map(|(n, _)| n.as_str()).collect();
-    names.sort_unstable();
-    match names.windows(2).find(|w| w[0] == w[1]) {
-        Some(w) => Err(CoreError::Query(QueryRule::DuplicateName { name: quote(w[0]) })),
+    // The smallest repeated name, in byte order. Compared pair by pair, not sorted: at most
+    // MAX_QUERY_PAIRS pairs, and a sort instance costs kilobytes of wasm.
+    let repeated = pairs
+        .iter()
+        .enumerate()
+        .filter(|(i, (name, _))| pairs[..*i].iter().any(|(earlier, _)| earlier == name))
+        .map(|(_, (name, _))| name.as_str())
+        .min();
+    match repeated {
+        Some(name) => Err(CoreError::Query(QueryRule::DuplicateName { name: quote(name) })),
         None => Ok(()),
     }
 }

@@ -3,9 +3,12 @@
 //! A small strict parser (no IDNA, no normalisation beyond the host's case) so the browser module
 //! does not carry a URL library; input must already be percent-encoded ASCII.
 
-use std::fmt;
+use alloc::{borrow::ToOwned, string::String};
+use core::fmt;
+use core::slice::SliceIndex;
 
 use super::error::{CoreError, UrlRule};
+use super::text::{parse_digits, push_decimal};
 
 /// Longest URL accepted (endpoints and returnURL).
 pub const MAX_URL_BYTES: usize = 2048;
@@ -68,9 +71,9 @@ impl Endpoint {
         } else {
             return fail(UrlRule::NotHttp);
         };
-        let rest = &url[rest_at..];
+        let rest = part(url, rest_at..);
         let authority_len = rest.find(['/', '?']).unwrap_or(rest.len());
-        let authority = &rest[..authority_len];
+        let authority = part(rest, ..authority_len);
         if authority.contains('@') {
             return fail(UrlRule::UserInfo);
         }
@@ -85,7 +88,7 @@ impl Endpoint {
             return fail(UrlRule::BadHost);
         }
         let path_start = rest_at + authority_len;
-        let query_start = url[path_start..].find('?').map(|i| path_start + i);
+        let query_start = part(url, path_start..).find('?').map(|i| path_start + i);
         Ok(Endpoint {
             original: url.to_owned(),
             scheme,
@@ -134,7 +137,12 @@ impl Endpoint {
     pub fn signed_host(&self) -> String {
         let host = self.host.to_ascii_lowercase();
         match self.port {
-            Some(port) if port != self.scheme.default_port() => format!("{host}:{port}"),
+            Some(port) if port != self.scheme.default_port() => {
+                let mut host = host;
+                host.push(':');
+                push_decimal(&mut host, u64::from(port), 1);
+                host
+            }
             _ => host,
         }
     }
@@ -142,7 +150,7 @@ impl Endpoint {
     /// The path as written, `/` when empty.
     pub fn path(&self) -> &str {
         let end = self.query_start.unwrap_or(self.original.len());
-        match &self.original[self.path_start..end] {
+        match part(&self.original, self.path_start..end) {
             "" => "/",
             path => path,
         }
@@ -150,17 +158,17 @@ impl Endpoint {
 
     /// The raw query after `?`, if any (not decoded).
     pub fn query(&self) -> Option<&str> {
-        self.query_start.map(|i| &self.original[i + 1..])
+        self.query_start.map(|i| part(&self.original, i + 1..))
     }
 
     /// The URL without its query.
     pub fn without_query(&self) -> &str {
-        &self.original[..self.query_start.unwrap_or(self.original.len())]
+        part(&self.original, ..self.query_start.unwrap_or(self.original.len()))
     }
 
     /// `scheme://host[:port]`, as written (the origin a browser would compare).
     pub fn origin(&self) -> &str {
-        &self.original[..self.path_start]
+        part(&self.original, ..self.path_start)
     }
 }
 
@@ -170,6 +178,13 @@ impl fmt::Display for Endpoint {
     }
 }
 
+/// `text[range]` without str slicing's panic path (its message formatting costs kilobytes of
+/// wasm). Every range here ends next to an ASCII byte the parser found, so it is always on a
+/// character boundary and `get` never fails.
+fn part<R: SliceIndex<str, Output = str>>(text: &str, range: R) -> &str {
+    text.get(range).unwrap_or_default()
+}
+
 fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
     text.len() >= prefix.len() && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
@@ -177,7 +192,7 @@ fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
 fn split_port(authority: &str) -> Result<(&str, Option<u16>), UrlRule> {
     let port_sep = if authority.starts_with('[') {
         match authority.find(']') {
-            Some(end) => match &authority[end + 1..] {
+            Some(end) => match part(authority, end + 1..) {
                 "" => None,
                 rest if rest.starts_with(':') => Some(end + 1),
                 _ => return Err(UrlRule::BadHost),
@@ -190,10 +205,10 @@ fn split_port(authority: &str) -> Result<(&str, Option<u16>), UrlRule> {
     let Some(at) = port_sep else {
         return Ok((authority, None));
     };
-    let digits = &authority[at + 1..];
+    let digits = part(authority, at + 1..);
     let valid = !digits.is_empty() && digits.len() <= 5 && digits.bytes().all(|b| b.is_ascii_digit());
-    match digits.parse::<u16>() {
-        Ok(port) if valid && port > 0 => Ok((&authority[..at], Some(port))),
+    match parse_digits(digits).and_then(|port| u16::try_from(port).ok()) {
+        Some(port) if valid && port > 0 => Ok((part(authority, ..at), Some(port))),
         _ => Err(UrlRule::BadPort),
     }
 }
@@ -207,7 +222,8 @@ fn valid_host(host: &str) -> bool {
     }
     host.len() <= 253
         && !host.starts_with(['.', '-'])
-        && !host.contains("..")
+        // Not `contains("..")`: a substring search costs kilobytes of wasm.
+        && !host.as_bytes().windows(2).any(|pair| pair == b"..")
         && host
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')

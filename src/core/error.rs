@@ -1,24 +1,19 @@
 //! The core's one error type: every way input can fail validation, with what a person needs to fix it.
 
-use std::fmt;
+//!
+//! Messages are built by hand (`message`, `push_to`), not with `core::fmt`: the browser module
+//! must stay small. `Display` writes the same text.
 
-/// Longest piece of offending input quoted back in an error message.
-const QUOTE_LIMIT: usize = 64;
+use alloc::{borrow::ToOwned, string::String};
+use core::fmt;
 
-/// Quotes untrusted input for an error message: bounded, control characters escaped.
-pub(crate) fn quote(input: &str) -> String {
-    let mut out: String = input.chars().take(QUOTE_LIMIT).collect();
-    if out.len() < input.len() {
-        out.push('…');
-    }
-    format!("{out:?}")
-}
+use super::text::push_decimal;
+pub(crate) use super::text::quote;
 
 /// Everything the pure core can reject.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CoreError {
     /// A money amount that FPS would not accept.
-    #[error("amount {input}: {rule}")]
     Amount {
         /// The offending text, quoted and bounded.
         input: String,
@@ -26,7 +21,6 @@ pub enum CoreError {
         rule: AmountRule,
     },
     /// A CBUI request parameter that breaks a rule of its pipeline.
-    #[error("parameter `{param}`: {rule}")]
     Param {
         /// The parameter's wire name, e.g. `callerReference`.
         param: String,
@@ -34,7 +28,6 @@ pub enum CoreError {
         rule: ParamRule,
     },
     /// A URL (endpoint or returnURL) that cannot be used.
-    #[error("URL {input}: {rule}")]
     Url {
         /// The offending URL, quoted and bounded.
         input: String,
@@ -42,14 +35,40 @@ pub enum CoreError {
         rule: UrlRule,
     },
     /// A query string that cannot be decoded.
-    #[error("query: {0}")]
     Query(QueryRule),
     /// A CBUI return that cannot be understood.
-    #[error("CBUI return: {0}")]
     Return(ReturnRule),
 }
 
 impl CoreError {
+    /// What is wrong and how to fix it, e.g. ``parameter `transactionAmount`: amount is empty``.
+    pub fn message(&self) -> String {
+        let mut out = String::new();
+        match self {
+            CoreError::Amount { input, rule } => {
+                push_all(&mut out, &["amount ", input, ": "]);
+                rule.push_to(&mut out);
+            }
+            CoreError::Param { param, rule } => {
+                push_all(&mut out, &["parameter `", param, "`: "]);
+                rule.push_to(&mut out);
+            }
+            CoreError::Url { input, rule } => {
+                push_all(&mut out, &["URL ", input, ": "]);
+                rule.push_to(&mut out);
+            }
+            CoreError::Query(rule) => {
+                out.push_str("query: ");
+                rule.push_to(&mut out);
+            }
+            CoreError::Return(rule) => {
+                out.push_str("CBUI return: ");
+                rule.push_to(&mut out);
+            }
+        }
+        out
+    }
+
     /// A stable, machine-readable code for the error's kind (used by the JS facade and HTTP APIs).
     pub fn code(&self) -> &'static str {
         match self {
@@ -76,6 +95,35 @@ impl CoreError {
     }
 }
 
+impl fmt::Display for CoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl core::error::Error for CoreError {}
+
+fn push_all(out: &mut String, parts: &[&str]) {
+    for part in parts {
+        out.push_str(part);
+    }
+}
+
+/// `Display` for the rule enums: the text their `push_to` writes.
+macro_rules! display_by_push_to {
+    ($($rule:ty),*) => {$(
+        impl fmt::Display for $rule {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut out = String::new();
+                self.push_to(&mut out);
+                f.write_str(&out)
+            }
+        }
+    )*};
+}
+
+display_by_push_to!(AmountRule, ParamRule, UrlRule, QueryRule, ReturnRule);
+
 /// Why an amount was rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AmountRule {
@@ -98,19 +146,20 @@ pub enum AmountRule {
     UnsupportedCurrency,
 }
 
-impl fmt::Display for AmountRule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            AmountRule::Empty => f.write_str("is empty"),
-            AmountRule::NotDecimal => f.write_str(
-                "must be ASCII digits with at most one decimal point, like 0.90 or 12 (no sign, symbol or thousands separator)",
-            ),
-            AmountRule::TooManyDecimals => f.write_str("has more than two decimal places"),
-            AmountRule::Zero => f.write_str("must be greater than zero"),
-            AmountRule::TooLarge { max } => write!(f, "is larger than the limit of {max}"),
-            AmountRule::LeadingZero => f.write_str("has a leading zero (write 1.00, not 01.00)"),
-            AmountRule::UnsupportedCurrency => f.write_str("currency must be USD, the only one FPS supports"),
-        }
+impl AmountRule {
+    /// Appends what is wrong (`is empty`, ...).
+    pub fn push_to(&self, out: &mut String) {
+        out.push_str(match self {
+            AmountRule::Empty => "is empty",
+            AmountRule::NotDecimal => {
+                "must be ASCII digits with at most one decimal point, like 0.90 or 12 (no sign, symbol or thousands separator)"
+            }
+            AmountRule::TooManyDecimals => "has more than two decimal places",
+            AmountRule::Zero => "must be greater than zero",
+            AmountRule::TooLarge { max } => return push_all(out, &["is larger than the limit of ", max]),
+            AmountRule::LeadingZero => "has a leading zero (write 1.00, not 01.00)",
+            AmountRule::UnsupportedCurrency => "currency must be USD, the only one FPS supports",
+        })
     }
 }
 
@@ -159,21 +208,40 @@ pub enum ParamRule {
     },
 }
 
-impl fmt::Display for ParamRule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ParamRule::Missing => f.write_str("is required"),
-            ParamRule::Unknown => f.write_str("is not a parameter of this pipeline"),
-            ParamRule::Duplicate => f.write_str("appears more than once"),
-            ParamRule::TooShort { min } => write!(f, "must be at least {min} bytes long"),
-            ParamRule::TooLong { max } => write!(f, "must be at most {max} bytes long"),
-            ParamRule::NotOneOf { allowed } => write!(f, "must be one of {}", allowed.join(", ")),
-            ParamRule::Format { expected } => write!(f, "must be {expected}"),
-            ParamRule::Amount(rule) => write!(f, "amount {rule}"),
-            ParamRule::Url(rule) => write!(f, "URL {rule}"),
-            ParamRule::Requires { other } => write!(f, "needs `{other}` as well"),
-            ParamRule::Conflict { reason } => f.write_str(reason),
-        }
+impl ParamRule {
+    /// Appends the rule broken (`is required`, ...).
+    pub fn push_to(&self, out: &mut String) {
+        let (before, n, after) = match self {
+            ParamRule::Missing => return out.push_str("is required"),
+            ParamRule::Unknown => return out.push_str("is not a parameter of this pipeline"),
+            ParamRule::Duplicate => return out.push_str("appears more than once"),
+            ParamRule::TooShort { min } => ("must be at least ", *min, " bytes long"),
+            ParamRule::TooLong { max } => ("must be at most ", *max, " bytes long"),
+            ParamRule::NotOneOf { allowed } => {
+                out.push_str("must be one of ");
+                for (i, value) in allowed.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(value);
+                }
+                return;
+            }
+            ParamRule::Format { expected } => return push_all(out, &["must be ", expected]),
+            ParamRule::Amount(rule) => {
+                out.push_str("amount ");
+                return rule.push_to(out);
+            }
+            ParamRule::Url(rule) => {
+                out.push_str("URL ");
+                return rule.push_to(out);
+            }
+            ParamRule::Requires { other } => return push_all(out, &["needs `", other, "` as well"]),
+            ParamRule::Conflict { reason } => return out.push_str(reason),
+        };
+        out.push_str(before);
+        push_decimal(out, n as u64, 1);
+        out.push_str(after);
     }
 }
 
@@ -203,9 +271,10 @@ pub enum UrlRule {
     HasQuery,
 }
 
-impl fmt::Display for UrlRule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl UrlRule {
+    /// Appends what is wrong with the URL (`has no host`, ...).
+    pub fn push_to(&self, out: &mut String) {
+        out.push_str(match self {
             UrlRule::NotHttp => "must be an absolute http:// or https:// URL",
             UrlRule::MissingHost => "has no host",
             UrlRule::BadHost => "has an invalid host",
@@ -214,7 +283,11 @@ impl fmt::Display for UrlRule {
             UrlRule::NotEncoded => "contains spaces, control or non-ASCII characters (percent-encode them)",
             UrlRule::Fragment => "must not contain a #fragment",
             UrlRule::HasQuery => "must not contain a query here",
-            UrlRule::TooLong { max } => return write!(f, "is longer than {max} bytes"),
+            UrlRule::TooLong { max } => {
+                out.push_str("is longer than ");
+                push_decimal(out, *max as u64, 1);
+                return out.push_str(" bytes");
+            }
         })
     }
 }
@@ -251,21 +324,31 @@ pub enum QueryRule {
     },
 }
 
-impl fmt::Display for QueryRule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            QueryRule::TooLong { max } => write!(f, "longer than {max} bytes"),
-            QueryRule::TooManyPairs { max } => write!(f, "more than {max} parameters"),
+impl QueryRule {
+    /// Appends what is wrong with the query (`longer than 16384 bytes`, ...).
+    pub fn push_to(&self, out: &mut String) {
+        let (before, n, after) = match self {
+            QueryRule::TooLong { max } => ("longer than ", *max, " bytes"),
+            QueryRule::TooManyPairs { max } => ("more than ", *max, " parameters"),
             QueryRule::BadPercentEncoding { near } => {
-                write!(
-                    f,
-                    "bad percent-encoding in {near} (`%` must be followed by two hex digits)"
+                return push_all(
+                    out,
+                    &[
+                        "bad percent-encoding in ",
+                        near,
+                        " (`%` must be followed by two hex digits)",
+                    ],
                 )
             }
-            QueryRule::NotUtf8 { near } => write!(f, "{near} does not decode to UTF-8"),
-            QueryRule::EmptyName => f.write_str("a parameter has an empty name"),
-            QueryRule::DuplicateName { name } => write!(f, "parameter {name} appears more than once"),
-        }
+            QueryRule::NotUtf8 { near } => return push_all(out, &[near, " does not decode to UTF-8"]),
+            QueryRule::EmptyName => return out.push_str("a parameter has an empty name"),
+            QueryRule::DuplicateName { name } => {
+                return push_all(out, &["parameter ", name, " appears more than once"])
+            }
+        };
+        out.push_str(before);
+        push_decimal(out, n as u64, 1);
+        out.push_str(after);
     }
 }
 
@@ -290,13 +373,14 @@ pub enum ReturnRule {
     },
 }
 
-impl fmt::Display for ReturnRule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ReturnRule {
+    /// Appends what is wrong with the return (`no `status` parameter`, ...).
+    pub fn push_to(&self, out: &mut String) {
         match self {
-            ReturnRule::Query(rule) => rule.fmt(f),
-            ReturnRule::MissingStatus => f.write_str("no `status` parameter"),
-            ReturnRule::UnknownStatus { code } => write!(f, "unknown status code {code}"),
-            ReturnRule::Field { name, expected } => write!(f, "`{name}` must be {expected}"),
+            ReturnRule::Query(rule) => rule.push_to(out),
+            ReturnRule::MissingStatus => out.push_str("no `status` parameter"),
+            ReturnRule::UnknownStatus { code } => push_all(out, &["unknown status code ", code]),
+            ReturnRule::Field { name, expected } => push_all(out, &["`", name, "` must be ", expected]),
         }
     }
 }

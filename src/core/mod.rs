@@ -6,6 +6,7 @@ pub mod endpoint;
 pub mod error;
 pub mod params;
 pub mod return_url;
+pub mod text;
 
 pub use amount::{Amount, Currency};
 pub use canonical::{encode, CanonicalQuery, HttpMethod, StringToSign};

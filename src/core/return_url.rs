@@ -1,11 +1,13 @@
 //! The CBUI return: what CBUI appends to `returnURL`, parsed into a typed result with the raw
 //! query kept byte-exact for VerifySignature.
 
-use std::fmt;
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
+use core::fmt;
 
 use super::canonical::{decode_query, reject_duplicates, PlusIs};
 use super::error::{quote, CoreError, ReturnRule};
 use super::params::{CallerReference, ParamValue, TokenId};
+use super::text::{parse_digits, push_decimal};
 
 /// Largest return query accepted, in bytes. Real returns are under 1 KiB; a shipping address and
 /// a line-wrapped signature stay well under this.
@@ -167,15 +169,27 @@ impl Expiry {
         if !digits(month, 2) || !digits(year, 4) {
             return None;
         }
-        let month: u8 = month.parse().ok()?;
-        let year: u16 = year.parse().ok()?;
+        // Two and four digits (checked above): they fit.
+        let month = parse_digits(month)? as u8;
+        let year = parse_digits(year)? as u16;
         ((1..=12).contains(&month) && year >= 1970).then_some(Expiry { year, month })
     }
 }
 
 impl fmt::Display for Expiry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:02}/{:04}", self.month, self.year)
+        f.write_str(&self.text())
+    }
+}
+
+impl Expiry {
+    /// `MM/YYYY`, as CBUI writes it (what `Display` writes).
+    pub fn text(&self) -> String {
+        let mut out = String::with_capacity(7);
+        push_decimal(&mut out, u64::from(self.month), 2);
+        out.push('/');
+        push_decimal(&mut out, u64::from(self.year), 4);
+        out
     }
 }
 
@@ -319,11 +333,8 @@ impl CbuiReturn {
     pub fn message(&self) -> String {
         match (&self.error_message, self.status) {
             (Some(detail), Status::CallerError | Status::SystemError) => {
-                format!(
-                    "{} ({})",
-                    self.status.message(),
-                    detail.chars().take(200).collect::<String>()
-                )
+                let detail: String = detail.chars().take(200).collect();
+                [self.status.message(), " (", &detail, ")"].concat()
             }
             _ => self.status.message().to_owned(),
         }

@@ -4,7 +4,8 @@ pub mod pipelines;
 pub mod values;
 pub(crate) mod wire;
 
-use std::fmt;
+use alloc::{string::String, vec::Vec};
+use core::fmt;
 
 pub use pipelines::{
     Address, EditToken, MultiUse, Recipient, Recurring, SetupPostpaid, SetupPrepaid, SingleUse, UsageLimits,

@@ -1,10 +1,12 @@
 //! Typed parameter values: each knows how to parse itself from wire text and render itself back.
 
-use std::fmt;
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
+use core::fmt;
 
 use crate::core::amount::{Amount, Currency};
 use crate::core::endpoint::Endpoint;
 use crate::core::error::{CoreError, ParamRule};
+use crate::core::text::{decimal, parse_digits, push_decimal};
 
 /// A value of a CBUI parameter: parsed from wire text with validation, rendered back exactly.
 pub trait ParamValue: Sized {
@@ -257,7 +259,7 @@ impl ParamValue for Amount {
     }
 
     fn render(&self) -> String {
-        self.to_string()
+        self.text()
     }
 }
 
@@ -442,14 +444,14 @@ impl ParamValue for UnixTime {
     fn parse_param(name: &str, raw: &str) -> Result<Self, CoreError> {
         let expected = "Unix seconds (1 to 11 ASCII digits)";
         let digits_ok = (1..=11).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_digit());
-        match raw.parse::<u64>() {
-            Ok(seconds) if digits_ok && seconds > 0 => Ok(UnixTime(seconds)),
+        match parse_digits(raw) {
+            Some(seconds) if digits_ok && seconds > 0 => Ok(UnixTime(seconds)),
             _ => Err(CoreError::param(name, ParamRule::Format { expected })),
         }
     }
 
     fn render(&self) -> String {
-        self.0.to_string()
+        decimal(self.0)
     }
 }
 
@@ -491,11 +493,10 @@ impl ParamValue for Period {
         };
         let (count, unit) = raw.split_once(' ').ok_or_else(bad)?;
         let count_ok = (1..=3).contains(&count.len()) && count.bytes().all(|b| b.is_ascii_digit());
-        let count: u16 = count
-            .parse()
-            .ok()
+        // At most three digits (count_ok), so the count fits a u16.
+        let count = parse_digits(count)
             .filter(|n| count_ok && *n > 0)
-            .ok_or_else(bad)?;
+            .ok_or_else(bad)? as u16;
         let singular = if count > 1 {
             unit.strip_suffix('s').ok_or_else(bad)?
         } else {
@@ -506,8 +507,13 @@ impl ParamValue for Period {
     }
 
     fn render(&self) -> String {
-        let plural = if self.count > 1 { "s" } else { "" };
-        format!("{} {}{plural}", self.count, self.unit)
+        let mut out = decimal(u64::from(self.count));
+        out.push(' ');
+        out.push_str(self.unit.as_str());
+        if self.count > 1 {
+            out.push('s');
+        }
+        out
     }
 }
 
@@ -541,8 +547,14 @@ impl ParamValue for Percent {
         {
             return Err(bad());
         }
-        let whole: u16 = whole.parse().map_err(|_| bad())?;
-        let cents: u16 = format!("{fraction:0<2}").parse().map_err(|_| bad())?;
+        // At most three digits (checked above), so it fits a u16.
+        let whole = parse_digits(whole).ok_or_else(bad)? as u16;
+        // One or two decimal digits (checked above): "5" is 50 hundredths, "05" is 5.
+        let cents = fraction
+            .bytes()
+            .chain(core::iter::repeat(b'0'))
+            .take(2)
+            .fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0'));
         let points = whole * 100 + cents;
         if points > 10_000 {
             return Err(bad());
@@ -551,10 +563,12 @@ impl ParamValue for Percent {
     }
 
     fn render(&self) -> String {
-        match self.0 % 100 {
-            0 => (self.0 / 100).to_string(),
-            cents => format!("{}.{cents:02}", self.0 / 100),
+        let mut out = decimal(u64::from(self.0 / 100));
+        if self.0 % 100 != 0 {
+            out.push('.');
+            push_decimal(&mut out, u64::from(self.0 % 100), 2);
         }
+        out
     }
 }
 
@@ -608,6 +622,6 @@ impl ParamValue for DisplayAmount {
     }
 
     fn render(&self) -> String {
-        self.0.map_or_else(|| "0.00".to_owned(), |a| a.to_string())
+        self.0.map_or_else(|| "0.00".to_owned(), |a| a.text())
     }
 }

@@ -1,49 +1,67 @@
 //! Reading typed parameters out of untrusted name/value pairs, and writing them back in order.
 
-use std::collections::BTreeMap;
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
 use super::values::ParamValue;
 use crate::core::error::{CoreError, ParamRule};
 
 /// Untrusted pairs being read into typed fields; every pair must be claimed exactly once.
+///
+/// A request has a few dozen pairs at most, so a list searched in order is enough (and much
+/// smaller in the wasm than a map).
 pub(crate) struct ParamReader<'a> {
-    pairs: BTreeMap<&'a str, (&'a str, bool)>,
+    /// Name, value, and whether a field claimed it.
+    pairs: Vec<(&'a str, &'a str, bool)>,
 }
 
 impl<'a> ParamReader<'a> {
-    /// Indexes the pairs; a repeated name is an error.
+    /// Takes the pairs; a repeated name is an error.
     pub(crate) fn new<I>(pairs: I) -> Result<Self, CoreError>
     where
         I: IntoIterator<Item = (&'a str, &'a str)>,
     {
-        let mut map = BTreeMap::new();
+        let mut list: Vec<(&'a str, &'a str, bool)> = Vec::new();
         for (name, value) in pairs {
-            if map.insert(name, (value, false)).is_some() {
+            if list.iter().any(|(seen, _, _)| *seen == name) {
                 return Err(CoreError::param(name, ParamRule::Duplicate));
             }
+            list.push((name, value, false));
         }
-        Ok(ParamReader { pairs: map })
+        Ok(ParamReader { pairs: list })
     }
 
     /// The raw value of `name`, marked as used.
     pub(crate) fn raw(&mut self, name: &str) -> Option<&'a str> {
-        self.pairs.get_mut(name).map(|(value, used)| {
-            *used = true;
-            *value
-        })
+        let (_, value, used) = self.pairs.iter_mut().find(|(n, _, _)| *n == name)?;
+        *used = true;
+        Some(*value)
     }
 
-    /// A parameter that must be present.
-    pub(crate) fn required<T: ParamValue>(&mut self, name: &'static str) -> Result<T, CoreError> {
+    /// Checks a field without keeping its value: present if `required`, and valid if present.
+    ///
+    /// A struct's reader checks every field first and only then builds the value, so no error
+    /// path has to drop the fields already built (which cost kilobytes of wasm per struct).
+    pub(crate) fn check<T: ParamValue>(
+        &mut self,
+        name: &'static str,
+        required: bool,
+    ) -> Result<(), CoreError> {
         match self.raw(name) {
-            Some(raw) => T::parse_param(name, raw),
-            None => Err(CoreError::param(name, ParamRule::Missing)),
+            Some(raw) => T::parse_param(name, raw).map(drop),
+            None if required => Err(CoreError::param(name, ParamRule::Missing)),
+            None => Ok(()),
         }
     }
 
-    /// A parameter that may be absent.
-    pub(crate) fn optional<T: ParamValue>(&mut self, name: &'static str) -> Result<Option<T>, CoreError> {
-        self.raw(name).map(|raw| T::parse_param(name, raw)).transpose()
+    /// A field [`ParamReader::check`] accepted as present and valid.
+    pub(crate) fn required<T: ParamValue>(&mut self, name: &'static str) -> T {
+        self.optional(name)
+            .unwrap_or_else(|| unreachable!("checked before it is read"))
+    }
+
+    /// A field [`ParamReader::check`] accepted: valid if present.
+    pub(crate) fn optional<T: ParamValue>(&mut self, name: &'static str) -> Option<T> {
+        self.raw(name).and_then(|raw| T::parse_param(name, raw).ok())
     }
 
     /// A fixed-value parameter (`version`, `signatureVersion`): absent or exactly `expected`.
@@ -62,8 +80,8 @@ impl<'a> ParamReader<'a> {
 
     /// Fails on the first pair no field claimed.
     pub(crate) fn finish(self) -> Result<(), CoreError> {
-        match self.pairs.iter().find(|(_, (_, used))| !used) {
-            Some((name, _)) => Err(CoreError::param(name, ParamRule::Unknown)),
+        match self.pairs.iter().find(|(_, _, used)| !used) {
+            Some((name, _, _)) => Err(CoreError::param(name, ParamRule::Unknown)),
             None => Ok(()),
         }
     }
@@ -92,6 +110,16 @@ impl ParamWriter {
     }
 }
 
+/// Whether a field of [`param_struct!`] is `required`.
+macro_rules! field_required {
+    (required) => {
+        true
+    };
+    (optional) => {
+        false
+    };
+}
+
 /// The field type for a `required` or `optional` field in [`param_struct!`].
 macro_rules! field_type {
     (required $ty:ty) => { $ty };
@@ -117,7 +145,8 @@ macro_rules! param_struct {
             pub const PARAMS: &'static [&'static str] = &[$($wire),*];
 
             pub(crate) fn read(reader: &mut $crate::core::params::wire::ParamReader<'_>) -> Result<Self, $crate::core::error::CoreError> {
-                Ok($name { $( $field: reader.$kind($wire)?, )* })
+                $( reader.check::<$ty>($wire, $crate::core::params::wire::field_required!($kind))?; )*
+                Ok($name { $( $field: reader.$kind($wire), )* })
             }
 
             pub(crate) fn write(&self, writer: &mut $crate::core::params::wire::ParamWriter) {
@@ -127,4 +156,4 @@ macro_rules! param_struct {
     };
 }
 
-pub(crate) use {field_type, param_struct};
+pub(crate) use {field_required, field_type, param_struct};
