@@ -37,7 +37,9 @@
 //!   most what was charged; cancel only `Pending` or `Reserved`; the same `CallerReference` with an
 //!   identical request returns the earlier answer, with other parameters `DuplicateRequest`.
 //! - A reserve not settled within the reserve validity (7 days by default) is cancelled with
-//!   StatusCode `Expired`. No fees are charged (`FPSFees` 0).
+//!   StatusCode `Expired`.
+//! - Fees: FPS's fee schedule and the marketplace's fees split each payment; balances per account
+//!   move when a transaction succeeds (see [`ledger::fees`] and [`ledger::postings`]).
 
 pub mod api;
 pub mod cbui;
