@@ -82,7 +82,35 @@ pub async fn create_order(
         created_at: at,
         updated_at: at,
     };
+    let marketplace = match (&priced.seller, app.catalog.marketplace()) {
+        (Some(seller), Some(terms)) => {
+            let account = app
+                .store
+                .seller(seller)
+                .await?
+                .ok_or_else(|| ApiError::Conflict {
+                    code: "SELLER_NOT_REGISTERED",
+                    message: format!("seller {seller} has not registered with Amazon Payments yet"),
+                })?;
+            Some(terms.for_order(&reference, seller, &account.recipient_token_id))
+        }
+        _ => None,
+    };
     app.store.create_order(&order).await?;
+    if let Some(terms) = &marketplace {
+        if let Err(e) = app.store.set_order_marketplace(terms).await {
+            // Never leave a seller's order that would be charged as the shop's own.
+            let failed = Changes {
+                last_error: Some(e.to_string()),
+                ..Changes::default()
+            };
+            let _ = app
+                .store
+                .transition(&reference, &[OrderState::Open], OrderState::Failed, failed)
+                .await;
+            return Err(e.into());
+        }
+    }
     tracing::info!(order = %reference, amount = %priced.total, mode = priced.mode.as_str(), "order opened");
     Ok((
         StatusCode::CREATED,
@@ -108,17 +136,18 @@ pub struct SignedAnswer {
     pub signature_method: String,
 }
 
-fn policy_error(e: PolicyError) -> ApiError {
+pub(crate) fn policy_error(e: PolicyError) -> ApiError {
     let code = e.code();
     let message = e.to_string();
     match e {
         PolicyError::Oversized(_) | PolicyError::Invalid(_) => ApiError::Invalid { code, message },
-        PolicyError::UnknownOrder => ApiError::NotFound { code, message },
-        PolicyError::OrderNotOpen(_) => ApiError::Conflict { code, message },
+        PolicyError::UnknownOrder | PolicyError::UnknownSignup => ApiError::NotFound { code, message },
+        PolicyError::OrderNotOpen(_) | PolicyError::SignupClosed => ApiError::Conflict { code, message },
         PolicyError::Pipeline(_)
         | PolicyError::ForeignCallerKey
         | PolicyError::AmountMismatch { .. }
         | PolicyError::ReturnUrl
+        | PolicyError::FeeTerms
         | PolicyError::Forbidden(_) => ApiError::Forbidden { code, message },
     }
 }
@@ -129,6 +158,9 @@ pub async fn sign(
     ApiJson(body): ApiJson<SignRequest>,
 ) -> Result<Json<SignedAnswer>, ApiError> {
     let request = app.policy.parse(&body).map_err(policy_error)?;
+    if super::sellers::is_recipient(&request) {
+        return super::sellers::sign(&app, &request).await;
+    }
     let reference = request.pipeline().caller_reference().as_str().to_owned();
     let order = match app.open_orders.get(&reference) {
         Some(order) => Some(order),
@@ -225,6 +257,9 @@ pub async fn fps_return(
         });
     };
     let Some(order) = app.store.order(&reference).await? else {
+        if let Some(signup) = app.store.signup(&reference).await? {
+            return super::sellers::fps_return(&app, signup, parsed).await;
+        }
         record(&app, None, "return_unknown_order", &reference).await;
         return Err(ApiError::NotFound {
             code: "UNKNOWN_ORDER",
@@ -365,6 +400,10 @@ async fn charge(
         sender_token_id: token,
         amount,
         caller_description: Some(order.description.clone()),
+        marketplace: match app.store.order_marketplace(&reference).await? {
+            Some(terms) => Some(super::marketplace::charge_terms(&terms).map_err(StoreError::Database)?),
+            None => None,
+        },
     };
     let outcome = match order.mode {
         Mode::Pay => app.fps.pay(charge, &timestamp).await,
