@@ -33,20 +33,8 @@ async fn register(h: &Harness, reference: &str, extra: &[(&str, &str)]) -> (Stri
 
 /// A buyer's SingleUse token on the marketplace caller.
 async fn buyer_token(h: &Harness, reference: &str, amount: &str, method: &str, reserve: bool) -> String {
-    let mut params = vec![
-        ("pipelineName", "SingleUse"),
-        ("returnURL", "https://market.example/thanks"),
-        ("callerReference", reference),
-        ("transactionAmount", amount),
-    ];
-    if reserve {
-        params.push(("reserve", "True"));
-    }
-    let url = h.cbui_url(MARKET_KEY, &params);
-    let landing = h.approve(&url, BUYER, method).await;
-    let parsed = CbuiReturn::parse(landing.split_once('?').unwrap().1).unwrap();
-    assert!(parsed.is_success(), "{landing}");
-    parsed.token_id.unwrap().as_str().to_owned()
+    h.single_use_token_as(MARKET_KEY, reference, amount, method, reserve)
+        .await
 }
 
 async fn market_pay(h: &Harness, action: &str, params: &[(&str, &str)]) -> Reply {

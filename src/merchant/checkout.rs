@@ -304,50 +304,14 @@ pub async fn fps_return(
         });
     }
 
-    let quartet = &parsed.signature;
-    if quartet.signature.is_none()
-        || quartet.method.is_none()
-        || quartet.version.is_none()
-        || quartet.certificate_url.is_none()
-    {
-        record(
-            &app,
-            Some(&reference),
-            "return_unsigned_by_fps",
-            parsed.raw_query(),
-        )
-        .await;
-        return Err(ApiError::Forbidden {
-            code: "SIGNATURE_INVALID",
-            message: "the return lacks FPS's signature (signature, signatureMethod, signatureVersion, \
-                      certificateUrl); nothing was charged"
-                .to_owned(),
-        });
-    }
-    let endpoint = Endpoint::parse(&return_url).map_err(|e| ApiError::Invalid {
-        code: "INVALID_RETURN",
-        message: e.to_string(),
-    })?;
-    match app
-        .fps
-        .verify_signature(endpoint.without_query(), parsed.raw_query())
-        .await
-    {
-        Ok(Verification::Success) => {}
-        Ok(Verification::Failure) => {
-            record(&app, Some(&reference), "return_forged", parsed.raw_query()).await;
-            return Err(ApiError::Forbidden {
-                code: "SIGNATURE_INVALID",
-                message: "FPS did not confirm this return's signature; nothing was charged".to_owned(),
-            });
-        }
-        Err(source) => {
-            return Err(ApiError::Fps {
-                context: "cannot verify the return with FPS; nothing was charged, try again".to_owned(),
-                source,
-            })
-        }
-    }
+    verify_with_fps(
+        &app,
+        Some(&reference),
+        &return_url,
+        &parsed,
+        "nothing was charged",
+    )
+    .await?;
 
     let (order, timestamp) = if order.state == OrderState::Open {
         let timestamp = Timestamp::now();
@@ -380,6 +344,54 @@ pub async fn fps_return(
         (order, timestamp)
     };
     charge(&app, order, token, timestamp).await
+}
+
+/// Checks a CBUI return carries FPS's signature quartet, then has FPS verify it against the
+/// return URL that was signed. `outcome` tells the shopper what did not happen on a refusal.
+pub(crate) async fn verify_with_fps(
+    app: &AppState,
+    order: Option<&str>,
+    return_url: &str,
+    parsed: &CbuiReturn,
+    outcome: &str,
+) -> Result<(), ApiError> {
+    let quartet = &parsed.signature;
+    if quartet.signature.is_none()
+        || quartet.method.is_none()
+        || quartet.version.is_none()
+        || quartet.certificate_url.is_none()
+    {
+        record(app, order, "return_unsigned_by_fps", parsed.raw_query()).await;
+        return Err(ApiError::Forbidden {
+            code: "SIGNATURE_INVALID",
+            message: format!(
+                "the return lacks FPS's signature (signature, signatureMethod, signatureVersion, \
+                 certificateUrl); {outcome}"
+            ),
+        });
+    }
+    let endpoint = Endpoint::parse(return_url).map_err(|e| ApiError::Invalid {
+        code: "INVALID_RETURN",
+        message: e.to_string(),
+    })?;
+    match app
+        .fps
+        .verify_signature(endpoint.without_query(), parsed.raw_query())
+        .await
+    {
+        Ok(Verification::Success) => Ok(()),
+        Ok(Verification::Failure) => {
+            record(app, order, "return_forged", parsed.raw_query()).await;
+            Err(ApiError::Forbidden {
+                code: "SIGNATURE_INVALID",
+                message: format!("FPS did not confirm this return's signature; {outcome}"),
+            })
+        }
+        Err(source) => Err(ApiError::Fps {
+            context: format!("cannot verify the return with FPS; {outcome}, try again"),
+            source,
+        }),
+    }
 }
 
 /// Sends Pay or Reserve for an order in `charging` and records the outcome. The request carries

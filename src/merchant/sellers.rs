@@ -10,13 +10,12 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::admin::Admin;
-use super::checkout::{policy_error, record, SignedAnswer};
+use super::checkout::{policy_error, record, verify_with_fps, SignedAnswer};
 use super::error::{ApiError, ApiJson};
 use super::order::money;
 use super::server::AppState;
 use super::store::SellerSignup;
-use crate::core::{CbuiRequest, CbuiReturn, Endpoint, Pipeline};
-use crate::fps::Verification;
+use crate::core::{CbuiRequest, CbuiReturn, Pipeline};
 use crate::signer::sign_cbui;
 
 /// The body of `POST /api/sellers`.
@@ -40,6 +39,13 @@ fn signup_json(app: &AppState, signup: &SellerSignup) -> Value {
     })
 }
 
+fn unknown_signup() -> ApiError {
+    ApiError::NotFound {
+        code: "UNKNOWN_SIGNUP",
+        message: "no such seller sign-up".to_owned(),
+    }
+}
+
 /// `POST /api/sellers` (admin): opens a sign-up for a seller the catalog names.
 pub async fn create(
     _admin: Admin,
@@ -54,14 +60,7 @@ pub async fn create(
     }
     let reference = format!("sel-{}", uuid::Uuid::new_v4().simple());
     app.store.create_signup(&reference, &body.seller).await?;
-    let signup = app
-        .store
-        .signup(&reference)
-        .await?
-        .ok_or_else(|| ApiError::NotFound {
-            code: "UNKNOWN_SIGNUP",
-            message: "the sign-up vanished".to_owned(),
-        })?;
+    let signup = app.store.signup(&reference).await?.ok_or_else(unknown_signup)?;
     tracing::info!(seller = %body.seller, "seller sign-up opened");
     Ok((StatusCode::CREATED, Json(signup_json(&app, &signup))))
 }
@@ -71,14 +70,7 @@ pub async fn show(
     State(app): State<AppState>,
     Path(reference): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let signup = app
-        .store
-        .signup(&reference)
-        .await?
-        .ok_or_else(|| ApiError::NotFound {
-            code: "UNKNOWN_SIGNUP",
-            message: "no such seller sign-up".to_owned(),
-        })?;
+    let signup = app.store.signup(&reference).await?.ok_or_else(unknown_signup)?;
     let mut body = signup_json(&app, &signup);
     if let Some(seller) = app.store.seller(&signup.seller).await? {
         body["registered"] = json!(seller.signup_reference == signup.reference);
@@ -178,30 +170,7 @@ pub async fn fps_return(
             message: "a seller sign-up must end with status SR".to_owned(),
         });
     }
-    let endpoint = Endpoint::parse(&return_url).map_err(|e| ApiError::Invalid {
-        code: "INVALID_RETURN",
-        message: e.to_string(),
-    })?;
-    match app
-        .fps
-        .verify_signature(endpoint.without_query(), parsed.raw_query())
-        .await
-    {
-        Ok(Verification::Success) => {}
-        Ok(Verification::Failure) => {
-            record(app, None, "signup_return_forged", parsed.raw_query()).await;
-            return Err(ApiError::Forbidden {
-                code: "SIGNATURE_INVALID",
-                message: "FPS did not confirm this return's signature; nothing was stored".to_owned(),
-            });
-        }
-        Err(source) => {
-            return Err(ApiError::Fps {
-                context: "cannot verify the return with FPS; try again".to_owned(),
-                source,
-            })
-        }
-    }
+    verify_with_fps(app, None, &return_url, &parsed, "nothing was stored").await?;
     if !app
         .store
         .register_seller(&signup, token.as_str(), refund.as_str())
