@@ -6,6 +6,7 @@
 //!   a request address is shown, `collectShippingAddress=True` collects one and returns it.
 //! - `GET /` or `POST /`: the Query API (`Action=...`), Signature Version 2.
 //! - `GET /certs/090909/PKICert.pem`: the X.509 certificate of the key that signs returns and IPNs.
+//! - `GET /outbox`: the e-mails FPS would have sent senders (payments, failed settlements, refunds).
 //!
 //! # Test accounts
 //! Every sandbox account's password is `sandbox`.
@@ -50,6 +51,7 @@ pub mod ids;
 pub mod ipn;
 pub mod landing_signer;
 pub mod ledger;
+pub mod outbox;
 pub mod state;
 pub mod store;
 pub mod xml;
@@ -144,6 +146,7 @@ pub fn router(state: Arc<SandboxState>) -> Router {
         .route("/cobranded-ui/actions/signin", post(cbui::sign_in))
         .route("/cobranded-ui/actions/confirm", post(cbui::confirm))
         .route(CERTIFICATE_PATH, get(certificate))
+        .route("/outbox", get(outbox::page))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -492,7 +492,7 @@ async fn announce(state: &SandboxState, txn: &TransactionRecord, operation: &str
     if let Some(url) = url {
         ipn::enqueue_transaction(state, &url, txn, operation).await?;
     }
-    Ok(())
+    super::outbox::note(state, txn).await
 }
 
 /// Moves every pending transaction whose time has come to its outcome, and cancels reserves not
@@ -519,13 +519,14 @@ pub async fn complete_due(state: &SandboxState) -> Result<(), StoreError> {
             txn.due_at = Some(now.saturating_add(validity));
             txn.due_status = Some("Expired".into());
         }
-        state.store.update_transaction(&txn).await?;
-        post(state, &txn).await?;
+        // History first: a reader that sees the new status also sees its history entry.
         let amount = txn.settled_minor.unwrap_or(txn.amount_minor);
         state
             .store
             .add_history(&txn.id, now, &txn.status, &txn.status_code, amount)
             .await?;
+        state.store.update_transaction(&txn).await?;
+        post(state, &txn).await?;
         let operation = match (txn.operation.as_str(), txn.settled_minor) {
             ("Reserve", Some(_)) => "SETTLE".to_owned(),
             (op, _) => op.to_ascii_uppercase(),

@@ -1,6 +1,7 @@
-//! Balances per account: the entries written when a transaction succeeds, and their sums.
+//! Balances per account (the entries written when a transaction succeeds, and their sums) and
+//! the sender e-mails of the outbox.
 
-use super::{EntryRecord, Store, StoreError};
+use super::{EmailRecord, EntryRecord, Store, StoreError};
 
 impl Store {
     /// Writes a transaction's movements of money (once: a second call for the same transaction,
@@ -50,6 +51,35 @@ impl Store {
              WHERE transaction_id = ? ORDER BY seq",
         )
         .bind(transaction_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
+
+impl Store {
+    /// Records a sender e-mail (once per transaction and kind).
+    pub async fn add_email(&self, e: &EmailRecord) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT OR IGNORE INTO sender_emails (to_email, subject, body, transaction_id, kind, at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&e.to_email)
+        .bind(&e.subject)
+        .bind(&e.body)
+        .bind(&e.transaction_id)
+        .bind(&e.kind)
+        .bind(e.at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The newest `limit` sender e-mails.
+    pub async fn emails(&self, limit: i64) -> Result<Vec<EmailRecord>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT to_email, subject, body, transaction_id, kind, at FROM sender_emails ORDER BY seq DESC LIMIT ?",
+        )
+        .bind(limit)
         .fetch_all(&self.pool)
         .await?)
     }

@@ -12,7 +12,8 @@ mod accounts;
 mod records;
 
 pub use records::{
-    ActivityFilter, EntryRecord, HistoryRecord, IpnRecord, SessionRecord, TokenRecord, TransactionRecord,
+    ActivityFilter, EmailRecord, EntryRecord, HistoryRecord, IpnRecord, SessionRecord, TokenRecord,
+    TransactionRecord,
 };
 
 /// Milliseconds since the Unix epoch, now.

@@ -112,6 +112,23 @@ pub struct TransactionRecord {
     pub marketplace_fee_minor: i64,
 }
 
+/// An e-mail FPS sent a sender, recorded for the outbox page.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EmailRecord {
+    /// The sender's address.
+    pub to_email: String,
+    /// Subject line.
+    pub subject: String,
+    /// Text.
+    pub body: String,
+    /// The transaction it is about.
+    pub transaction_id: String,
+    /// `payment_succeeded`, `payment_failed`, `settlement_failed` or `refund`.
+    pub kind: String,
+    /// When.
+    pub at: i64,
+}
+
 /// One movement of money on an account, written when a transaction succeeds.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EntryRecord {
