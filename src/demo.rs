@@ -152,6 +152,9 @@ struct ShopConfig {
     return_url: String,
 }
 
+/// The sandbox account of the demo's marketplace seller (password `sandbox`).
+pub const DEMO_SELLER_EMAIL: &str = "potter@sandbox.test";
+
 /// What `--ready-file` receives.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -290,8 +293,13 @@ pub async fn start(args: &DemoArgs) -> Result<RunningDemo, DemoError> {
         name: "Trailhead Supply".into(),
         email: "payments@trailhead.sandbox.test".into(),
         ipn_url: Some(ipn_url.clone()),
-        marketplace: false,
+        // The shop is also a marketplace: the potter sells through it (www/catalog.json).
+        marketplace: true,
     }]);
+    sandbox_config.recipients = vec![crate::sandbox::RecipientAccount {
+        name: "Riverbend Pottery".into(),
+        email: DEMO_SELLER_EMAIL.into(),
+    }];
     sandbox_config.listen = args.sandbox;
     sandbox_config.database = Some(args.dir.join("fps-sandbox.sqlite"));
     sandbox_config.pending_delay = Duration::from_millis(args.pending_delay_ms);

@@ -7,5 +7,5 @@ pub mod response;
 
 pub use client::{api_endpoint, FpsClient, FpsConfig, Timestamp};
 pub use error::{ErrorCode, FpsError};
-pub use request::{Action, Charge};
+pub use request::{Action, Charge, ChargeFeeTo, MarketplaceTerms};
 pub use response::{StatusResult, TransactionDetails, TransactionResult, TransactionStatus, Verification};

@@ -1,7 +1,7 @@
 //! Typed Query API requests (`fps-protocol.md` section 6): each becomes an action name and its
 //! parameters, before the common parameters and the signature are added.
 
-use crate::core::params::{CallerReference, TokenId};
+use crate::core::params::{CallerReference, ParamValue, Percent, TokenId};
 use crate::core::Amount;
 
 /// One Query API call.
@@ -66,6 +66,41 @@ pub struct Charge {
     pub amount: Amount,
     /// Shown in the caller's records (at most 160 characters; longer text is cut).
     pub caller_description: Option<String>,
+    /// For a marketplace payment: the seller and the marketplace's cut.
+    pub marketplace: Option<MarketplaceTerms>,
+}
+
+/// Who pays FPS's fee on a marketplace payment (`ChargeFeeTo`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChargeFeeTo {
+    /// The marketplace (the caller).
+    Caller,
+    /// The seller (the recipient): FPS's default.
+    Recipient,
+}
+
+impl ChargeFeeTo {
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChargeFeeTo::Caller => "Caller",
+            ChargeFeeTo::Recipient => "Recipient",
+        }
+    }
+}
+
+/// A marketplace payment's extra parameters: `RecipientTokenId`, `MarketplaceFixedFee`,
+/// `MarketplaceVariableFee`, `ChargeFeeTo`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarketplaceTerms {
+    /// The seller's recipient token.
+    pub recipient_token_id: TokenId,
+    /// The marketplace's fixed fee.
+    pub fixed_fee: Option<Amount>,
+    /// The marketplace's variable fee, in percent.
+    pub variable_fee: Option<Percent>,
+    /// Who pays FPS's fee.
+    pub charge_fee_to: ChargeFeeTo,
 }
 
 /// Longest `CallerDescription` FPS takes.
@@ -117,6 +152,20 @@ impl Action {
                 amount(&mut out, "TransactionAmount", &charge.amount);
                 if let Some(text) = &charge.caller_description {
                     out.push(("CallerDescription", bounded(text, MAX_CALLER_DESCRIPTION)));
+                }
+                if let Some(terms) = &charge.marketplace {
+                    out.push(("RecipientTokenId", terms.recipient_token_id.as_str().to_owned()));
+                    if let Some(fixed) = &terms.fixed_fee {
+                        out.push(("MarketplaceFixedFee.Value", fixed.to_string()));
+                        out.push((
+                            "MarketplaceFixedFee.CurrencyCode",
+                            fixed.currency().code().to_owned(),
+                        ));
+                    }
+                    if let Some(variable) = &terms.variable_fee {
+                        out.push(("MarketplaceVariableFee", variable.render()));
+                    }
+                    out.push(("ChargeFeeTo", terms.charge_fee_to.as_str().to_owned()));
                 }
             }
             Action::Settle {
@@ -176,8 +225,32 @@ mod tests {
             sender_token_id: TokenId::new("ABCDEFGHIJKLMNOP1234").unwrap(),
             amount: Amount::parse("12.5").unwrap(),
             caller_description: Some("x".repeat(300)),
+            marketplace: None,
         };
-        let params = Action::Pay(charge).params();
+        let params = Action::Pay(charge.clone()).params();
+        assert!(!params.iter().any(|(n, _)| *n == "RecipientTokenId"));
+        let market = Action::Reserve(Charge {
+            marketplace: Some(MarketplaceTerms {
+                recipient_token_id: TokenId::new("RECIPIENTTOKEN123").unwrap(),
+                fixed_fee: Some(Amount::parse("0.25").unwrap()),
+                variable_fee: Some(Percent::parse_param("v", "7.5").unwrap()),
+                charge_fee_to: ChargeFeeTo::Recipient,
+            }),
+            ..charge
+        })
+        .params();
+        for pair in [
+            ("RecipientTokenId", "RECIPIENTTOKEN123"),
+            ("MarketplaceFixedFee.Value", "0.25"),
+            ("MarketplaceFixedFee.CurrencyCode", "USD"),
+            ("MarketplaceVariableFee", "7.50"),
+            ("ChargeFeeTo", "Recipient"),
+        ] {
+            assert!(
+                market.contains(&(pair.0, pair.1.to_owned())),
+                "{pair:?} in {market:?}"
+            );
+        }
         assert!(params.contains(&("TransactionAmount.Value", "12.50".into())));
         assert!(params.contains(&("TransactionAmount.CurrencyCode", "USD".into())));
         let description = params.iter().find(|(n, _)| *n == "CallerDescription").unwrap();

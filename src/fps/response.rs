@@ -103,6 +103,14 @@ pub struct TransactionDetails {
     pub transaction_status: TransactionStatus,
     /// The status code.
     pub status_code: Option<String>,
+    /// `FPSFees`, in minor units (zero allowed).
+    pub fps_fees_minor: Option<u64>,
+    /// `MarketplaceFees`, in minor units (zero allowed).
+    pub marketplace_fees_minor: Option<u64>,
+    /// `FPSFeesPaidBy`: `Caller` or `Recipient`.
+    pub fps_fees_paid_by: Option<String>,
+    /// `RecipientEmail`.
+    pub recipient_email: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -157,6 +165,14 @@ struct TransactionXml {
     transaction_status: String,
     #[serde(rename = "StatusCode")]
     status_code: Option<String>,
+    #[serde(rename = "FPSFees")]
+    fps_fees: Option<AmountXml>,
+    #[serde(rename = "MarketplaceFees")]
+    marketplace_fees: Option<AmountXml>,
+    #[serde(rename = "FPSFeesPaidBy")]
+    fps_fees_paid_by: Option<String>,
+    #[serde(rename = "RecipientEmail")]
+    recipient_email: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -341,6 +357,15 @@ pub fn transaction_details(body: &str) -> Result<TransactionDetails, FpsError> {
         ),
         None => None,
     };
+    let fee = |name: &str, a: Option<AmountXml>| -> Result<Option<u64>, FpsError> {
+        a.map(|a| {
+            fee_minor(&a.value, a.currency_code.as_deref()).ok_or_else(|| FpsError::Malformed {
+                action: ACTION,
+                reason: format!("bad {name}"),
+            })
+        })
+        .transpose()
+    };
     Ok(TransactionDetails {
         transaction_id: t.transaction_id.trim().to_owned(),
         caller_reference: t.caller_reference,
@@ -349,7 +374,22 @@ pub fn transaction_details(body: &str) -> Result<TransactionDetails, FpsError> {
         payment_method: t.payment_method,
         transaction_status: status(ACTION, &t.transaction_status)?,
         status_code: t.status_code,
+        fps_fees_minor: fee("FPSFees", t.fps_fees)?,
+        marketplace_fees_minor: fee("MarketplaceFees", t.marketplace_fees)?,
+        fps_fees_paid_by: t.fps_fees_paid_by.map(|v| v.trim().to_owned()),
+        recipient_email: t.recipient_email.map(|v| v.trim().to_owned()),
     })
+}
+
+/// Reads a fee as responses write it, in minor units: like [`response_amount`], but zero
+/// (`0.000000`) is a valid fee.
+pub fn fee_minor(value: &str, currency: Option<&str>) -> Option<u64> {
+    let value = value.trim();
+    if !value.is_empty() && value.bytes().all(|b| b == b'0' || b == b'.') && value.matches('.').count() <= 1 {
+        crate::core::Currency::parse(currency.unwrap_or("USD")).ok()?;
+        return Some(0);
+    }
+    response_amount(value, currency).map(|a| a.minor_units())
 }
 
 /// Reads an amount as responses write it (`1.000000`, six decimals; IPN `USD 1.1`): trailing
@@ -433,6 +473,20 @@ mod tests {
         assert_eq!(d.amount.unwrap().minor_units(), 150);
         assert_eq!(d.operation.as_deref(), Some("Pay"));
         assert_eq!(d.transaction_status, TransactionStatus::Success);
+        assert_eq!(d.fps_fees_minor, None);
+        let with_fees = t.replace(
+            "<FPSOperation>",
+            "<FPSFees><CurrencyCode>USD</CurrencyCode><Value>0.000000</Value></FPSFees>\
+             <MarketplaceFees><CurrencyCode>USD</CurrencyCode><Value>0.070000</Value></MarketplaceFees>\
+             <FPSFeesPaidBy>Caller</FPSFeesPaidBy><RecipientEmail>seller@x.test</RecipientEmail><FPSOperation>",
+        );
+        let d = transaction_details(&with_fees).unwrap();
+        assert_eq!((d.fps_fees_minor, d.marketplace_fees_minor), (Some(0), Some(7)));
+        assert_eq!(d.fps_fees_paid_by.as_deref(), Some("Caller"));
+        assert_eq!(d.recipient_email.as_deref(), Some("seller@x.test"));
+        assert!(transaction_details(&with_fees.replace("0.070000", "0.075")).is_err());
+        assert_eq!(fee_minor("0", None), Some(0));
+        assert_eq!(fee_minor("0.0.0", None), None);
     }
 
     #[test]

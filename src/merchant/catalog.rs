@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
+use super::marketplace::{FeeTerms, FeeTermsFile};
 use super::order::Mode;
 use crate::core::{Amount, Currency};
 
@@ -22,6 +23,8 @@ pub struct Product {
     pub price: Amount,
     /// Pay at once, or reserve and settle when shipped.
     pub mode: Mode,
+    /// The seller (a handle) when a marketplace seller sells it, paid with its recipient token.
+    pub seller: Option<String>,
 }
 
 /// The products, by SKU.
@@ -29,6 +32,7 @@ pub struct Product {
 pub struct Catalog {
     currency: Currency,
     products: HashMap<String, Product>,
+    marketplace: Option<FeeTerms>,
 }
 
 #[derive(Deserialize)]
@@ -37,6 +41,9 @@ struct CatalogFile {
     #[serde(default)]
     currency: Option<String>,
     products: Vec<ProductFile>,
+    /// The marketplace's fees on sellers' products.
+    #[serde(default)]
+    marketplace: Option<FeeTermsFile>,
 }
 
 #[derive(Deserialize)]
@@ -47,6 +54,8 @@ struct ProductFile {
     price: String,
     #[serde(default)]
     mode: Option<Mode>,
+    #[serde(default)]
+    seller: Option<String>,
     /// Shop text about the product; accepted for the shop's pages, not used by the server.
     #[serde(default, rename = "description")]
     _description: Option<String>,
@@ -79,6 +88,8 @@ pub struct Priced {
     pub description: String,
     /// The lines as `[{"sku","name","quantity","unitPrice"}]` JSON.
     pub lines_json: String,
+    /// The seller of every line, when the order sells a marketplace seller's goods.
+    pub seller: Option<String>,
 }
 
 /// Why pricing failed: the shopper's input.
@@ -105,6 +116,9 @@ pub enum PricingError {
     /// The total is above what FPS takes.
     #[error("the order total is above the largest payable amount")]
     TooLarge,
+    /// Lines of different sellers (or of a seller and the shop) in one order.
+    #[error("an order buys from one seller only; order {0:?} separately")]
+    MixedSellers(String),
 }
 
 fn valid_sku(sku: &str) -> bool {
@@ -130,6 +144,11 @@ impl Catalog {
         let file: CatalogFile = serde_json::from_str(text).map_err(|e| e.to_string())?;
         let currency =
             Currency::parse(file.currency.as_deref().unwrap_or("USD")).map_err(|e| e.to_string())?;
+        let marketplace = file
+            .marketplace
+            .map(|m| m.check(currency))
+            .transpose()
+            .map_err(|e| format!("marketplace: {e}"))?;
         let mut products = HashMap::new();
         for p in file.products {
             if !valid_sku(&p.sku) {
@@ -140,11 +159,26 @@ impl Catalog {
             }
             let price =
                 Amount::parse_in(&p.price, currency).map_err(|e| format!("price of {}: {e}", p.sku))?;
+            if let Some(seller) = &p.seller {
+                if !valid_sku(seller) {
+                    return Err(format!(
+                        "seller of {} must be 1 to 64 of A-Z a-z 0-9 - _ .",
+                        p.sku
+                    ));
+                }
+                if marketplace.is_none() {
+                    return Err(format!(
+                        "{} has a seller but the catalog has no \"marketplace\" fees",
+                        p.sku
+                    ));
+                }
+            }
             let product = Product {
                 sku: p.sku.clone(),
                 name: p.name,
                 price,
                 mode: p.mode.unwrap_or(Mode::Pay),
+                seller: p.seller,
             };
             if products.insert(p.sku.clone(), product).is_some() {
                 return Err(format!("sku {} appears twice", p.sku));
@@ -153,7 +187,35 @@ impl Catalog {
         if products.is_empty() {
             return Err("the catalog has no products".to_owned());
         }
-        Ok(Catalog { currency, products })
+        Ok(Catalog {
+            currency,
+            products,
+            marketplace,
+        })
+    }
+
+    /// The marketplace's fees on sellers' products, if the shop is a marketplace.
+    pub fn marketplace(&self) -> Option<&FeeTerms> {
+        self.marketplace.as_ref()
+    }
+
+    /// The sellers the catalog names, each once.
+    pub fn sellers(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .products
+            .values()
+            .filter_map(|p| p.seller.as_deref())
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Whether some product is sold by this seller.
+    pub fn has_seller(&self, seller: &str) -> bool {
+        self.products
+            .values()
+            .any(|p| p.seller.as_deref() == Some(seller))
     }
 
     /// The catalog's currency.
@@ -179,6 +241,7 @@ impl Catalog {
         let mut seen = std::collections::HashSet::new();
         let mut described = Vec::new();
         let mut json_lines = Vec::new();
+        let mut seller: Option<Option<&str>> = None;
         for line in lines {
             let short: String = line.sku.chars().take(64).collect();
             let product = self
@@ -190,6 +253,10 @@ impl Catalog {
             }
             if line.quantity == 0 || line.quantity > MAX_QUANTITY {
                 return Err(PricingError::Quantity { sku: short });
+            }
+            match seller {
+                Some(s) if s != product.seller.as_deref() => return Err(PricingError::MixedSellers(short)),
+                _ => seller = Some(product.seller.as_deref()),
             }
             let line_total = product.price.minor_units() * u64::from(line.quantity);
             total = total.saturating_add(line_total);
@@ -214,6 +281,7 @@ impl Catalog {
             mode,
             description,
             lines_json: serde_json::Value::Array(json_lines).to_string(),
+            seller: seller.flatten().map(str::to_owned),
         })
     }
 }
@@ -267,6 +335,32 @@ mod tests {
         ));
         let lines: Vec<_> = (0..51).map(|_| line("MUG", 1)).collect();
         assert_eq!(catalog.price(&lines), Err(PricingError::TooManyLines));
+    }
+
+    #[test]
+    fn sellers_products_need_marketplace_fees_and_stay_apart() {
+        let market = r#"{"marketplace":{"fixedFee":"0.25","variableFee":"5","chargeFeeTo":"Recipient"},
+            "products":[{"sku":"VASE","name":"Vase","price":"20","seller":"potter"},
+                        {"sku":"MUG","name":"Mug","price":"12.50"}]}"#;
+        let catalog = Catalog::from_json(market).unwrap();
+        assert!(catalog.has_seller("potter"));
+        assert!(!catalog.has_seller("MUG"));
+        let priced = catalog.price(&[line("VASE", 1)]).unwrap();
+        assert_eq!(priced.seller.as_deref(), Some("potter"));
+        assert_eq!(catalog.price(&[line("MUG", 1)]).unwrap().seller, None);
+        assert!(matches!(
+            catalog.price(&[line("MUG", 1), line("VASE", 1)]),
+            Err(PricingError::MixedSellers(_))
+        ));
+        let terms = catalog.marketplace().unwrap();
+        assert_eq!(terms.fixed_fee.unwrap().to_string(), "0.25");
+        assert!(Catalog::from_json(&market.replace(
+            r#""marketplace":{"fixedFee":"0.25","variableFee":"5","chargeFeeTo":"Recipient"},"#,
+            ""
+        ))
+        .is_err());
+        assert!(Catalog::from_json(&market.replace("potter", "pot ter")).is_err());
+        assert!(Catalog::from_json(&market.replace("Recipient", "Nobody")).is_err());
     }
 
     #[test]

@@ -82,7 +82,35 @@ pub async fn create_order(
         created_at: at,
         updated_at: at,
     };
+    let marketplace = match (&priced.seller, app.catalog.marketplace()) {
+        (Some(seller), Some(terms)) => {
+            let account = app
+                .store
+                .seller(seller)
+                .await?
+                .ok_or_else(|| ApiError::Conflict {
+                    code: "SELLER_NOT_REGISTERED",
+                    message: format!("seller {seller} has not registered with Amazon Payments yet"),
+                })?;
+            Some(terms.for_order(&reference, seller, &account.recipient_token_id))
+        }
+        _ => None,
+    };
     app.store.create_order(&order).await?;
+    if let Some(terms) = &marketplace {
+        if let Err(e) = app.store.set_order_marketplace(terms).await {
+            // Never leave a seller's order that would be charged as the shop's own.
+            let failed = Changes {
+                last_error: Some(e.to_string()),
+                ..Changes::default()
+            };
+            let _ = app
+                .store
+                .transition(&reference, &[OrderState::Open], OrderState::Failed, failed)
+                .await;
+            return Err(e.into());
+        }
+    }
     tracing::info!(order = %reference, amount = %priced.total, mode = priced.mode.as_str(), "order opened");
     Ok((
         StatusCode::CREATED,
@@ -108,17 +136,18 @@ pub struct SignedAnswer {
     pub signature_method: String,
 }
 
-fn policy_error(e: PolicyError) -> ApiError {
+pub(crate) fn policy_error(e: PolicyError) -> ApiError {
     let code = e.code();
     let message = e.to_string();
     match e {
         PolicyError::Oversized(_) | PolicyError::Invalid(_) => ApiError::Invalid { code, message },
-        PolicyError::UnknownOrder => ApiError::NotFound { code, message },
-        PolicyError::OrderNotOpen(_) => ApiError::Conflict { code, message },
+        PolicyError::UnknownOrder | PolicyError::UnknownSignup => ApiError::NotFound { code, message },
+        PolicyError::OrderNotOpen(_) | PolicyError::SignupClosed => ApiError::Conflict { code, message },
         PolicyError::Pipeline(_)
         | PolicyError::ForeignCallerKey
         | PolicyError::AmountMismatch { .. }
         | PolicyError::ReturnUrl
+        | PolicyError::FeeTerms
         | PolicyError::Forbidden(_) => ApiError::Forbidden { code, message },
     }
 }
@@ -129,6 +158,9 @@ pub async fn sign(
     ApiJson(body): ApiJson<SignRequest>,
 ) -> Result<Json<SignedAnswer>, ApiError> {
     let request = app.policy.parse(&body).map_err(policy_error)?;
+    if super::sellers::is_recipient(&request) {
+        return super::sellers::sign(&app, &request).await;
+    }
     let reference = request.pipeline().caller_reference().as_str().to_owned();
     let order = match app.open_orders.get(&reference) {
         Some(order) => Some(order),
@@ -225,6 +257,9 @@ pub async fn fps_return(
         });
     };
     let Some(order) = app.store.order(&reference).await? else {
+        if let Some(signup) = app.store.signup(&reference).await? {
+            return super::sellers::fps_return(&app, signup, parsed).await;
+        }
         record(&app, None, "return_unknown_order", &reference).await;
         return Err(ApiError::NotFound {
             code: "UNKNOWN_ORDER",
@@ -269,50 +304,14 @@ pub async fn fps_return(
         });
     }
 
-    let quartet = &parsed.signature;
-    if quartet.signature.is_none()
-        || quartet.method.is_none()
-        || quartet.version.is_none()
-        || quartet.certificate_url.is_none()
-    {
-        record(
-            &app,
-            Some(&reference),
-            "return_unsigned_by_fps",
-            parsed.raw_query(),
-        )
-        .await;
-        return Err(ApiError::Forbidden {
-            code: "SIGNATURE_INVALID",
-            message: "the return lacks FPS's signature (signature, signatureMethod, signatureVersion, \
-                      certificateUrl); nothing was charged"
-                .to_owned(),
-        });
-    }
-    let endpoint = Endpoint::parse(&return_url).map_err(|e| ApiError::Invalid {
-        code: "INVALID_RETURN",
-        message: e.to_string(),
-    })?;
-    match app
-        .fps
-        .verify_signature(endpoint.without_query(), parsed.raw_query())
-        .await
-    {
-        Ok(Verification::Success) => {}
-        Ok(Verification::Failure) => {
-            record(&app, Some(&reference), "return_forged", parsed.raw_query()).await;
-            return Err(ApiError::Forbidden {
-                code: "SIGNATURE_INVALID",
-                message: "FPS did not confirm this return's signature; nothing was charged".to_owned(),
-            });
-        }
-        Err(source) => {
-            return Err(ApiError::Fps {
-                context: "cannot verify the return with FPS; nothing was charged, try again".to_owned(),
-                source,
-            })
-        }
-    }
+    verify_with_fps(
+        &app,
+        Some(&reference),
+        &return_url,
+        &parsed,
+        "nothing was charged",
+    )
+    .await?;
 
     let (order, timestamp) = if order.state == OrderState::Open {
         let timestamp = Timestamp::now();
@@ -347,6 +346,54 @@ pub async fn fps_return(
     charge(&app, order, token, timestamp).await
 }
 
+/// Checks a CBUI return carries FPS's signature quartet, then has FPS verify it against the
+/// return URL that was signed. `outcome` tells the shopper what did not happen on a refusal.
+pub(crate) async fn verify_with_fps(
+    app: &AppState,
+    order: Option<&str>,
+    return_url: &str,
+    parsed: &CbuiReturn,
+    outcome: &str,
+) -> Result<(), ApiError> {
+    let quartet = &parsed.signature;
+    if quartet.signature.is_none()
+        || quartet.method.is_none()
+        || quartet.version.is_none()
+        || quartet.certificate_url.is_none()
+    {
+        record(app, order, "return_unsigned_by_fps", parsed.raw_query()).await;
+        return Err(ApiError::Forbidden {
+            code: "SIGNATURE_INVALID",
+            message: format!(
+                "the return lacks FPS's signature (signature, signatureMethod, signatureVersion, \
+                 certificateUrl); {outcome}"
+            ),
+        });
+    }
+    let endpoint = Endpoint::parse(return_url).map_err(|e| ApiError::Invalid {
+        code: "INVALID_RETURN",
+        message: e.to_string(),
+    })?;
+    match app
+        .fps
+        .verify_signature(endpoint.without_query(), parsed.raw_query())
+        .await
+    {
+        Ok(Verification::Success) => Ok(()),
+        Ok(Verification::Failure) => {
+            record(app, order, "return_forged", parsed.raw_query()).await;
+            Err(ApiError::Forbidden {
+                code: "SIGNATURE_INVALID",
+                message: format!("FPS did not confirm this return's signature; {outcome}"),
+            })
+        }
+        Err(source) => Err(ApiError::Fps {
+            context: format!("cannot verify the return with FPS; {outcome}, try again"),
+            source,
+        }),
+    }
+}
+
 /// Sends Pay or Reserve for an order in `charging` and records the outcome. The request carries
 /// the order's reference as CallerReference and the stored timestamp, so resending it after a
 /// crash or timeout is the identical request and FPS answers with the first result.
@@ -365,6 +412,10 @@ async fn charge(
         sender_token_id: token,
         amount,
         caller_description: Some(order.description.clone()),
+        marketplace: match app.store.order_marketplace(&reference).await? {
+            Some(terms) => Some(super::marketplace::charge_terms(&terms).map_err(StoreError::Database)?),
+            None => None,
+        },
     };
     let outcome = match order.mode {
         Mode::Pay => app.fps.pay(charge, &timestamp).await,

@@ -7,8 +7,9 @@ use std::fmt;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
+use super::marketplace::FeeTerms;
 use super::order::{Mode, OrderState};
-use super::store::Order;
+use super::store::{Order, SellerSignup};
 use crate::core::params::{CallerKey, CbuiRequest, Pipeline, SignatureMethod};
 use crate::core::{CoreError, Endpoint};
 
@@ -111,6 +112,15 @@ pub enum PolicyError {
     /// A parameter this shop never signs (marketplace recipient token, other signature methods).
     #[error("parameter {0} is not allowed for this shop")]
     Forbidden(&'static str),
+    /// The Recipient request's callerReference names no seller sign-up of this shop.
+    #[error("callerReference names no seller sign-up of this shop")]
+    UnknownSignup,
+    /// The seller sign-up was completed already.
+    #[error("this seller sign-up is complete; ask the marketplace for a new one")]
+    SignupClosed,
+    /// recipientPaysFee, maxFixedFee or maxVariableFee differ from the marketplace's fees.
+    #[error("recipientPaysFee, maxFixedFee and maxVariableFee must be the marketplace's fees")]
+    FeeTerms,
 }
 
 impl PolicyError {
@@ -126,6 +136,9 @@ impl PolicyError {
             PolicyError::AmountMismatch { .. } => "AMOUNT_MISMATCH",
             PolicyError::ReturnUrl => "RETURN_URL_NOT_ALLOWED",
             PolicyError::Forbidden(_) => "PARAMETER_NOT_ALLOWED",
+            PolicyError::UnknownSignup => "UNKNOWN_SIGNUP",
+            PolicyError::SignupClosed => "SIGNUP_CLOSED",
+            PolicyError::FeeTerms => "FEE_TERMS_MISMATCH",
         }
     }
 }
@@ -161,9 +174,9 @@ impl SigningPolicy {
                 )));
             }
         }
-        if request.pipeline != "SingleUse" {
+        if request.pipeline != "SingleUse" && request.pipeline != "Recipient" {
             return Err(PolicyError::Pipeline(format!(
-                "this shop signs only SingleUse requests, not {:?}",
+                "this shop signs only SingleUse (orders) and Recipient (seller sign-ups) requests, not {:?}",
                 request.pipeline.chars().take(32).collect::<String>()
             )));
         }
@@ -178,6 +191,50 @@ impl SigningPolicy {
             None => pairs.push(("pipelineName", request.pipeline.as_str())),
         }
         Ok(CbuiRequest::from_pairs(pairs)?)
+    }
+
+    /// Checks a Recipient request against the seller sign-up it names (`None`: no such sign-up)
+    /// and the marketplace's fees, which the seller must accept exactly.
+    pub fn check_recipient(
+        &self,
+        request: &CbuiRequest,
+        signup: Option<&SellerSignup>,
+        terms: Option<&FeeTerms>,
+    ) -> Result<(), PolicyError> {
+        let Pipeline::Recipient(recipient) = request.pipeline() else {
+            return Err(PolicyError::Pipeline("not a Recipient request".to_owned()));
+        };
+        if request.common().caller_key != self.caller_key {
+            return Err(PolicyError::ForeignCallerKey);
+        }
+        let signup = signup.ok_or(PolicyError::UnknownSignup)?;
+        let terms = terms.ok_or(PolicyError::UnknownSignup)?;
+        if signup.reference != recipient.caller_reference.as_str() {
+            return Err(PolicyError::UnknownSignup);
+        }
+        if signup.state != "open" {
+            return Err(PolicyError::SignupClosed);
+        }
+        let return_url = request.common().return_url.as_str();
+        if !self
+            .return_urls
+            .iter()
+            .any(|allowed| allowed.as_str() == return_url)
+        {
+            return Err(PolicyError::ReturnUrl);
+        }
+        if recipient.recipient_pays_fee.get() != terms.recipient_pays_fee()
+            || recipient.max_fixed_fee != terms.fixed_fee
+            || recipient.max_variable_fee != terms.variable_fee
+        {
+            return Err(PolicyError::FeeTerms);
+        }
+        if request.signature_method() != SignatureMethod::HmacSha256 {
+            return Err(PolicyError::Forbidden(
+                "signatureMethod (only HmacSHA256 is signed)",
+            ));
+        }
+        Ok(())
     }
 
     /// Checks a parsed request against the order it names (`None`: no such order).
@@ -385,6 +442,89 @@ mod tests {
         let mut other = request(&[]);
         other.pipeline = "MultiUse".into();
         assert!(matches!(policy().parse(&other), Err(PolicyError::Pipeline(_))));
+    }
+
+    #[test]
+    fn recipient_only_for_an_open_signup_at_the_marketplace_fees() {
+        use crate::core::Currency;
+        let terms: crate::merchant::marketplace::FeeTermsFile =
+            serde_json::from_str(r#"{"fixedFee":"0.25","variableFee":"5"}"#).unwrap();
+        let terms = terms.check(Currency::Usd).unwrap();
+        let signup = |state: &str| SellerSignup {
+            reference: "sel-1".into(),
+            seller: "potter".into(),
+            state: state.into(),
+            return_url: None,
+            last_status: None,
+        };
+        let recipient = |changes: &[(&str, Option<&str>)]| {
+            let mut params: Vec<(String, String)> = [
+                ("callerKey", KEY),
+                ("callerReference", "sel-1"),
+                ("returnURL", RETURN),
+                ("recipientPaysFee", "True"),
+                ("maxFixedFee", "0.25"),
+                ("maxVariableFee", "5"),
+            ]
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+            for (name, value) in changes {
+                params.retain(|(n, _)| n != name);
+                if let Some(value) = value {
+                    params.push((name.to_string(), value.to_string()));
+                }
+            }
+            policy()
+                .parse(&SignRequest {
+                    pipeline: "Recipient".into(),
+                    params: ParamList(params),
+                })
+                .unwrap()
+        };
+        let open = signup("open");
+        let verdict = |changes: &[(&str, Option<&str>)], s: Option<&SellerSignup>| {
+            policy()
+                .check_recipient(&recipient(changes), s, Some(&terms))
+                .map_err(|e| e.code())
+        };
+        assert_eq!(verdict(&[], Some(&open)), Ok(()));
+        assert_eq!(verdict(&[("maxVariableFee", Some("5.00"))], Some(&open)), Ok(()));
+        assert_eq!(verdict(&[], None), Err("UNKNOWN_SIGNUP"));
+        assert_eq!(verdict(&[], Some(&signup("registered"))), Err("SIGNUP_CLOSED"));
+        assert_eq!(
+            verdict(&[("callerReference", Some("sel-2"))], Some(&open)),
+            Err("UNKNOWN_SIGNUP")
+        );
+        assert_eq!(
+            verdict(&[("maxVariableFee", Some("50"))], Some(&open)),
+            Err("FEE_TERMS_MISMATCH")
+        );
+        assert_eq!(
+            verdict(&[("maxFixedFee", None)], Some(&open)),
+            Err("FEE_TERMS_MISMATCH")
+        );
+        assert_eq!(
+            verdict(&[("recipientPaysFee", Some("False"))], Some(&open)),
+            Err("FEE_TERMS_MISMATCH")
+        );
+        assert_eq!(
+            verdict(&[("returnURL", Some("https://evil.example/thanks"))], Some(&open)),
+            Err("RETURN_URL_NOT_ALLOWED")
+        );
+        assert_eq!(
+            verdict(&[("callerKey", Some("AKIAOTHERKEY00000000"))], Some(&open)),
+            Err("FOREIGN_CALLER_KEY")
+        );
+        // No marketplace configured: nothing to sign up for.
+        assert_eq!(
+            policy()
+                .check_recipient(&recipient(&[]), Some(&open), None)
+                .map_err(|e| e.code()),
+            Err("UNKNOWN_SIGNUP")
+        );
+        // A Recipient request never passes as an order's.
+        assert!(policy().check(&recipient(&[]), None).is_err());
     }
 
     #[test]

@@ -19,7 +19,7 @@ use super::catalog::Catalog;
 use super::config::{Config, ConfigError, ServeArgs};
 use super::policy::SigningPolicy;
 use super::store::{Store, StoreError};
-use super::{admin, checkout, error, tracking};
+use super::{admin, checkout, error, marketplace, sellers, tracking};
 use crate::cli::Environment;
 use crate::fps::{FpsClient, FpsConfig, FpsError};
 use crate::signer::Signer;
@@ -111,6 +111,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/orders/{reference}/settle", post(admin::settle))
         .route("/api/orders/{reference}/cancel", post(admin::cancel))
         .route("/api/orders/{reference}/refund", post(admin::refund))
+        .route("/api/orders/{reference}/split", get(marketplace::split))
+        .route("/api/sellers", post(sellers::create).get(sellers::list))
+        .route("/api/sellers/{reference}", get(sellers::show))
         .route(
             "/fps/sign",
             post(checkout::sign).layer(DefaultBodyLimit::max(MAX_SIGN_BODY_BYTES)),

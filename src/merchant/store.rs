@@ -648,3 +648,6 @@ impl Store {
         Ok(inserted == 1)
     }
 }
+
+mod sellers;
+pub use sellers::{OrderMarketplace, SellerAccount, SellerSignup};

@@ -55,6 +55,8 @@ pub enum ErrorCode {
     PaymentInstrumentNotCC,
     /// A marketplace call by a caller that is not a marketplace application.
     NotMarketplaceApp,
+    /// Not allowed: marketplace fees above what the recipient accepted, or above the amount.
+    TransactionDenied,
     /// The emulator failed.
     InternalError,
 }
@@ -87,6 +89,7 @@ impl ErrorCode {
             ErrorCode::SameSenderAndRecipient => "SameSenderAndRecipient",
             ErrorCode::PaymentInstrumentNotCC => "PaymentInstrumentNotCC",
             ErrorCode::NotMarketplaceApp => "NotMarketplaceApp",
+            ErrorCode::TransactionDenied => "TransactionDenied",
             ErrorCode::InternalError => "InternalError",
         }
     }

@@ -8,6 +8,7 @@
 //! - `GET /certs/090909/PKICert.pem`: the X.509 certificate of the key that signs returns and IPNs.
 //! - `GET`/`POST /sandbox/faults`: the fault mode of the Query API ([`faults`]), only when a fault
 //!   token is configured, and only with it as bearer token.
+//! - `GET /outbox`: the e-mails FPS would have sent senders (payments, failed settlements, refunds).
 //!
 //! # Test accounts
 //! Every sandbox account's password is `sandbox`.
@@ -39,7 +40,9 @@
 //!   most what was charged; cancel only `Pending` or `Reserved`; the same `CallerReference` with an
 //!   identical request returns the earlier answer, with other parameters `DuplicateRequest`.
 //! - A reserve not settled within the reserve validity (7 days by default) is cancelled with
-//!   StatusCode `Expired`. No fees are charged (`FPSFees` 0).
+//!   StatusCode `Expired`.
+//! - Fees: FPS's fee schedule and the marketplace's fees split each payment; balances per account
+//!   move when a transaction succeeds (see [`ledger::fees`] and [`ledger::postings`]).
 
 pub mod api;
 pub mod cbui;
@@ -51,6 +54,7 @@ pub mod ids;
 pub mod ipn;
 pub mod landing_signer;
 pub mod ledger;
+pub mod outbox;
 pub mod state;
 pub mod store;
 pub mod xml;
@@ -146,6 +150,7 @@ pub fn router(state: Arc<SandboxState>) -> Router {
         .route("/cobranded-ui/actions/confirm", post(cbui::confirm))
         .route(CERTIFICATE_PATH, get(certificate))
         .route(faults::FAULTS_PATH, get(faults::switch).post(faults::switch))
+        .route("/outbox", get(outbox::page))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

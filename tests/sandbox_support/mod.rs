@@ -331,6 +331,19 @@ impl Harness {
         method: &str,
         reserve: bool,
     ) -> String {
+        self.single_use_token_as(KEY, reference, amount, method, reserve)
+            .await
+    }
+
+    /// Installs a SingleUse token of caller `key` for the test buyer; returns its id.
+    pub async fn single_use_token_as(
+        &self,
+        key: &str,
+        reference: &str,
+        amount: &str,
+        method: &str,
+        reserve: bool,
+    ) -> String {
         let mut params = vec![
             ("pipelineName", "SingleUse"),
             ("returnURL", "https://shop.example/thanks?order=42"),
@@ -340,7 +353,7 @@ impl Harness {
         if reserve {
             params.push(("reserve", "True"));
         }
-        let url = self.cbui_url(KEY, &params);
+        let url = self.cbui_url(key, &params);
         let landing = self.approve(&url, "buyer@sandbox.test", method).await;
         let parsed = CbuiReturn::parse(landing.split_once('?').unwrap().1).unwrap();
         assert!(parsed.is_success(), "{landing}");

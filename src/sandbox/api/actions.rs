@@ -9,7 +9,8 @@ use super::render::respond;
 use super::ApiReply;
 use crate::sandbox::config::CallerAccount;
 use crate::sandbox::error::{ErrorCode, FpsError};
-use crate::sandbox::ledger::{self, Charge, ChargeRequest};
+use crate::sandbox::ledger::fees::{FeePayer, MarketplaceFee, RefundPolicy};
+use crate::sandbox::ledger::{self, Charge, ChargeRequest, RefundRequest};
 use crate::sandbox::state::SandboxState;
 
 /// Longest `CallerReference`.
@@ -115,12 +116,14 @@ async fn charge(
     let caller_reference = params.required_text("CallerReference", MAX_REFERENCE)?;
     let sender_token_id = params.required("SenderTokenId")?.to_owned();
     let amount_minor = params.required_amount("TransactionAmount")?;
-    params.one_of("ChargeFeeTo", &["Caller", "Recipient"])?;
+    let fee_paid_by = params
+        .one_of("ChargeFeeTo", &["Caller", "Recipient"])?
+        .map_or(FeePayer::Recipient, |v| FeePayer::from_wire(&v));
     params.one_of("DescriptorPolicy.SoftDescriptorType", &["Static", "Dynamic"])?;
     params.one_of("DescriptorPolicy.CSOwner", &["Caller", "Recipient"])?;
     params.number("TransactionTimeoutInMins", 1, 60 * 24 * 7)?;
     let fixed_fee = params.amount("MarketplaceFixedFee")?;
-    let variable_fee = params.percent("MarketplaceVariableFee")?;
+    let variable_fee = params.basis_points("MarketplaceVariableFee")?;
     let request = ChargeRequest {
         charge: kind,
         caller_reference,
@@ -130,7 +133,11 @@ async fn charge(
         caller_description: params.text("CallerDescription", MAX_DESCRIPTION)?,
         sender_description: params.text("SenderDescription", MAX_DESCRIPTION)?,
         override_ipn_url: params.url("OverrideIPNURL")?,
-        marketplace_fees: fixed_fee.is_some() || variable_fee.is_some(),
+        marketplace: MarketplaceFee {
+            fixed_minor: fixed_fee.unwrap_or(0),
+            variable_bp: variable_fee.unwrap_or(0),
+        },
+        fee_paid_by,
     };
     let _guard = state.write_lock.lock().await;
     let (fingerprint, seen) = earlier(state, caller, action, &request.caller_reference, params).await?;
@@ -255,7 +262,7 @@ async fn refund(
     let reference = params.required_text("CallerReference", MAX_REFERENCE)?;
     let amount = params.amount("RefundAmount")?;
     let description = params.text("CallerDescription", MAX_DESCRIPTION)?;
-    params.one_of(
+    let policy = params.one_of(
         "MarketplaceRefundPolicy",
         &["MasterTxnOnly", "MarketplaceTxnOnly", "MasterAndMarketplaceTxn"],
     )?;
@@ -271,7 +278,17 @@ async fn refund(
         .await?;
     let txn = match recorded {
         Some(txn) => txn,
-        None => ledger::refund(state, caller, &id, &reference, amount, description, override_url).await?,
+        None => {
+            let request = RefundRequest {
+                transaction_id: id,
+                caller_reference: reference.clone(),
+                amount_minor: amount,
+                caller_description: description,
+                policy: RefundPolicy::from_wire(policy.as_deref()),
+                override_ipn_url: override_url,
+            };
+            ledger::refund(state, caller, request).await?
+        }
     };
     let reply = respond(
         "RefundResponse",

@@ -146,6 +146,16 @@ impl ApiParams {
         }
     }
 
+    /// A percentage of [`Self::percent`] in basis points (`12.5` is 1250), if present.
+    pub fn basis_points(&self, name: &str) -> Result<Option<i64>, FpsError> {
+        Ok(self.percent(name)?.map(|v| {
+            let (whole, fraction) = v.split_once('.').unwrap_or((&v, ""));
+            let whole: i64 = whole.parse().unwrap_or(0);
+            let fraction: i64 = format!("{fraction:0<2}").parse().unwrap_or(0);
+            whole * 100 + fraction
+        }))
+    }
+
     /// A decimal percentage from 0 to 100 with at most two decimals (`MarketplaceVariableFee`).
     pub fn percent(&self, name: &str) -> Result<Option<String>, FpsError> {
         match self.get(name) {
@@ -197,6 +207,8 @@ mod tests {
         assert!(p.amount("B").is_err());
         assert!(p.amount("C").is_err(), "a value needs its currency");
         assert_eq!(p.percent("Fee").unwrap().as_deref(), Some("12.5"));
+        assert_eq!(p.basis_points("Fee").unwrap(), Some(1250));
+        assert_eq!(p.basis_points("Missing").unwrap(), None);
         assert!(p.percent("BadFee").is_err());
         for bad in ["", "-1", "1.234", "abc", "1000", ".5"] {
             assert!(params(&[("F", bad)]).percent("F").is_err(), "{bad:?}");

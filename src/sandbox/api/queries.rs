@@ -69,7 +69,7 @@ pub(super) async fn get_transaction(
         Some("GetTransactionResult"),
         version,
         request_id,
-        |xml| render::transaction(xml, &txn, &history, &related, false),
+        |xml| render::transaction(xml, &txn, &history, &related, None),
     ))
 }
 
@@ -156,8 +156,12 @@ pub(super) async fn account_activity(
                     &crate::sandbox::ids::iso_date(next),
                 );
             }
+            let part = render::CallerPart {
+                name: &caller.name,
+                email: &caller.email,
+            };
             for (txn, history, related) in &rendered {
-                render::transaction(xml, txn, history, related, true);
+                render::transaction(xml, txn, history, related, Some(part));
             }
         },
     ))

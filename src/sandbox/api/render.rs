@@ -46,13 +46,50 @@ pub fn effective_amount(txn: &TransactionRecord) -> i64 {
     txn.settled_minor.unwrap_or(txn.amount_minor)
 }
 
-/// A `Transaction` element (GetTransaction, GetAccountActivity).
+/// The caller's side of a transaction for `TransactionPart` (GetAccountActivity).
+#[derive(Debug, Clone, Copy)]
+pub struct CallerPart<'a> {
+    /// The caller's name.
+    pub name: &'a str,
+    /// The caller's e-mail (the recipient when no marketplace is involved).
+    pub email: &'a str,
+}
+
+/// The fees each party of a transaction paid: (role, name, cents). For a marketplace payment the
+/// recipient pays the marketplace fee (and FPS's unless `ChargeFeeTo=Caller`); otherwise the
+/// recipient, who is the caller, pays FPS's fee.
+pub fn fees_paid<'a>(
+    txn: &'a TransactionRecord,
+    caller: CallerPart<'a>,
+) -> Vec<(&'static str, &'a str, i64)> {
+    let caller_pays = txn.fee_paid_by == "Caller";
+    let fps = txn.fps_fee_minor;
+    let market = if txn.operation == "Refund" {
+        0
+    } else {
+        txn.marketplace_fee_minor
+    };
+    let recipient_fees = market + if caller_pays { 0 } else { fps };
+    let mut parts = vec![
+        ("Sender", txn.sender_name.as_str(), 0),
+        ("Recipient", txn.recipient_name.as_str(), recipient_fees),
+    ];
+    let marketplace = !txn.recipient_email.eq_ignore_ascii_case(caller.email) && txn.operation != "Refund";
+    parts.push((
+        "Caller",
+        caller.name,
+        if marketplace && caller_pays { fps } else { 0 },
+    ));
+    parts
+}
+
+/// A `Transaction` element (GetTransaction, GetAccountActivity; the latter with the parts).
 pub fn transaction(
     xml: &mut Xml,
     txn: &TransactionRecord,
     history: &[HistoryRecord],
     related: &[(String, &'static str)],
-    with_parts: bool,
+    parts: Option<CallerPart<'_>>,
 ) {
     xml.open("Transaction")
         .leaf("TransactionId", &txn.id)
@@ -64,8 +101,9 @@ pub fn transaction(
         xml.leaf("DateCompleted", &ids::iso_date(done));
     }
     amount(xml, "TransactionAmount", effective_amount(txn));
-    amount(xml, "FPSFees", 0);
-    xml.leaf("FPSFeesPaidBy", "Recipient")
+    amount(xml, "FPSFees", txn.fps_fee_minor);
+    amount(xml, "MarketplaceFees", txn.marketplace_fee_minor);
+    xml.leaf("FPSFeesPaidBy", &txn.fee_paid_by)
         .leaf_opt("SenderTokenId", txn.sender_token_id.as_deref())
         .leaf_opt("RecipientTokenId", txn.recipient_token_id.as_deref());
     let operation = match (txn.operation.as_str(), txn.settled_minor) {
@@ -95,14 +133,10 @@ pub fn transaction(
         amount(xml, "Amount", entry.amount_minor);
         xml.close();
     }
-    if with_parts {
-        for (role, name) in [
-            ("Sender", &txn.sender_name),
-            ("Recipient", &txn.recipient_name),
-            ("Caller", &txn.recipient_name),
-        ] {
+    if let Some(caller) = parts {
+        for (role, name, fees) in fees_paid(txn, caller) {
             xml.open("TransactionPart").leaf("Role", role).leaf("Name", name);
-            amount(xml, "FeesPaid", 0);
+            amount(xml, "FeesPaid", fees);
             xml.close();
         }
     }

@@ -421,6 +421,14 @@ async fn install(
         Pipeline::Recurring(p) => (Some(minor(p.transaction_amount)), None, p.payment_reason.as_ref()),
         _ => (None, None, None),
     };
+    let (pays_fee, max_fixed, max_variable) = match pipeline {
+        Pipeline::Recipient(p) => (
+            Some(p.recipient_pays_fee.get()),
+            p.max_fixed_fee.map(minor),
+            p.max_variable_fee.map(|v| i64::from(v.basis_points())),
+        ),
+        _ => (None, None, None),
+    };
     let token = TokenRecord {
         token_id: token_id.clone(),
         caller_key: loaded.caller.access_key_id.clone(),
@@ -439,6 +447,9 @@ async fn install(
         refund_token_id: refund_token_id.clone(),
         old_token_id: None,
         date_installed: now_ms(),
+        recipient_pays_fee: pays_fee,
+        max_fixed_fee_minor: max_fixed,
+        max_variable_fee_bp: max_variable,
     };
     state.store.insert_token(&token).await?;
     let mut added = vec![("tokenID", token_id)];
@@ -535,6 +546,9 @@ async fn install_instrument(
             refund_token_id: None,
             old_token_id: None,
             date_installed: now_ms(),
+            recipient_pays_fee: None,
+            max_fixed_fee_minor: None,
+            max_variable_fee_bp: None,
         };
         state.store.insert_token(&token).await?;
         added.push((name, token.token_id));

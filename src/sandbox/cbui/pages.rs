@@ -92,7 +92,8 @@ button.primary{background:#f0c14b;border-color:#a88734;font-weight:600}button:fo
 pub const CSP: &str =
     "default-src 'none'; style-src 'unsafe-inline'; img-src http: https: data:; base-uri 'none'";
 
-fn layout(title: &str, view: Option<&RequestView>, body: &str) -> String {
+/// A page of the emulator: header (co-branded when `view` is given), title, body.
+pub fn layout(title: &str, view: Option<&RequestView>, body: &str) -> String {
     let mut header =
         String::from("<header><strong>Amazon Payments</strong> <span>(fps-checkout sandbox)</span>");
     if let Some(view) = view {

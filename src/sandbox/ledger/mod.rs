@@ -4,11 +4,15 @@
 //!
 //! Every function here that changes state expects the caller to hold `SandboxState::write_lock`.
 
+pub mod fees;
 mod parties;
+pub mod postings;
 
 pub use parties::{caller_transaction, is_decline_amount, BROKEN_RECIPIENT_TOKENS, BROKEN_SENDER_TOKENS};
 
+use self::fees::{marketplace_refund_share, FeePayer, MarketplaceFee, RefundPolicy};
 use self::parties::{recipient_party, sender_token};
+use self::postings::{accepted_fees, apply_fees, post};
 use super::config::CallerAccount;
 use super::error::{ErrorCode, FpsError};
 use super::ids;
@@ -56,8 +60,27 @@ pub struct ChargeRequest {
     pub sender_description: Option<String>,
     /// `OverrideIPNURL`.
     pub override_ipn_url: Option<String>,
-    /// Whether marketplace fees were given.
-    pub marketplace_fees: bool,
+    /// `MarketplaceFixedFee` and `MarketplaceVariableFee` (zero when not given).
+    pub marketplace: MarketplaceFee,
+    /// `ChargeFeeTo` (default `Recipient`).
+    pub fee_paid_by: FeePayer,
+}
+
+/// A Refund call, validated for form.
+#[derive(Debug, Clone)]
+pub struct RefundRequest {
+    /// `TransactionId` of the payment refunded.
+    pub transaction_id: String,
+    /// `CallerReference` of the refund.
+    pub caller_reference: String,
+    /// `RefundAmount`, in cents (default: what is left).
+    pub amount_minor: Option<i64>,
+    /// `CallerDescription`.
+    pub caller_description: Option<String>,
+    /// `MarketplaceRefundPolicy`.
+    pub policy: RefundPolicy,
+    /// `OverrideIPNURL`.
+    pub override_ipn_url: Option<String>,
 }
 
 fn state_error(message: impl Into<String>) -> FpsError {
@@ -77,7 +100,7 @@ pub async fn charge(
             "TransactionAmount must be at most 10000.00 USD.",
         ));
     }
-    if req.marketplace_fees && !caller.marketplace {
+    if req.marketplace.is_some() && !caller.marketplace {
         return Err(FpsError::new(
             ErrorCode::NotMarketplaceApp,
             "Marketplace fees need a marketplace caller.",
@@ -126,6 +149,13 @@ pub async fn charge(
             "The sender and the recipient are the same account.",
         ));
     }
+    let accepted = accepted_fees(state, &caller.email, req.recipient_token_id.as_deref()).await?;
+    if req.marketplace.is_some() && accepted.is_none() {
+        return Err(FpsError::new(
+            ErrorCode::InvalidParams,
+            "Marketplace fees need the RecipientTokenId of a recipient other than the caller.",
+        ));
+    }
     let now = now_ms();
     let declined = is_decline_amount(req.amount_minor);
     let final_status = match (declined, req.charge) {
@@ -160,13 +190,20 @@ pub async fn charge(
         date_completed: None,
         due_at: None,
         due_status: None,
+        marketplace_fixed_minor: req.marketplace.fixed_minor,
+        marketplace_variable_bp: req.marketplace.variable_bp,
+        fee_paid_by: req.fee_paid_by.as_str().to_owned(),
+        fps_fee_minor: 0,
+        marketplace_fee_minor: 0,
     };
+    apply_fees(&mut txn, req.amount_minor, accepted)?;
     if token.payment_method == "ABT" && req.charge == Charge::Pay {
         finish(&mut txn, final_status, now);
     } else {
         make_pending(&mut txn, final_status, now + state.pending_delay_ms());
     }
     state.store.insert_transaction(&txn).await?;
+    post(state, &txn).await?;
     state
         .store
         .record_token_use(&token.token_id, req.amount_minor)
@@ -212,6 +249,8 @@ pub async fn settle(
             ),
         ));
     }
+    let accepted = accepted_fees(state, &caller.email, txn.recipient_token_id.as_deref()).await?;
+    apply_fees(&mut txn, amount, accepted)?;
     let now = now_ms();
     txn.settled_minor = Some(amount);
     if override_ipn_url.is_some() {
@@ -253,6 +292,8 @@ pub async fn cancel(
     txn.status = "Cancelled".into();
     txn.status_code = "Canceled".into();
     txn.status_message = "The transaction was cancelled by the caller.".into();
+    txn.fps_fee_minor = 0;
+    txn.marketplace_fee_minor = 0;
     txn.date_completed = Some(now);
     txn.due_at = None;
     txn.due_status = None;
@@ -272,13 +313,17 @@ pub async fn cancel(
 pub async fn refund(
     state: &SandboxState,
     caller: &CallerAccount,
-    id: &str,
-    caller_reference: &str,
-    amount_minor: Option<i64>,
-    caller_description: Option<String>,
-    override_ipn_url: Option<String>,
+    req: RefundRequest,
 ) -> Result<TransactionRecord, FpsError> {
-    let original = caller_transaction(state, caller, id).await?;
+    let RefundRequest {
+        transaction_id,
+        caller_reference,
+        amount_minor,
+        caller_description,
+        policy,
+        override_ipn_url,
+    } = req;
+    let original = caller_transaction(state, caller, &transaction_id).await?;
     if original.operation == "Refund" {
         return Err(FpsError::new(
             ErrorCode::TransactionTypeNotRefundable,
@@ -329,7 +374,7 @@ pub async fn refund(
         id: ids::transaction_id(),
         caller_key: caller.access_key_id.clone(),
         operation: "Refund".into(),
-        caller_reference: Some(caller_reference.to_owned()),
+        caller_reference: Some(caller_reference),
         sender_token_id: None,
         recipient_token_id: None,
         sender_name: original.recipient_name.clone(),
@@ -351,6 +396,16 @@ pub async fn refund(
         date_completed: None,
         due_at: None,
         due_status: None,
+        marketplace_fixed_minor: 0,
+        marketplace_variable_bp: 0,
+        fee_paid_by: original.fee_paid_by.clone(),
+        fps_fee_minor: 0,
+        marketplace_fee_minor: marketplace_refund_share(
+            policy,
+            amount,
+            charged,
+            original.marketplace_fee_minor,
+        ),
     };
     if original.payment_method == "ABT" {
         finish(&mut txn, "Success", now);
@@ -358,6 +413,7 @@ pub async fn refund(
         make_pending(&mut txn, "Success", now + state.pending_delay_ms());
     }
     state.store.insert_transaction(&txn).await?;
+    post(state, &txn).await?;
     announce(state, &txn, "REFUND").await?;
     Ok(txn)
 }
@@ -405,6 +461,11 @@ fn finish(txn: &mut TransactionRecord, status: &str, now: i64) {
             "The payment was declined (sandbox decline amount).",
         ),
     };
+    if status == "Failure" {
+        // No money moved: no fees.
+        txn.fps_fee_minor = 0;
+        txn.marketplace_fee_minor = 0;
+    }
     txn.status_code = code.to_owned();
     txn.status_message = message.to_owned();
     txn.due_at = None;
@@ -431,7 +492,7 @@ async fn announce(state: &SandboxState, txn: &TransactionRecord, operation: &str
     if let Some(url) = url {
         ipn::enqueue_transaction(state, &url, txn, operation).await?;
     }
-    Ok(())
+    super::outbox::note(state, txn).await
 }
 
 /// Moves every pending transaction whose time has come to its outcome, and cancels reserves not
@@ -446,6 +507,8 @@ pub async fn complete_due(state: &SandboxState) -> Result<(), StoreError> {
             txn.status = "Cancelled".into();
             txn.status_code = "Expired".into();
             txn.status_message = "The reserve expired before it was settled.".into();
+            txn.fps_fee_minor = 0;
+            txn.marketplace_fee_minor = 0;
             txn.date_completed = Some(now);
             txn.due_at = None;
             txn.due_status = None;
@@ -456,12 +519,14 @@ pub async fn complete_due(state: &SandboxState) -> Result<(), StoreError> {
             txn.due_at = Some(now.saturating_add(validity));
             txn.due_status = Some("Expired".into());
         }
-        state.store.update_transaction(&txn).await?;
+        // History first: a reader that sees the new status also sees its history entry.
         let amount = txn.settled_minor.unwrap_or(txn.amount_minor);
         state
             .store
             .add_history(&txn.id, now, &txn.status, &txn.status_code, amount)
             .await?;
+        state.store.update_transaction(&txn).await?;
+        post(state, &txn).await?;
         let operation = match (txn.operation.as_str(), txn.settled_minor) {
             ("Reserve", Some(_)) => "SETTLE".to_owned(),
             (op, _) => op.to_ascii_uppercase(),

@@ -8,9 +8,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::SqlitePool;
 
+mod accounts;
 mod records;
 
-pub use records::{ActivityFilter, HistoryRecord, IpnRecord, SessionRecord, TokenRecord, TransactionRecord};
+pub use records::{
+    ActivityFilter, EmailRecord, EntryRecord, HistoryRecord, IpnRecord, SessionRecord, TokenRecord,
+    TransactionRecord,
+};
 
 /// Milliseconds since the Unix epoch, now.
 pub fn now_ms() -> i64 {
@@ -139,8 +143,9 @@ impl Store {
         sqlx::query(
             "INSERT INTO tokens (token_id, caller_key, caller_reference, token_type, owner_email, owner_name,
                 payment_method, amount_minor, limit_minor, used_minor, use_count, reserve, status,
-                payment_reason, refund_token_id, old_token_id, date_installed)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                payment_reason, refund_token_id, old_token_id, date_installed, recipient_pays_fee,
+                max_fixed_fee_minor, max_variable_fee_bp)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&t.token_id)
         .bind(&t.caller_key)
@@ -159,6 +164,9 @@ impl Store {
         .bind(&t.refund_token_id)
         .bind(&t.old_token_id)
         .bind(t.date_installed)
+        .bind(t.recipient_pays_fee)
+        .bind(t.max_fixed_fee_minor)
+        .bind(t.max_variable_fee_bp)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -229,8 +237,9 @@ impl Store {
                 recipient_token_id, sender_name, sender_email, recipient_name, recipient_email, amount_minor,
                 settled_minor, status, status_code, status_message, payment_method, payment_reason, parent_id,
                 caller_description, sender_description, override_ipn_url, date_received, date_completed,
-                due_at, due_status)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                due_at, due_status, marketplace_fixed_minor, marketplace_variable_bp, fee_paid_by,
+                fps_fee_minor, marketplace_fee_minor)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&t.id)
         .bind(&t.caller_key)
@@ -257,6 +266,11 @@ impl Store {
         .bind(t.date_completed)
         .bind(t.due_at)
         .bind(&t.due_status)
+        .bind(t.marketplace_fixed_minor)
+        .bind(t.marketplace_variable_bp)
+        .bind(&t.fee_paid_by)
+        .bind(t.fps_fee_minor)
+        .bind(t.marketplace_fee_minor)
         .execute(&self.pool)
         .await?;
         self.add_history(&t.id, t.date_received, &t.status, &t.status_code, t.amount_minor)
@@ -267,7 +281,8 @@ impl Store {
     pub async fn update_transaction(&self, t: &TransactionRecord) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE transactions SET settled_minor = ?, status = ?, status_code = ?, status_message = ?,
-                override_ipn_url = ?, date_completed = ?, due_at = ?, due_status = ? WHERE id = ?",
+                override_ipn_url = ?, date_completed = ?, due_at = ?, due_status = ?, fps_fee_minor = ?,
+                marketplace_fee_minor = ? WHERE id = ?",
         )
         .bind(t.settled_minor)
         .bind(&t.status)
@@ -277,6 +292,8 @@ impl Store {
         .bind(t.date_completed)
         .bind(t.due_at)
         .bind(&t.due_status)
+        .bind(t.fps_fee_minor)
+        .bind(t.marketplace_fee_minor)
         .bind(&t.id)
         .execute(&self.pool)
         .await?;

@@ -37,6 +37,12 @@ pub struct TokenRecord {
     pub old_token_id: Option<String>,
     /// When it was installed.
     pub date_installed: i64,
+    /// For a recipient token: `recipientPaysFee`.
+    pub recipient_pays_fee: Option<bool>,
+    /// For a recipient token: `maxFixedFee`, in cents.
+    pub max_fixed_fee_minor: Option<i64>,
+    /// For a recipient token: `maxVariableFee`, in basis points.
+    pub max_variable_fee_bp: Option<i64>,
 }
 
 /// A transaction: a Pay, a Reserve (settled in place) or a Refund.
@@ -94,6 +100,48 @@ pub struct TransactionRecord {
     pub due_at: Option<i64>,
     /// What the transaction becomes at `due_at` (`Expired` for a reserve).
     pub due_status: Option<String>,
+    /// `MarketplaceFixedFee` asked, in cents.
+    pub marketplace_fixed_minor: i64,
+    /// `MarketplaceVariableFee` asked, in basis points.
+    pub marketplace_variable_bp: i64,
+    /// `ChargeFeeTo`: `Caller` or `Recipient`.
+    pub fee_paid_by: String,
+    /// FPS's fee on the (settled) amount, in cents.
+    pub fps_fee_minor: i64,
+    /// The marketplace's fee on the (settled) amount; for a refund, what the marketplace gave back.
+    pub marketplace_fee_minor: i64,
+}
+
+/// An e-mail FPS sent a sender, recorded for the outbox page.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EmailRecord {
+    /// The sender's address.
+    pub to_email: String,
+    /// Subject line.
+    pub subject: String,
+    /// Text.
+    pub body: String,
+    /// The transaction it is about.
+    pub transaction_id: String,
+    /// `payment_succeeded`, `payment_failed`, `settlement_failed` or `refund`.
+    pub kind: String,
+    /// When.
+    pub at: i64,
+}
+
+/// One movement of money on an account, written when a transaction succeeds.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EntryRecord {
+    /// An e-mail, or `FPS`.
+    pub account: String,
+    /// The transaction that moved the money.
+    pub transaction_id: String,
+    /// The account's part: `Sender`, `Recipient`, `Caller` or `FPS`.
+    pub role: String,
+    /// Signed cents: positive in, negative out.
+    pub amount_minor: i64,
+    /// When.
+    pub at: i64,
 }
 
 /// One entry of a transaction's status history.

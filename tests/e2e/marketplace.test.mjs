@@ -1,0 +1,135 @@
+// The marketplace end to end through the demo in headless Chromium: the admin invites the
+// seller from the marketplace page, the seller registers on the seller page (Pay Now button on
+// the Recipient pipeline, the sandbox's CBUI pages, status SR), a buyer reserves the seller's
+// vase, the admin settles it, and the marketplace page shows the split FPS reported.
+//   FPS_BIN (default target/debug/fps-checkout), PKG_DIR (default pkg), SCREENSHOTS (default
+//   tests/e2e/screenshots) can be set.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { launch } from "./browser.mjs";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const bin = process.env.FPS_BIN ?? path.join(root, "target/debug/fps-checkout");
+const shots = process.env.SCREENSHOTS ?? path.join(root, "tests/e2e/screenshots");
+let demo, info, browser, state;
+
+async function waitFor(check, what, ms = 20000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+before(async () => {
+  state = fs.mkdtempSync(path.join(os.tmpdir(), "fps-market-e2e-"));
+  fs.mkdirSync(shots, { recursive: true });
+  const ready = path.join(state, "ready.json");
+  demo = spawn(bin, [
+    "demo", "--shop", "127.0.0.1:0", "--sandbox", "127.0.0.1:0", "--dir", state,
+    "--www", path.join(root, "www"), "--pkg", process.env.PKG_DIR ?? path.join(root, "pkg"),
+    "--pending-delay-ms", "300", "--ready-file", ready,
+  ], { stdio: ["ignore", "ignore", "inherit"] });
+  info = await waitFor(() => fs.existsSync(ready) && JSON.parse(fs.readFileSync(ready, "utf8")), "the demo");
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  if (demo && demo.exitCode === null) {
+    const exited = new Promise((resolve) => demo.once("exit", resolve));
+    demo.kill("SIGINT");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10000))]);
+    if (demo.exitCode === null) demo.kill("SIGKILL");
+  }
+  fs.rmSync(state, { recursive: true, force: true });
+});
+
+async function order(reference) {
+  const response = await fetch(`${info.shopUrl}api/orders/${encodeURIComponent(reference)}`, {
+    headers: { Authorization: `Bearer ${info.adminToken}` },
+  });
+  assert.equal(response.status, 200);
+  const body = await response.json();
+  return body.order ?? body;
+}
+
+const orderReaches = (reference, status) =>
+  waitFor(async () => (await order(reference)).status === status, `order ${reference} to be ${status}`);
+
+async function cbui(page, email) {
+  await page.waitForURL(/cobranded-ui/, { timeout: 20000 });
+  await page.fill("#email", email);
+  await page.fill("#password", "sandbox");
+  await page.click('button[value="signin"]');
+  await page.waitForSelector('button[value="confirm"]');
+  await page.click('button[value="confirm"]');
+  await page.waitForURL(/thank-you\.html/, { timeout: 20000 });
+  const box = page.locator('[data-fps-return][data-state="success"], [data-fps-return][data-state="failure"]');
+  await box.waitFor({ timeout: 20000 });
+  return { state: await box.getAttribute("data-state"), text: await box.innerText() };
+}
+
+test("a seller registers, a buyer reserves the seller's vase, the admin settles, the split shows", async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  const adminFragment = new URL(info.adminUrl).hash;
+
+  // The admin invites the seller: a sign-up link with an unguessable reference.
+  await page.goto(`${info.shopUrl}marketplace.html${adminFragment}`);
+  const sellerRow = page.locator('#sellers tr[data-seller="riverbend"]');
+  await sellerRow.getByRole("button", { name: "Invite" }).click();
+  const link = sellerRow.locator("a.signup-link");
+  await link.waitFor();
+  const href = await link.getAttribute("href");
+  assert.match(href, /^seller\.html#signup=sel-[0-9a-f]{32}$/);
+
+  // The seller registers with the same Pay Now module, Recipient pipeline.
+  await page.goto(new URL(href, info.shopUrl).href);
+  const register = page.locator('#signup .fps-checkout[data-state="ready"] button');
+  await register.waitFor({ timeout: 20000 });
+  assert.equal((await register.innerText()).trim(), "Register with Amazon Payments");
+  await page.screenshot({ path: path.join(shots, "seller-signup.png"), fullPage: true });
+  await register.click();
+  const registered = await cbui(page, "potter@sandbox.test");
+  assert.equal(registered.state, "success", registered.text);
+  assert.match(registered.text, /registered/i);
+  await page.screenshot({ path: path.join(shots, "seller-registered.png") });
+
+  // A buyer reserves the seller's vase by card.
+  await page.goto(info.shopUrl);
+  await page.click('li[data-sku="VASE-STONE"] button.buy');
+  const pay = page.locator('li[data-sku="VASE-STONE"] .fps-checkout[data-state="ready"] button');
+  await pay.waitFor({ timeout: 20000 });
+  const reference = await page.locator('li[data-sku="VASE-STONE"] [data-order-reference]').getAttribute("data-order-reference");
+  await pay.click();
+  const bought = await cbui(page, "buyer@sandbox.test");
+  assert.equal(bought.state, "success", bought.text);
+  await orderReaches(reference, "reserved");
+
+  // The admin settles it when it ships.
+  await page.goto(info.adminUrl);
+  const row = page.locator(`tr[data-reference="${reference}"]`);
+  await row.getByRole("button", { name: `Settle order ${reference}` }).click();
+  await orderReaches(reference, "paid");
+
+  // The marketplace page shows what each got, as FPS's GetTransaction reported it.
+  await page.goto(`${info.shopUrl}marketplace.html`);
+  const split = page.locator(`#splits tr[data-reference="${reference}"]`);
+  await split.waitFor({ timeout: 20000 });
+  // $25.00 by card: FPS 2.9 % + $0.30 = $1.03; marketplace $0.25 + 5 % = $1.50; seller the rest.
+  assert.equal(await split.locator(".seller-got").innerText(), "$22.47");
+  assert.equal(await split.locator(".marketplace-got").innerText(), "$1.50");
+  assert.match(await split.locator(".fps-got").innerText(), /^\$1\.03 \(fees paid by seller\)$/);
+  await page.screenshot({ path: path.join(shots, "marketplace-split.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
