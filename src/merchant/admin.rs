@@ -2,7 +2,7 @@
 //! GetTransactionStatus), settle, cancel and refund under the money rules.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, Path, RawQuery, State};
+use axum::extract::{FromRequestParts, RawQuery, State};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::Json;
@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use subtle::ConstantTimeEq;
 
 use super::checkout::{record, refusal};
-use super::error::ApiError;
+use super::error::{ApiError, ApiPath};
 use super::order::{check_cancel, check_refund, check_settle, money, OrderState, Which};
 use super::server::AppState;
 use super::store::{Changes, Order, Refund, StoreError};
@@ -118,7 +118,7 @@ async fn load(app: &AppState, reference: &str) -> Result<Order, ApiError> {
 pub async fn get_order(
     _admin: Admin,
     State(app): State<AppState>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath,
 ) -> Result<Json<Value>, ApiError> {
     let mut order = load(&app, &reference).await?;
     let mut refresh_error = None;
@@ -213,7 +213,7 @@ fn conflict(e: StoreError) -> ApiError {
 pub async fn settle(
     _admin: Admin,
     State(app): State<AppState>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let body = amount_body(&body)?;
@@ -298,7 +298,7 @@ pub async fn settle(
 pub async fn cancel(
     _admin: Admin,
     State(app): State<AppState>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let body = amount_body(&body)?;
@@ -346,7 +346,7 @@ pub async fn cancel(
 pub async fn refund(
     _admin: Admin,
     State(app): State<AppState>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let body = amount_body(&body)?;

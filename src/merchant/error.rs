@@ -1,6 +1,7 @@
 //! The HTTP API's one error type: each failure maps to a status and `{"error": {"code", "message"}}`.
 
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -72,6 +73,12 @@ pub enum ApiError {
         /// For people.
         message: String,
     },
+    /// Too many requests in flight (503, with `Retry-After`).
+    #[error("the server is busy; try again in a moment")]
+    Overloaded,
+    /// The path exists, the method does not (405).
+    #[error("this endpoint does not take this method")]
+    MethodNotAllowed,
     /// The store failed (500; details only in the log).
     #[error("internal error")]
     Store(#[from] StoreError),
@@ -95,6 +102,8 @@ impl ApiError {
         match self {
             ApiError::Invalid { code, .. } => (StatusCode::BAD_REQUEST, code),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "UNAUTHORIZED"),
+            ApiError::Overloaded => (StatusCode::SERVICE_UNAVAILABLE, "OVERLOADED"),
+            ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED"),
             ApiError::Forbidden { code, .. } => (StatusCode::FORBIDDEN, code),
             ApiError::NotFound { code, .. } => (StatusCode::NOT_FOUND, code),
             ApiError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
@@ -144,6 +153,11 @@ impl IntoResponse for ApiError {
                 header::HeaderValue::from_static("Bearer"),
             );
         }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+        }
         response
     }
 }
@@ -184,10 +198,40 @@ impl<S: Send + Sync> FromRequest<S> for RawText {
     }
 }
 
+/// The one `{reference}` segment of an admin path, percent-decoded; a segment that is not UTF-8
+/// answers 400 `INVALID_PATH` in the API's error format.
+#[derive(Debug)]
+pub struct ApiPath(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(segment)) => Ok(ApiPath(segment)),
+            Err(rejection) => Err(ApiError::Invalid {
+                code: "INVALID_PATH",
+                message: rejection.body_text().chars().take(300).collect(),
+            }),
+        }
+    }
+}
+
 /// 404 for every path the API does not have.
 pub async fn not_found() -> ApiError {
     ApiError::NotFound {
         code: "NO_SUCH_PATH",
         message: "no such endpoint".to_owned(),
     }
+}
+
+/// 405 for a known path with a method it does not take.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+/// The answer when the in-flight limit sheds a request (the only error the limit layers raise).
+pub async fn overloaded(error: tower::BoxError) -> ApiError {
+    tracing::warn!(%error, "request shed: too many in flight");
+    ApiError::Overloaded
 }

@@ -1,15 +1,19 @@
-//! Wires the backend together: shared state, routes, tower layers (body size, timeout, CORS,
-//! tracing), and `serve` with graceful shutdown.
+//! Wires the backend together: shared state, routes, tower layers (body size, timeout, requests
+//! in flight, CORS, tracing), and `serve` with graceful shutdown.
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::error_handling::HandleErrorLayer;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method};
 use axum::routing::{get, post};
 use axum::Router;
 use tokio::net::TcpListener;
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower::load_shed::LoadShedLayer;
+use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -114,6 +118,7 @@ pub fn router(state: AppState) -> Router {
         .route("/fps/return", post(checkout::fps_return))
         .route("/fps/ipn", post(tracking::ipn))
         .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(cors)
@@ -121,6 +126,14 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             request_timeout,
         ))
+        // At most `max_in_flight` requests at once, shared by every route; the next is refused
+        // at once (503 OVERLOADED) rather than queued.
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(error::overloaded))
+                .layer(LoadShedLayer::new())
+                .layer(GlobalConcurrencyLimitLayer::new(state.config.max_in_flight)),
+        )
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
