@@ -120,9 +120,9 @@ fn cases(h: &Harness, order: &Value) -> Vec<Case> {
             405,
             Some("METHOD_NOT_ALLOWED"),
         ),
-        case(M::GET, "/healthz", "500 KB header", 431, None).header(
+        case(M::GET, "/healthz", "100 KB header", 431, None).header(
             "x-junk",
-            HeaderValue::from_str(&"a".repeat(500 * 1024)).expect("header"),
+            HeaderValue::from_str(&"a".repeat(100 * 1024)).expect("header"),
         ),
         many_headers,
         // Unknown paths
@@ -887,4 +887,36 @@ async fn too_many_requests_in_flight_are_shed_with_503() {
         .await
         .expect("answer");
     assert_eq!(again.status().as_u16(), 200, "the slot is free again");
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let h = start().await;
+    let address = h.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.expect("connect");
+    // A request line and one header, then silence (slowloris).
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: shop\r\n")
+        .await
+        .expect("write");
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(
+        fps_checkout::merchant::server::HEADER_READ_TIMEOUT * 3,
+        stream.read_to_end(&mut rest),
+    )
+    .await;
+    assert!(
+        matches!(closed, Ok(Ok(_)) | Ok(Err(_))),
+        "the server still holds a connection whose headers never came"
+    );
+    let answer = String::from_utf8_lossy(&rest);
+    assert!(!answer.contains("200 OK"), "{answer}");
+    let alive = h
+        .http
+        .get(format!("{}/healthz", h.base))
+        .send()
+        .await
+        .expect("alive");
+    assert_eq!(alive.status().as_u16(), 200);
 }
