@@ -120,17 +120,21 @@ fn cases(h: &Harness, order: &Value) -> Vec<Case> {
             405,
             Some("METHOD_NOT_ALLOWED"),
         ),
-        case(M::GET, "/healthz", "100 KB header", 431, None).header(
+        case(M::GET, "/healthz", "20 KB header", 431, Some("HEADERS_TOO_LARGE")).header(
             "x-junk",
-            HeaderValue::from_str(&"a".repeat(100 * 1024)).expect("header"),
+            HeaderValue::from_str(&"a".repeat(20 * 1024)).expect("header"),
+        ),
+        case(M::GET, "/healthz", "1 MB header", 431, None).header(
+            "x-junk",
+            HeaderValue::from_str(&"a".repeat(1024 * 1024)).expect("header"),
         ),
         many_headers,
         // Unknown paths
         case(M::GET, "/nope", "unknown path", 404, Some("NO_SUCH_PATH")),
         case(
             M::GET,
-            "/fps/../api/orders",
-            "dot segments in the path",
+            "/API/ORDERS",
+            "path in upper case",
             404,
             Some("NO_SUCH_PATH"),
         ),
@@ -280,11 +284,18 @@ fn cases(h: &Harness, order: &Value) -> Vec<Case> {
             M::POST,
             "/api/orders",
             "JSON nested 10 000 deep",
-            400,
+            422,
             Some("INVALID_BODY"),
         )
         .json(nested_json(10_000)),
-        case(M::POST, "/api/orders", "5 000 items", 400, Some("INVALID_ORDER")).json(format!(
+        case(
+            M::POST,
+            "/api/orders",
+            "5 000 items (175 KB)",
+            413,
+            Some("BODY_TOO_LARGE"),
+        )
+        .json(format!(
             "{{\"items\":[{}]}}",
             vec![r#"{"sku":"MUG-ENAMEL","quantity":1}"#; 5_000].join(",")
         )),
@@ -572,7 +583,10 @@ fn cases(h: &Harness, order: &Value) -> Vec<Case> {
         )
         .typed(
             "application/x-www-form-urlencoded",
-            format!("transactionId=T1&transactionStatus=SUCCESS&callerReference={r}&signature=Zm9yZ2Vk"),
+            format!(
+                "transactionId=T1&transactionStatus=SUCCESS&callerReference={r}&signatureMethod=RSA-SHA1\
+                 &signatureVersion=2&certificateUrl=https%3A%2F%2Ffps.example%2Fcert.pem&signature=Zm9yZ2Vk"
+            ),
         ),
         case(M::POST, "/fps/ipn", "70 KB body", 413, Some("BODY_TOO_LARGE")).text(big),
         // Admin routes

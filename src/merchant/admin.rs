@@ -16,7 +16,7 @@ use super::order::{check_cancel, check_refund, check_settle, money, OrderState, 
 use super::server::AppState;
 use super::store::{Changes, Order, Refund, StoreError};
 use super::tracking::apply_status;
-use crate::core::canonical::{decode_query, PlusIs};
+use crate::core::canonical::{decode_query, reject_duplicates, PlusIs};
 use crate::core::params::CallerReference;
 use crate::core::{Amount, Currency};
 use crate::fps::{Action, FpsError, Timestamp, TransactionStatus};
@@ -85,6 +85,7 @@ pub async fn list_orders(
     };
     let pairs =
         decode_query(query.as_deref().unwrap_or(""), PlusIs::Space).map_err(|e| invalid(e.to_string()))?;
+    reject_duplicates(&pairs).map_err(|e| invalid(e.to_string()))?;
     let mut limit = 50;
     for (name, value) in pairs {
         match name.as_str() {

@@ -76,6 +76,12 @@ pub enum ApiError {
     /// Too many requests in flight (503, with `Retry-After`).
     #[error("the server is busy; try again in a moment")]
     Overloaded,
+    /// The request's headers are too large (431).
+    #[error("the request headers are larger than {max} bytes")]
+    HeadersTooLarge {
+        /// The limit.
+        max: usize,
+    },
     /// The path exists, the method does not (405).
     #[error("this endpoint does not take this method")]
     MethodNotAllowed,
@@ -104,6 +110,9 @@ impl ApiError {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "UNAUTHORIZED"),
             ApiError::Overloaded => (StatusCode::SERVICE_UNAVAILABLE, "OVERLOADED"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED"),
+            ApiError::HeadersTooLarge { .. } => {
+                (StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "HEADERS_TOO_LARGE")
+            }
             ApiError::Forbidden { code, .. } => (StatusCode::FORBIDDEN, code),
             ApiError::NotFound { code, .. } => (StatusCode::NOT_FOUND, code),
             ApiError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
@@ -120,6 +129,7 @@ impl ApiError {
                 *status,
                 match *status {
                     StatusCode::PAYLOAD_TOO_LARGE => "BODY_TOO_LARGE",
+                    StatusCode::REQUEST_TIMEOUT => "REQUEST_TIMEOUT",
                     StatusCode::UNSUPPORTED_MEDIA_TYPE => "UNSUPPORTED_MEDIA_TYPE",
                     _ => "INVALID_BODY",
                 },
@@ -234,4 +244,54 @@ pub async fn method_not_allowed() -> ApiError {
 pub async fn overloaded(error: tower::BoxError) -> ApiError {
     tracing::warn!(%error, "request shed: too many in flight");
     ApiError::Overloaded
+}
+
+/// Largest total of header names and values (plus the URI) a request may carry.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Refuses a request whose headers and URI together exceed [`MAX_HEADER_BYTES`] (431).
+pub async fn bounded_head(request: Request, next: axum::middleware::Next) -> Response {
+    let headers: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    let uri = request.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if headers + uri > MAX_HEADER_BYTES {
+        return ApiError::HeadersTooLarge {
+            max: MAX_HEADER_BYTES,
+        }
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// Rewrites the plain-text 413 (body limit) and empty 408 (request timeout) that tower-http
+/// layers answer into the API's JSON error format.
+pub async fn json_layer_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let message = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "the request body is too large",
+        StatusCode::REQUEST_TIMEOUT => "the request took too long",
+        _ => return response,
+    };
+    if is_json {
+        return response;
+    }
+    let mut rewritten = ApiError::Rejected {
+        status,
+        message: message.to_owned(),
+    }
+    .into_response();
+    for (name, value) in response.headers() {
+        if name.as_str().starts_with("access-control-") || name == header::VARY {
+            rewritten.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    rewritten
 }

@@ -120,12 +120,15 @@ pub fn router(state: AppState) -> Router {
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(error::bounded_head))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(cors)
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             request_timeout,
         ))
+        // The layers above answer 413 and 408 with plain text: rewrite those in the API's format.
+        .layer(axum::middleware::map_response(error::json_layer_errors))
         // At most `max_in_flight` requests at once, shared by every route; the next is refused
         // at once (503 OVERLOADED) rather than queued.
         .layer(
