@@ -807,7 +807,7 @@ async fn every_endpoint_refuses_hostile_input_clearly() {
             c.method,
             excerpt(
                 &c.path
-                    .replace(&*order["callerReference"].as_str().unwrap_or("-"), "{ref}")
+                    .replace(order["callerReference"].as_str().unwrap_or("-"), "{ref}")
             )
         );
         let _ = writeln!(
