@@ -319,6 +319,7 @@ pub async fn start(args: &DemoArgs) -> Result<RunningDemo, DemoError> {
         secret,
         admin_token,
         fps_timeout: Duration::from_secs(10),
+        max_in_flight: crate::merchant::config::DEFAULT_MAX_IN_FLIGHT,
     };
     let state = AppState::new(config)
         .await

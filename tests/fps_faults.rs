@@ -70,6 +70,7 @@ impl Shop {
             secret: SecretKey::new(SECRET).expect("secret"),
             admin_token: SecretKey::new(ADMIN_TOKEN).expect("token"),
             fps_timeout: Duration::from_secs(1),
+            max_in_flight: fps_checkout::merchant::config::DEFAULT_MAX_IN_FLIGHT,
         };
         let state = AppState::new(config).await.expect("backend");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -66,6 +66,17 @@ ensure_geckodriver() {
   ensure_cargo_tool geckodriver geckodriver 0.37.1 --locked
 }
 
+# cargo-deny for `cargo deny check licenses bans` (deny.toml).
+ensure_cargo_deny() {
+  ensure_cargo_tool cargo-deny cargo-deny 0.20.2 --locked
+}
+
+# cargo-fuzz for fuzz/ (scripts/fuzz-smoke). Only stable Rust is installed: the fuzz scripts run
+# it with RUSTC_BOOTSTRAP=1, which lets stable take the nightly-only sanitizer flags it passes.
+ensure_cargo_fuzz() {
+  ensure_cargo_tool cargo-fuzz cargo-fuzz 0.13.2 --locked
+}
+
 # npm ci in DIR (from its package-lock.json) unless node_modules/MARKER is already there.
 ensure_npm_dir() {
   local dir="$1" marker="$2"

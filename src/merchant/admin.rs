@@ -2,7 +2,7 @@
 //! GetTransactionStatus), settle, cancel and refund under the money rules.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, Path, RawQuery, State};
+use axum::extract::{FromRequestParts, RawQuery, State};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::Json;
@@ -11,12 +11,12 @@ use serde_json::{json, Value};
 use subtle::ConstantTimeEq;
 
 use super::checkout::{record, refusal};
-use super::error::ApiError;
+use super::error::{ApiError, ApiPath};
 use super::order::{check_cancel, check_refund, check_settle, money, OrderState, Which};
 use super::server::{request_timeout, AppState};
 use super::store::{now, Changes, Order, Refund, StoreError};
 use super::tracking::{apply_status, refresh_refunds};
-use crate::core::canonical::{decode_query, PlusIs};
+use crate::core::canonical::{decode_query, reject_duplicates, PlusIs};
 use crate::core::params::CallerReference;
 use crate::core::{Amount, Currency};
 use crate::fps::{Action, FpsError, Timestamp, TransactionStatus};
@@ -85,6 +85,7 @@ pub async fn list_orders(
     };
     let pairs =
         decode_query(query.as_deref().unwrap_or(""), PlusIs::Space).map_err(|e| invalid(e.to_string()))?;
+    reject_duplicates(&pairs).map_err(|e| invalid(e.to_string()))?;
     let mut limit = 50;
     for (name, value) in pairs {
         match name.as_str() {
@@ -118,7 +119,7 @@ async fn load(app: &AppState, reference: &str) -> Result<Order, ApiError> {
 pub async fn get_order(
     _admin: Admin,
     State(app): State<AppState>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath,
 ) -> Result<Json<Value>, ApiError> {
     let mut order = load(&app, &reference).await?;
     let mut refresh_error = None;
@@ -224,7 +225,7 @@ fn conflict(e: StoreError) -> ApiError {
 pub async fn settle(
     _admin: Admin,
     State(app): State<AppState>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let body = amount_body(&body)?;
@@ -340,7 +341,7 @@ async fn settle_outcome(app: &AppState, reference: &str, reserve_id: &str) {
 pub async fn cancel(
     _admin: Admin,
     State(app): State<AppState>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let body = amount_body(&body)?;
@@ -388,7 +389,7 @@ pub async fn cancel(
 pub async fn refund(
     _admin: Admin,
     State(app): State<AppState>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let body = amount_body(&body)?;

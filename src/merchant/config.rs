@@ -11,6 +11,9 @@ use crate::core::params::{CallerKey, CbuiEndpoint};
 use crate::core::Endpoint;
 use crate::signer::SecretKey;
 
+/// Requests the server handles at once unless `FPS_MAX_IN_FLIGHT` says otherwise.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 512;
+
 /// Largest secret file read.
 const MAX_SECRET_FILE: u64 = 4096;
 
@@ -99,6 +102,8 @@ pub struct Config {
     pub admin_token: SecretKey,
     /// Time for one FPS call.
     pub fps_timeout: Duration,
+    /// Requests handled at once; more are refused at once with 503 (`FPS_MAX_IN_FLIGHT`).
+    pub max_in_flight: usize,
 }
 
 impl Config {
@@ -243,6 +248,21 @@ impl Config {
             return Err(bad("FPS_TIMEOUT_SECS", "must be 1 to 120"));
         }
 
+        let max_in_flight = match env.var("FPS_MAX_IN_FLIGHT").filter(|v| !v.trim().is_empty()) {
+            None => DEFAULT_MAX_IN_FLIGHT,
+            Some(text) => text
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=65_536).contains(n))
+                .ok_or_else(|| {
+                    bad(
+                        "FPS_MAX_IN_FLIGHT",
+                        format!("{text:?} is not a number from 1 to 65536"),
+                    )
+                })?,
+        };
+
         Ok(Config {
             listen,
             database_url,
@@ -256,6 +276,7 @@ impl Config {
             secret,
             admin_token,
             fps_timeout: Duration::from_secs(timeout_secs),
+            max_in_flight,
         })
     }
 }

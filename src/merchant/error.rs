@@ -1,6 +1,7 @@
 //! The HTTP API's one error type: each failure maps to a status and `{"error": {"code", "message"}}`.
 
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -72,6 +73,18 @@ pub enum ApiError {
         /// For people.
         message: String,
     },
+    /// Too many requests in flight (503, with `Retry-After`).
+    #[error("the server is busy; try again in a moment")]
+    Overloaded,
+    /// The request's headers are too large (431).
+    #[error("the request headers are larger than {max} bytes")]
+    HeadersTooLarge {
+        /// The limit.
+        max: usize,
+    },
+    /// The path exists, the method does not (405).
+    #[error("this endpoint does not take this method")]
+    MethodNotAllowed,
     /// The store failed (500; details only in the log).
     #[error("internal error")]
     Store(#[from] StoreError),
@@ -95,6 +108,11 @@ impl ApiError {
         match self {
             ApiError::Invalid { code, .. } => (StatusCode::BAD_REQUEST, code),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "UNAUTHORIZED"),
+            ApiError::Overloaded => (StatusCode::SERVICE_UNAVAILABLE, "OVERLOADED"),
+            ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED"),
+            ApiError::HeadersTooLarge { .. } => {
+                (StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "HEADERS_TOO_LARGE")
+            }
             ApiError::Forbidden { code, .. } => (StatusCode::FORBIDDEN, code),
             ApiError::NotFound { code, .. } => (StatusCode::NOT_FOUND, code),
             ApiError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
@@ -111,6 +129,7 @@ impl ApiError {
                 *status,
                 match *status {
                     StatusCode::PAYLOAD_TOO_LARGE => "BODY_TOO_LARGE",
+                    StatusCode::REQUEST_TIMEOUT => "REQUEST_TIMEOUT",
                     StatusCode::UNSUPPORTED_MEDIA_TYPE => "UNSUPPORTED_MEDIA_TYPE",
                     _ => "INVALID_BODY",
                 },
@@ -144,6 +163,11 @@ impl IntoResponse for ApiError {
                 header::WWW_AUTHENTICATE,
                 header::HeaderValue::from_static("Bearer"),
             );
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
         }
         response
     }
@@ -185,10 +209,90 @@ impl<S: Send + Sync> FromRequest<S> for RawText {
     }
 }
 
+/// The one `{reference}` segment of an admin path, percent-decoded; a segment that is not UTF-8
+/// answers 400 `INVALID_PATH` in the API's error format.
+#[derive(Debug)]
+pub struct ApiPath(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(segment)) => Ok(ApiPath(segment)),
+            Err(rejection) => Err(ApiError::Invalid {
+                code: "INVALID_PATH",
+                message: rejection.body_text().chars().take(300).collect(),
+            }),
+        }
+    }
+}
+
 /// 404 for every path the API does not have.
 pub async fn not_found() -> ApiError {
     ApiError::NotFound {
         code: "NO_SUCH_PATH",
         message: "no such endpoint".to_owned(),
     }
+}
+
+/// 405 for a known path with a method it does not take.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+/// The answer when the in-flight limit sheds a request (the only error the limit layers raise).
+pub async fn overloaded(error: tower::BoxError) -> ApiError {
+    tracing::warn!(%error, "request shed: too many in flight");
+    ApiError::Overloaded
+}
+
+/// Largest total of header names and values (plus the URI) a request may carry.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Refuses a request whose headers and URI together exceed [`MAX_HEADER_BYTES`] (431).
+pub async fn bounded_head(request: Request, next: axum::middleware::Next) -> Response {
+    let headers: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    let uri = request.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if headers + uri > MAX_HEADER_BYTES {
+        return ApiError::HeadersTooLarge {
+            max: MAX_HEADER_BYTES,
+        }
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// Rewrites the plain-text 413 (body limit) and empty 408 (request timeout) that tower-http
+/// layers answer into the API's JSON error format.
+pub async fn json_layer_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let message = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "the request body is too large",
+        StatusCode::REQUEST_TIMEOUT => "the request took too long",
+        _ => return response,
+    };
+    if is_json {
+        return response;
+    }
+    let mut rewritten = ApiError::Rejected {
+        status,
+        message: message.to_owned(),
+    }
+    .into_response();
+    for (name, value) in response.headers() {
+        if name.as_str().starts_with("access-control-") || name == header::VARY {
+            rewritten.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    rewritten
 }

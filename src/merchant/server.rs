@@ -1,15 +1,19 @@
-//! Wires the backend together: shared state, routes, tower layers (body size, timeout, CORS,
-//! tracing), and `serve` with graceful shutdown.
+//! Wires the backend together: shared state, routes, tower layers (body size, timeout, requests
+//! in flight, CORS, tracing), and `serve` with graceful shutdown.
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::error_handling::HandleErrorLayer;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method};
 use axum::routing::{get, post};
 use axum::Router;
 use tokio::net::TcpListener;
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower::load_shed::LoadShedLayer;
+use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -121,13 +125,25 @@ pub fn router(state: AppState) -> Router {
         .route("/fps/return", post(checkout::fps_return))
         .route("/fps/ipn", post(tracking::ipn))
         .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(error::bounded_head))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(cors)
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             request_timeout,
         ))
+        // The layers above answer 413 and 408 with plain text: rewrite those in the API's format.
+        .layer(axum::middleware::map_response(error::json_layer_errors))
+        // At most `max_in_flight` requests at once, shared by every route; the next is refused
+        // at once (503 OVERLOADED) rather than queued.
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(error::overloaded))
+                .layer(LoadShedLayer::new())
+                .layer(GlobalConcurrencyLimitLayer::new(state.config.max_in_flight)),
+        )
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -149,15 +165,52 @@ fn cors(origins: &[String]) -> CorsLayer {
         .allow_headers([header::CONTENT_TYPE])
 }
 
+/// Time a client has to send a request's line and headers (slow-header clients are cut off).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Largest request head (request line and headers) read; larger answers 431.
+pub const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// Most headers in one request; more answers 431.
+pub const MAX_HEADERS: usize = 64;
+
 /// Serves on `listener` until `shutdown` completes, then finishes the requests in flight.
+///
+/// HTTP/1.1 through hyper directly (rather than `axum::serve`) so that reading a request's head
+/// is bounded in time ([`HEADER_READ_TIMEOUT`]) and size ([`MAX_HEAD_BYTES`], [`MAX_HEADERS`]).
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    let app = router(state);
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .max_buf_size(MAX_HEAD_BYTES)
+        .max_headers(MAX_HEADERS);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    // Out of file descriptors and the like: wait instead of spinning.
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let connection = graceful.watch(http.serve_connection(hyper_util::rt::TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection closed with an error");
+            }
+        });
+    }
+    graceful.shutdown().await;
     Ok(())
 }
 

@@ -65,6 +65,70 @@ pub fn which_transaction(order: &Order, transaction_id: &str) -> Which {
     }
 }
 
+/// Longest `transactionId` accepted from a notification.
+pub const MAX_TRANSACTION_ID_BYTES: usize = 64;
+
+/// An IPN form body, decoded (form style: `+` is a space) with duplicate names refused. Pure: no
+/// I/O, so it is fuzzed on its own (`fuzz/fuzz_targets/ipn_form.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    pairs: Vec<(String, String)>,
+}
+
+/// What a verified notification says about a transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationFields {
+    /// `transactionId`: 1 to [`MAX_TRANSACTION_ID_BYTES`] bytes.
+    pub transaction_id: String,
+    /// `transactionStatus`, either spelling.
+    pub status: TransactionStatus,
+    /// `callerReference`, if present.
+    pub caller_reference: Option<String>,
+}
+
+impl Notification {
+    /// Decodes a form body; refuses bad encoding, oversize, too many pairs and duplicate names.
+    pub fn parse(body: &str) -> Result<Self, String> {
+        let pairs = decode_query(body, PlusIs::Space).map_err(|e| e.to_string())?;
+        reject_duplicates(&pairs).map_err(|e| e.to_string())?;
+        Ok(Notification { pairs })
+    }
+
+    /// A decoded value by name.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether the body carries a `signature` at all (checked before asking FPS).
+    pub fn is_signed(&self) -> bool {
+        self.get("signature").is_some()
+    }
+
+    /// The fields the backend acts on; read only once FPS verified the body.
+    pub fn fields(&self) -> Result<NotificationFields, String> {
+        let transaction_id = self
+            .get("transactionId")
+            .filter(|t| !t.is_empty() && t.len() <= MAX_TRANSACTION_ID_BYTES)
+            .ok_or_else(|| "no transactionId".to_owned())?
+            .to_owned();
+        let status_text = self.get("transactionStatus").unwrap_or_default();
+        let status = TransactionStatus::parse(status_text).ok_or_else(|| {
+            format!(
+                "unknown transactionStatus {:?}",
+                status_text.chars().take(40).collect::<String>()
+            )
+        })?;
+        Ok(NotificationFields {
+            transaction_id,
+            status,
+            caller_reference: self.get("callerReference").map(str::to_owned),
+        })
+    }
+}
+
 /// `POST /fps/ipn`: an Instant Payment Notification. Verified with FPS (UrlEndPoint = the
 /// configured IPN URL, HttpParameters = the raw body) before anything is read from it; applied
 /// forward only; answered 200 once stored, so FPS stops resending it.
@@ -73,10 +137,8 @@ pub async fn ipn(State(app): State<AppState>, RawText(body): RawText) -> Result<
         code: "INVALID_NOTIFICATION",
         message,
     };
-    let pairs = decode_query(&body, PlusIs::Space).map_err(|e| invalid(e.to_string()))?;
-    reject_duplicates(&pairs).map_err(|e| invalid(e.to_string()))?;
-    let get = |name: &str| pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
-    if get("signature").is_none() {
+    let notification = Notification::parse(&body).map_err(invalid)?;
+    if !notification.is_signed() {
         record(&app, None, "ipn_unsigned", &body).await;
         return Err(ApiError::Forbidden {
             code: "SIGNATURE_INVALID",
@@ -99,13 +161,11 @@ pub async fn ipn(State(app): State<AppState>, RawText(body): RawText) -> Result<
             })
         }
     }
-    let transaction_id = get("transactionId")
-        .filter(|t| !t.is_empty() && t.len() <= 64)
-        .ok_or_else(|| invalid("no transactionId".to_owned()))?
-        .to_owned();
-    let status_text = get("transactionStatus").unwrap_or_default();
-    let status = TransactionStatus::parse(status_text)
-        .ok_or_else(|| invalid(format!("unknown transactionStatus {status_text:?}")))?;
+    let NotificationFields {
+        transaction_id,
+        status,
+        caller_reference,
+    } = notification.fields().map_err(invalid)?;
 
     if app
         .store
@@ -116,8 +176,7 @@ pub async fn ipn(State(app): State<AppState>, RawText(body): RawText) -> Result<
             serde_json::json!({ "result": "duplicate", "message": "already applied; nothing changed" }),
         ));
     }
-    let caller_reference = get("callerReference");
-    let answer = apply_notification(&app, &transaction_id, caller_reference, status).await?;
+    let answer = apply_notification(&app, &transaction_id, caller_reference.as_deref(), status).await?;
     // Remembered only once applied: a crash in between makes the resent notification apply
     // again (forward only, so harmlessly), never be dropped as a duplicate.
     app.store

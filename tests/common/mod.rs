@@ -80,6 +80,11 @@ impl Drop for Harness {
 
 /// Starts FPS and the merchant server (SQLite in a temporary file, 1 s FPS timeout).
 pub async fn start() -> Harness {
+    start_with(&[]).await
+}
+
+/// [`start`] with extra or changed environment settings.
+pub async fn start_with(extra: &[(&str, &str)]) -> Harness {
     let fps = FpsServer::start().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let port = listener.local_addr().expect("addr").port();
@@ -109,6 +114,7 @@ pub async fn start() -> Harness {
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
+    .chain(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())))
     .collect();
     let config = Config::load(&ServeArgs::default(), &Vars(vars)).expect("config");
     let ipn_url = config.ipn_url.as_str().to_owned();

@@ -4,7 +4,7 @@
 // Run with: node --test tests/e2e/csp.test.mjs (after scripts/pkg).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startShop, CSP } from "./shop-server.mjs";
 import { launch } from "./browser.mjs";
@@ -121,4 +121,41 @@ test("a real double click navigates to CBUI exactly once", async () => {
   assert.equal(cbuiRequests.length, 1, "one navigation request");
   assert.equal(shop.cbuiVisits.length - before, 1, "one CBUI page load on the server");
   await page.close();
+});
+
+test("the published SRI hashes load the script tag under the CSP; a wrong hash is blocked", async () => {
+  const integrity = JSON.parse(readFileSync(new URL("../../pkg/integrity.json", import.meta.url), "utf8"));
+  const js = integrity["fps-checkout.js"];
+  const css = integrity["fps-checkout.css"];
+  assert.match(js, /^sha384-[A-Za-z0-9+/]{64}$/);
+  assert.match(css, /^sha384-[A-Za-z0-9+/]{64}$/);
+  const page = (jsHash) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>SRI</title>
+<link rel="stylesheet" href="/fps-checkout/fps-checkout.css" integrity="${css}" crossorigin="anonymous"></head>
+<body><main><div id="pay" data-fps-checkout data-sign-endpoint="/fps/sign" data-caller-key="AKIAIOSFODNN7EXAMPLE"
+ data-amount="12.34" data-caller-reference="order-42" data-reason="Tea" data-environment="same-origin-cbui"></div></main>
+<script type="module" src="/shop.js"></script>
+<script type="module" src="/fps-checkout/fps-checkout.js" integrity="${jsHash}" crossorigin="anonymous"></script>
+</body></html>`;
+  // The wrong hash: the right one with its first character changed.
+  const wrong = js.replace(/^sha384-(.)/, (_, c) => `sha384-${c === "A" ? "B" : "A"}`);
+  for (const [name, hash, works] of [["sri-ok.html", js, true], ["sri-bad.html", wrong, false]]) {
+    const tab = await browser.newPage();
+    const errors = [];
+    tab.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    await tab.route(`${shop.origin}/${name}`, (route) =>
+      route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", headers: { "Content-Security-Policy": CSP }, body: page(hash) }),
+    );
+    await tab.goto(`${shop.origin}/${name}`);
+    if (works) {
+      await tab.locator("#pay[data-state=ready]").waitFor();
+      assert.deepEqual(errors, [], "no console errors with the published hashes");
+      const background = await tab.getByRole("button", { name: "Pay with Amazon" }).evaluate((b) => getComputedStyle(b).backgroundColor);
+      assert.equal(background, "rgb(255, 216, 20)", "the stylesheet passed its integrity check");
+    } else {
+      await tab.waitForTimeout(1000);
+      assert.equal(await tab.locator("#pay button").count(), 0, "the script ran despite a wrong hash");
+      assert.ok(errors.some((e) => /integrity/i.test(e)), `the browser names the integrity failure: ${errors}`);
+    }
+    await tab.close();
+  }
 });

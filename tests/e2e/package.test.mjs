@@ -3,7 +3,9 @@
 // Run with: node --test tests/e2e/package.test.mjs (after scripts/pkg).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -92,4 +94,43 @@ test("a failed wasm load can be retried", () => {
     if (parsed.statusCode !== "A") throw new Error("no parse after the retry");
   `;
   execFileSync(process.execPath, ["--input-type=module", "-e", script], { stdio: "pipe" });
+});
+
+test("the npm tarball holds no secret, no key and no signing code", () => {
+  // `npm pack` exactly as publishing would, into a temporary directory; then every file in it.
+  const dir = mkdtempSync(join(tmpdir(), "fps-pack-"));
+  try {
+    const out = execFileSync("npm", ["pack", "--json", "--pack-destination", dir, pkg], { encoding: "utf8" });
+    const [{ filename, files }] = JSON.parse(out);
+    assert.ok(files.length > 0, "files in the tarball");
+    execFileSync("tar", ["-xzf", join(dir, filename), "-C", dir]);
+    // The secrets every test and the demo configure, and secret-looking shapes.
+    const known = [
+      "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "test-admin-token-0123456789",
+      "test-fps-own-signing-key", "very-secret-key-material",
+    ];
+    for (const { path } of files) {
+      const text = readFileSync(join(dir, "package", path)).toString("latin1");
+      for (const secret of known) assert.equal(text.indexOf(secret), -1, `${path} holds ${secret}`);
+      assert.doesNotMatch(text, /BEGIN [A-Z ]*PRIVATE KEY/, path);
+      assert.doesNotMatch(text, /FPS_SECRET_KEY|FPS_ADMIN_TOKEN/, path);
+      if (path.endsWith(".wasm")) assert.doesNotMatch(text, /secret/i, path);
+    }
+    const names = files.map((f) => f.path);
+    assert.ok(!names.some((n) => /\.(rs|toml|env|pem|key|db|sqlite)$/.test(n)), `unexpected files: ${names}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the JS glue refuses wrong types in parseReturn with a clear error", async () => {
+  const api = await import(pkg + "index.js");
+  await api.load(readFileSync(pkg + "web/fps_checkout_bg.wasm"));
+  for (const bad of ["", "status=ZZ", "status=SC&status=SA", "%", "status=SC&x=%C3%28", "a".repeat(20000)]) {
+    await assert.rejects(api.parseReturn(bad), (e) => e.code === "INVALID_RETURN", JSON.stringify(bad).slice(0, 40));
+  }
+  for (const bad of [42, {}, ["status=A"], true, Symbol("s")]) {
+    // wasm-bindgen's glue takes strings only: anything else is refused before the module runs.
+    await assert.rejects(api.parseReturn(bad), (e) => e instanceof Error, String(typeof bad));
+  }
 });

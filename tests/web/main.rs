@@ -10,5 +10,6 @@ wasm_bindgen_test_configure!(run_in_browser);
 mod api;
 mod button;
 mod errors;
+mod hostile;
 mod return_page;
 mod support;

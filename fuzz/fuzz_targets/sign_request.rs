@@ -1,0 +1,101 @@
+//! The `POST /fps/sign` request parser: the JSON body (`SignRequest`, as the handler's JSON
+//! extractor decodes it with serde_json), the signing policy's parse and check against an open
+//! order, then signing.
+//!
+//! Properties: never panics; whatever the policy accepts is a request whose own pairs parse back
+//! to the same request, whose signed URL carries exactly those pairs plus the signature, and
+//! whose signature verifies.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use fps_checkout::core::canonical::{decode_query, HttpMethod, PlusIs, StringToSign};
+use fps_checkout::core::params::{CallerKey, CbuiEndpoint};
+use fps_checkout::core::{CbuiRequest, Endpoint};
+use fps_checkout::merchant::order::{Mode, OrderState};
+use fps_checkout::merchant::policy::{SignRequest, SigningPolicy};
+use fps_checkout::merchant::store::Order;
+use fps_checkout::signer::{verify, SecretKey};
+use libfuzzer_sys::fuzz_target;
+
+const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
+
+struct Fixture {
+    policy: SigningPolicy,
+    order: Order,
+    secret: SecretKey,
+    endpoint: CbuiEndpoint,
+}
+
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| Fixture {
+        policy: SigningPolicy {
+            caller_key: CallerKey::new(KEY).expect("key"),
+            return_urls: vec![Endpoint::parse("https://shop.example/thanks").expect("url")],
+        },
+        order: Order {
+            reference: "ord-1".into(),
+            items: "[]".into(),
+            description: "1 x Mug".into(),
+            amount_minor: 1250,
+            currency: "USD".into(),
+            mode: Mode::Pay,
+            state: OrderState::Open,
+            return_url: None,
+            sender_token_id: None,
+            charge_timestamp: None,
+            transaction_id: None,
+            transaction_status: None,
+            settle_amount_minor: None,
+            settle_transaction_id: None,
+            settled_minor: 0,
+            refunded_minor: 0,
+            last_error: None,
+            created_at: 0,
+            updated_at: 0,
+        },
+        secret: SecretKey::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY").expect("secret"),
+        endpoint: CbuiEndpoint::sandbox(),
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let f = fixture();
+    let Ok(body) = serde_json::from_slice::<SignRequest>(data) else {
+        return;
+    };
+    let Ok(request) = f.policy.parse(&body) else {
+        return;
+    };
+    // A typed request's own pairs parse back to the same request.
+    let pairs = request.pairs();
+    let again = CbuiRequest::from_pairs(pairs.iter().map(|(n, v)| (*n, v.as_str())))
+        .expect("a request's own pairs are valid");
+    assert_eq!(again, request);
+    let order = (request.pipeline().caller_reference().as_str() == f.order.reference).then_some(&f.order);
+    if f.policy.check(&request, order).is_err() {
+        return;
+    }
+    let signed = fps_checkout::signer::sign_cbui(&f.secret, &request, &f.endpoint);
+    let (base, query) = signed.url.split_once('?').expect("a signed URL has a query");
+    assert_eq!(base, f.endpoint.endpoint().without_query());
+    let mut sent = decode_query(query, PlusIs::Literal).expect("the signed URL decodes");
+    let signature = sent
+        .iter()
+        .position(|(n, _)| n == "signature")
+        .map(|i| sent.remove(i).1)
+        .expect("the URL carries the signature");
+    let mut expected: Vec<(String, String)> =
+        pairs.iter().map(|(n, v)| ((*n).to_owned(), v.clone())).collect();
+    expected.sort();
+    sent.sort();
+    assert_eq!(sent, expected, "the URL carries other pairs than the request");
+    assert_eq!(signature, signed.signature);
+    assert!(verify(
+        &f.secret,
+        request.signature_method(),
+        &StringToSign::new(HttpMethod::Get, f.endpoint.endpoint(), &request.canonical_query()),
+        &signature,
+    ));
+});
