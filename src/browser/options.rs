@@ -134,6 +134,23 @@ fn millis(name: &str, raw: Option<&str>, default: u32) -> Result<u32, BrowserErr
     }
 }
 
+/// Whether `url` is a relative URL or an absolute `http:`/`https:` one, with no space or control
+/// character: a scheme, if any (the text before a `:` that comes before any `/`, `?` or `#`),
+/// must be http or https, so `javascript:` or `data:` never reach `fetch`.
+fn is_web_url(url: &str) -> bool {
+    if url.bytes().any(|b| b <= b' ' || b == 0x7f) {
+        return false;
+    }
+    let bytes = url.as_bytes();
+    match bytes.iter().position(|b| matches!(b, b':' | b'/' | b'?' | b'#')) {
+        Some(at) if bytes.get(at) == Some(&b':') => {
+            let scheme = bytes.get(..at).unwrap_or_default();
+            scheme.eq_ignore_ascii_case(b"http") || scheme.eq_ignore_ascii_case(b"https")
+        }
+        _ => true,
+    }
+}
+
 impl CheckoutOptions {
     /// Validates `raw`; `page_url` (the current page, without fragment) is the default returnURL.
     pub fn from_raw(raw: &RawOptions, page_url: &str) -> Result<Self, BrowserError> {
@@ -144,6 +161,11 @@ impl CheckoutOptions {
             .filter(|s| !s.is_empty())
             .ok_or_else(|| invalid("`signEndpoint` is required: the URL of your server's signing endpoint"))?
             .to_owned();
+        if !is_web_url(&sign_endpoint) {
+            return Err(invalid(
+                "`signEndpoint` must be a path on this site or an http(s) URL, without spaces",
+            ));
+        }
         let cbui = CbuiEndpoint::parse(raw.environment.as_deref().unwrap_or("sandbox")).map_err(|e| {
             invalid(
                 [
