@@ -399,7 +399,10 @@ pub fn response_amount(value: &str, currency: Option<&str>) -> Option<Amount> {
     let value = value.trim();
     let text = match value.split_once('.') {
         Some((whole, fraction)) if fraction.len() > 2 => {
-            let (cents, rest) = fraction.split_at(2);
+            // By `get`, not `split_at`: a garbled answer may put a multi-byte character there.
+            let (Some(cents), Some(rest)) = (fraction.get(..2), fraction.get(2..)) else {
+                return None;
+            };
             if !rest.bytes().all(|b| b == b'0') {
                 return None;
             }
@@ -542,6 +545,11 @@ mod tests {
         assert_eq!(response_amount("1.000000", None).unwrap().minor_units(), 100);
         assert_eq!(response_amount("1.1", Some("USD")).unwrap().minor_units(), 110);
         assert!(response_amount("1.001000", None).is_none());
+        // Found by fuzzing (fuzz/fuzz_targets/fps_response.rs): a multi-byte character after the
+        // cents used to panic (a str split inside a character).
+        assert!(response_amount("1.\u{FFFD}00", None).is_none());
+        assert!(response_amount("1.0\u{FFFD}", None).is_none());
+        assert!(response_amount("\u{DE}.\u{DE}\u{DE}\u{DE}", None).is_none());
         assert!(response_amount("1.00", Some("EUR")).is_none());
     }
 }
