@@ -268,6 +268,16 @@ pub fn parse_error(body: &str, http_status: u16) -> Option<FpsError> {
     })
 }
 
+/// Untrusted text from an answer, for an error message: its first 40 characters, quoted and
+/// escaped, and never more than 200 characters however they escape (found by fuzzing: an
+/// element name of any length went into the message whole).
+fn quoted(text: &str) -> String {
+    format!("{:?}", text.chars().take(40).collect::<String>())
+        .chars()
+        .take(200)
+        .collect()
+}
+
 /// Parses `<{action}Response>` into its result and request id.
 fn parse_success<R: DeserializeOwned>(
     action: &'static str,
@@ -277,7 +287,10 @@ fn parse_success<R: DeserializeOwned>(
     let root = root_name(body).ok_or_else(|| malformed("not XML".to_owned()))?;
     let expected = format!("{action}Response");
     if root != expected {
-        return Err(malformed(format!("root element is <{root}>, not <{expected}>")));
+        return Err(malformed(format!(
+            "root element {}, not <{expected}>",
+            quoted(&root)
+        )));
     }
     let envelope: Envelope<R> =
         quick_xml::de::from_str(body).map_err(|e| malformed(e.to_string().chars().take(200).collect()))?;
@@ -290,10 +303,7 @@ fn parse_success<R: DeserializeOwned>(
 fn status(action: &'static str, text: &str) -> Result<TransactionStatus, FpsError> {
     TransactionStatus::parse(text).ok_or_else(|| FpsError::Malformed {
         action,
-        reason: format!(
-            "unknown TransactionStatus {:?}",
-            text.chars().take(40).collect::<String>()
-        ),
+        reason: format!("unknown TransactionStatus {}", quoted(text)),
     })
 }
 
@@ -335,10 +345,7 @@ pub fn verify_result(body: &str) -> Result<Verification, FpsError> {
         "Failure" => Ok(Verification::Failure),
         other => Err(FpsError::Malformed {
             action: ACTION,
-            reason: format!(
-                "unknown VerificationStatus {:?}",
-                other.chars().take(40).collect::<String>()
-            ),
+            reason: format!("unknown VerificationStatus {}", quoted(other)),
         }),
     }
 }
@@ -537,6 +544,16 @@ mod tests {
                 matches!(transaction_result("Pay", bad), Err(FpsError::Malformed { .. })),
                 "{bad:?}"
             );
+        }
+    }
+
+    #[test]
+    fn malformed_reasons_stay_short_whatever_the_answer() {
+        // Found by fuzzing: an element name of any length went into the message whole.
+        let body = format!("<{}/>", "\u{1}".repeat(5000));
+        match transaction_result("Pay", &body) {
+            Err(FpsError::Malformed { reason, .. }) => assert!(reason.chars().count() <= 300, "{reason}"),
+            other => panic!("{other:?}"),
         }
     }
 
