@@ -478,7 +478,7 @@ fn cases(h: &Harness, order: &Value) -> Vec<Case> {
             .text(format!("status=SC&{}", vec!["a=1"; 200].join("&"))),
         case(M::POST, "/fps/return", "9 KB query", 400, Some("INVALID_RETURN"))
             .text(format!("status=SC&x={}", "a".repeat(9 * 1024))),
-        case(M::POST, "/fps/return", "70 KB body", 413, Some("BODY_TOO_LARGE")).text(big.clone()),
+        case(M::POST, "/fps/return", "70 KB body", 413, Some("BODY_TOO_LARGE")).text("x".repeat(70 * 1024)),
         case(
             M::POST,
             "/fps/return",
@@ -589,6 +589,74 @@ fn cases(h: &Harness, order: &Value) -> Vec<Case> {
             ),
         ),
         case(M::POST, "/fps/ipn", "70 KB body", 413, Some("BODY_TOO_LARGE")).text(big),
+        // The shopper's order page API (the key goes in Fps-Order-Key; these requests carry none
+        // or a wrong one: every answer is the same 404, which tells nobody which orders exist).
+        case(
+            M::GET,
+            &format!("/api/shop/orders/{r}"),
+            "no order key",
+            404,
+            Some("UNKNOWN_ORDER"),
+        ),
+        case(
+            M::GET,
+            &format!("/api/shop/orders/{r}"),
+            "order key with non-ASCII bytes",
+            404,
+            Some("UNKNOWN_ORDER"),
+        )
+        .header(
+            "fps-order-key",
+            HeaderValue::from_bytes(b"\xff\xfekey").expect("h"),
+        ),
+        case(
+            M::GET,
+            &format!("/api/shop/orders/{r}"),
+            "the admin token as order key",
+            404,
+            Some("UNKNOWN_ORDER"),
+        )
+        .header("fps-order-key", HeaderValue::from_static(ADMIN_TOKEN)),
+        case(
+            M::POST,
+            &format!("/api/shop/orders/{r}/cancel"),
+            "cancel without key",
+            404,
+            Some("UNKNOWN_ORDER"),
+        ),
+        case(
+            M::POST,
+            &format!("/api/shop/orders/{r}/reauthorize"),
+            "reauthorize, 5 KB key",
+            404,
+            Some("UNKNOWN_ORDER"),
+        )
+        .header(
+            "fps-order-key",
+            HeaderValue::from_str(&"k".repeat(5000)).expect("h"),
+        ),
+        case(
+            M::GET,
+            &format!("/api/shop/orders/{r}/cancel"),
+            "GET on cancel",
+            405,
+            Some("METHOD_NOT_ALLOWED"),
+        ),
+        case(
+            M::POST,
+            &format!("/api/shop/orders/{r}/cancel"),
+            "70 KB body",
+            413,
+            Some("BODY_TOO_LARGE"),
+        )
+        .text("x".repeat(70 * 1024)),
+        case(
+            M::GET,
+            "/api/shop/orders/%FF%FE",
+            "reference not UTF-8",
+            400,
+            Some("INVALID_PATH"),
+        ),
         // Admin routes
         case(M::GET, "/api/orders", "no token", 401, Some("UNAUTHORIZED")),
         case(M::GET, "/api/orders", "wrong token", 401, Some("UNAUTHORIZED")).header(

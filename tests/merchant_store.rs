@@ -24,6 +24,7 @@ fn new_order(amount_minor: u64) -> Order {
         settled_minor: 0,
         refunded_minor: 0,
         last_error: None,
+        attempt: 1,
         created_at: now(),
         updated_at: now(),
     }

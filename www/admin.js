@@ -49,7 +49,22 @@ function cell(row, text) {
   return td;
 }
 
+// Orders the backend flags (failed payments or settlements, FPS outcomes overdue), above the table.
+function renderAttention(orders) {
+  const section = document.getElementById('attention');
+  const list = section.querySelector('ul');
+  list.replaceChildren();
+  for (const order of orders.filter((o) => o.needsAttention)) {
+    const item = document.createElement('li');
+    item.dataset.reference = order.callerReference;
+    item.textContent = `${order.callerReference} ($${order.amount}, ${order.status}): ${order.needsAttention}`;
+    list.append(item);
+  }
+  section.hidden = list.children.length === 0;
+}
+
 function render(orders) {
+  renderAttention(orders);
   body.replaceChildren();
   for (const order of orders) {
     const row = document.createElement('tr');

@@ -40,6 +40,11 @@ for (const product of document.querySelectorAll('.product[data-sku]')) {
     try {
       const [, config] = await ready;
       const order = await createOrder(product.dataset.sku);
+      // The order page link, for the thank-you page (the key stays in the URL fragment).
+      sessionStorage.setItem(
+        `fps-order-page:${order.callerReference}`,
+        new URL(order.orderPage, location.href).href,
+      );
       const container = document.createElement('div');
       container.dataset.orderReference = order.callerReference;
       const params = order.paymentMode === 'reserve' ? { reserve: 'True' } : {};

@@ -52,6 +52,7 @@ fn fixture() -> &'static Fixture {
             settled_minor: 0,
             refunded_minor: 0,
             last_error: None,
+            attempt: 1,
             created_at: 0,
             updated_at: 0,
         },

@@ -12,7 +12,7 @@ use subtle::ConstantTimeEq;
 
 use super::checkout::{record, refusal};
 use super::error::{ApiError, ApiPath};
-use super::order::{check_cancel, check_refund, check_settle, money, OrderState, Which};
+use super::order::{attention, check_cancel, check_refund, check_settle, money, OrderState, Which};
 use super::server::{request_timeout, AppState};
 use super::store::{now, Changes, Order, Refund, StoreError};
 use super::tracking::{apply_status, refresh_refunds};
@@ -68,6 +68,8 @@ pub fn order_json(order: &Order, refunds: &[Refund]) -> Value {
             "transactionId": r.transaction_id,
         })).collect::<Vec<_>>(),
         "lastError": order.last_error,
+        "attempt": order.attempt,
+        "needsAttention": attention(order.state, order.last_error.as_deref(), order.updated_at, super::store::now()),
         "createdAt": order.created_at,
         "updatedAt": order.updated_at,
     })
@@ -211,7 +213,7 @@ fn parse_amount(text: Option<&str>) -> Result<Option<Amount>, ApiError> {
     .transpose()
 }
 
-fn conflict(e: StoreError) -> ApiError {
+pub(crate) fn conflict(e: StoreError) -> ApiError {
     match e {
         StoreError::Conflict { current, expected } => ApiError::Conflict {
             code: "WRONG_STATE",
@@ -353,11 +355,23 @@ pub async fn cancel(
     }
     let order = load(&app, &reference).await?;
     check_cancel(order.state)?;
+    let order = cancel_with_fps(&app, &order, body.description).await?;
+    Ok(Json(order_json(&order, &[])))
+}
+
+/// Cancels a pending or reserved order's transaction with FPS, then the order; FPS refusing
+/// leaves the order as it was. Shared by the admin's and the shopper's cancel.
+pub(crate) async fn cancel_with_fps(
+    app: &AppState,
+    order: &Order,
+    description: Option<String>,
+) -> Result<Order, ApiError> {
+    let reference = &order.reference;
     let transaction_id = order.transaction_id.clone().ok_or_else(|| ApiError::Conflict {
         code: "WRONG_STATE",
         message: "the order has no transaction to cancel".to_owned(),
     })?;
-    match app.fps.cancel(&transaction_id, body.description).await {
+    match app.fps.cancel(&transaction_id, description).await {
         Ok(result) => {
             let status = match result.transaction_status {
                 TransactionStatus::Cancelled => "Cancelled",
@@ -366,7 +380,7 @@ pub async fn cancel(
             let order = app
                 .store
                 .transition(
-                    &reference,
+                    reference,
                     &[OrderState::Pending, OrderState::Reserved],
                     OrderState::Cancelled,
                     Changes {
@@ -376,10 +390,10 @@ pub async fn cancel(
                 )
                 .await
                 .map_err(conflict)?;
-            Ok(Json(order_json(&order, &[])))
+            Ok(order)
         }
         Err(source) => {
-            record(&app, Some(&reference), "cancel_failed", &source.to_string()).await;
+            record(app, Some(reference), "cancel_failed", &source.to_string()).await;
             Err(refusal(source, "FPS did not cancel; the order is unchanged"))
         }
     }

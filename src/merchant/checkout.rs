@@ -11,7 +11,9 @@ use serde_json::Value;
 
 use super::catalog::LineRequest;
 use super::error::{ApiError, ApiJson, RawText};
-use super::order::{next_state, Mode, OrderState, Which};
+use super::order::{
+    caller_reference, failure_reason, next_state, split_caller_reference, Mode, OrderState, Which,
+};
 use super::policy::{PolicyError, SignRequest};
 use super::server::AppState;
 use super::store::{now, Changes, Order, StoreError};
@@ -48,6 +50,8 @@ pub struct CreatedOrder {
     pub description: String,
     /// `pay` or `reserve` (then send `reserve=True`).
     pub payment_mode: Mode,
+    /// The shopper's secret link to the order's page (`order.html#...`), relative to the shop.
+    pub order_page: String,
 }
 
 /// `POST /api/orders`: prices the items from the catalog and opens an order.
@@ -79,6 +83,7 @@ pub async fn create_order(
         settled_minor: 0,
         refunded_minor: 0,
         last_error: None,
+        attempt: 1,
         created_at: at,
         updated_at: at,
     };
@@ -115,6 +120,7 @@ pub async fn create_order(
     Ok((
         StatusCode::CREATED,
         Json(CreatedOrder {
+            order_page: app.order_links.page(&reference),
             caller_reference: reference,
             amount: priced.total.to_string(),
             currency: order.currency,
@@ -161,10 +167,12 @@ pub async fn sign(
     if super::sellers::is_recipient(&request) {
         return super::sellers::sign(&app, &request).await;
     }
-    let reference = request.pipeline().caller_reference().as_str().to_owned();
+    let requested = request.pipeline().caller_reference().as_str();
+    let reference = split_caller_reference(requested).0.to_owned();
     let order = match app.open_orders.get(&reference) {
-        Some(order) => Some(order),
-        None => {
+        // A cached order of an earlier attempt (re-authorized since) is read again.
+        Some(order) if caller_reference(&order.reference, order.attempt) == requested => Some(order),
+        _ => {
             let order = app.store.order(&reference).await?.map(Arc::new);
             if let Some(order) = &order {
                 app.open_orders.put(order);
@@ -215,23 +223,33 @@ pub struct ReturnAnswer {
     pub transaction_status: Option<String>,
     /// A sentence for the shopper.
     pub message: String,
+    /// The shopper's secret link to the order's page (`order.html#...`): whoever holds the
+    /// signed return is the shopper. None for a seller sign-up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_page: Option<String>,
 }
 
-fn answer(order: &Order, message: impl Into<String>) -> Json<ReturnAnswer> {
+fn answer(app: &AppState, order: &Order, message: impl Into<String>) -> Json<ReturnAnswer> {
     Json(ReturnAnswer {
         order_id: order.reference.clone(),
         status: order.state,
         transaction_status: order.transaction_status.clone(),
         message: message.into(),
+        order_page: Some(app.order_links.page(&order.reference)),
     })
 }
 
 /// Records a refused input in the audit trail; a store failure here must not hide the refusal.
 pub(crate) async fn record(app: &AppState, order: Option<&str>, kind: &str, detail: &str) {
+    audit(app, order, kind, detail).await;
+    tracing::warn!(order = order.unwrap_or("-"), kind, detail, "refused");
+}
+
+/// Appends to the order's audit trail; a store failure is logged, never returned.
+pub(crate) async fn audit(app: &AppState, order: Option<&str>, kind: &str, detail: &str) {
     if let Err(e) = app.store.record_event(order, kind, detail).await {
         tracing::error!(error = %e, kind, "cannot record event");
     }
-    tracing::warn!(order = order.unwrap_or("-"), kind, detail, "refused");
 }
 
 /// `POST /fps/return`: the raw query CBUI appended to the return URL, as the browser received it.
@@ -256,7 +274,8 @@ pub async fn fps_return(
             message: "the return has no callerReference".to_owned(),
         });
     };
-    let Some(order) = app.store.order(&reference).await? else {
+    let (order_reference, attempt) = split_caller_reference(&reference);
+    let Some(order) = app.store.order(order_reference).await? else {
         if let Some(signup) = app.store.signup(&reference).await? {
             return super::sellers::fps_return(&app, signup, parsed).await;
         }
@@ -266,6 +285,21 @@ pub async fn fps_return(
             message: "callerReference names no order of this shop".to_owned(),
         });
     };
+    if attempt != order.attempt {
+        record(
+            &app,
+            Some(&order.reference),
+            "return_stale_attempt",
+            parsed.raw_query(),
+        )
+        .await;
+        return Err(ApiError::Conflict {
+            code: "STALE_AUTHORIZATION",
+            message: "this return is for an earlier authorization of the order; nothing was charged"
+                .to_owned(),
+        });
+    }
+    let reference = order.reference.clone();
     // From here the order may leave `open`: /fps/sign must read it from the store again.
     app.open_orders.forget(&reference);
     if !matches!(order.state, OrderState::Open | OrderState::Charging) {
@@ -287,7 +321,7 @@ pub async fn fps_return(
     };
     if !parsed.is_success() {
         tracing::info!(order = %reference, status = %parsed.status, "CBUI did not authorize");
-        return Ok(answer(&order, parsed.message()));
+        return Ok(answer(&app, &order, parsed.message()));
     }
     let Some(token) = parsed.token_id.clone() else {
         record(&app, Some(&reference), "return_without_token", parsed.raw_query()).await;
@@ -407,8 +441,11 @@ async fn charge(
     let amount = crate::core::Amount::from_minor(order.amount_minor, crate::core::Currency::Usd)
         .map_err(|e| StoreError::Database(e.to_string()))?;
     let charge = Charge {
-        caller_reference: crate::core::params::CallerReference::new(&reference)
-            .map_err(|e| StoreError::Database(e.to_string()))?,
+        caller_reference: crate::core::params::CallerReference::new(&caller_reference(
+            &reference,
+            order.attempt,
+        ))
+        .map_err(|e| StoreError::Database(e.to_string()))?,
         sender_token_id: token,
         amount,
         caller_description: Some(order.description.clone()),
@@ -429,6 +466,8 @@ async fn charge(
                 transaction_id: Some(result.transaction_id.clone()),
                 transaction_status: Some(status.as_str().to_owned()),
                 settled_minor: (next == Some(OrderState::Paid)).then_some(order.amount_minor),
+                last_error: (next == Some(OrderState::Failed))
+                    .then(|| failure_reason(OrderState::Charging).to_owned()),
                 ..Changes::default()
             };
             let to = next.unwrap_or(OrderState::Charging);
@@ -456,7 +495,7 @@ async fn charge(
                 OrderState::Failed => "The payment failed. Nothing was charged.",
                 _ => "Your payment was submitted.",
             };
-            Ok(answer(&order, message))
+            Ok(answer(app, &order, message))
         }
         Err(source) if source.outcome_unknown() || source.is_transient() => {
             let detail = source.to_string();

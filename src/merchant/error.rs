@@ -96,6 +96,7 @@ impl From<RuleError> for ApiError {
             code: match e {
                 RuleError::WrongState { .. } => "WRONG_STATE",
                 RuleError::TooMuch { .. } => "AMOUNT_TOO_LARGE",
+                RuleError::TooManyAttempts { .. } => "TOO_MANY_ATTEMPTS",
             },
             message: e.to_string(),
         }

@@ -9,9 +9,11 @@ pub mod error;
 pub mod marketplace;
 pub mod open_orders;
 pub mod order;
+pub mod order_link;
 pub mod policy;
 pub mod sellers;
 pub mod server;
+pub mod shopper;
 pub mod store;
 pub mod tracking;
 

@@ -78,6 +78,7 @@ mod tests {
             settled_minor: 0,
             refunded_minor: 0,
             last_error: None,
+            attempt: 1,
             created_at: 0,
             updated_at: 0,
         })

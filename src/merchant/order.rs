@@ -134,11 +134,101 @@ pub fn next_state(
         (Which::Charge, Charging | Pending | Reserved, T::Cancelled) => Cancelled,
         // A settled reserve reports Success on the reserve transaction itself.
         (Which::Charge, Settling, T::Success) if mode == Mode::Reserve => Paid,
+        // ... and a failed settle reports Failure on it.
+        (Which::Charge, Settling, T::Failure) if mode == Mode::Reserve => Failed,
         (Which::Settle, Settling, T::Success) => Paid,
         (Which::Settle, Settling, T::Failure) => Failed,
         _ => return None,
     };
     Some(next)
+}
+
+/// The reason recorded on an order that moves to `failed` from `current`, for the shopper and
+/// the admin: a settlement (from `settling`) or the payment itself failed.
+pub fn failure_reason(current: OrderState) -> &'static str {
+    if current == OrderState::Settling {
+        "FPS could not settle the reserved amount; nothing was charged"
+    } else {
+        "FPS declined the payment; nothing was charged"
+    }
+}
+
+/// The `callerReference` of an order's `attempt`-th authorization: the order's own reference for
+/// the first, `{reference}-a{attempt}` for each new authorization after a failed payment or
+/// settlement (FPS keys tokens and charges by callerReference, so a new attempt needs a new one).
+pub fn caller_reference(reference: &str, attempt: u32) -> String {
+    if attempt <= 1 {
+        reference.to_owned()
+    } else {
+        format!("{reference}-a{attempt}")
+    }
+}
+
+/// The order reference and attempt a `callerReference` names (the inverse of
+/// [`caller_reference`]): `ord-x-a2` is attempt 2 of `ord-x`, anything else attempt 1 of itself.
+pub fn split_caller_reference(caller_reference: &str) -> (&str, u32) {
+    if let Some((reference, attempt)) = caller_reference.rsplit_once("-a") {
+        let digits = !attempt.is_empty() && attempt.len() <= 4 && attempt.bytes().all(|b| b.is_ascii_digit());
+        if digits && !attempt.starts_with('0') {
+            if let Ok(n @ 2..) = attempt.parse::<u32>() {
+                return (reference, n);
+            }
+        }
+    }
+    (caller_reference, 1)
+}
+
+/// Most authorizations one order may have (the first and its re-authorizations).
+pub const MAX_ATTEMPTS: u32 = 5;
+
+/// The state a new authorization needs: only a failed order (its payment or its settlement
+/// failed) may be authorized again, and only [`MAX_ATTEMPTS`] times in all.
+pub fn check_reauthorize(current: OrderState, attempt: u32) -> Result<(), RuleError> {
+    if current != OrderState::Failed {
+        return Err(RuleError::WrongState {
+            action: "authorize again",
+            current,
+            needed: "failed (a payment or settlement that did not go through)",
+        });
+    }
+    if attempt >= MAX_ATTEMPTS {
+        return Err(RuleError::TooManyAttempts { limit: MAX_ATTEMPTS });
+    }
+    Ok(())
+}
+
+/// The state a shopper's cancel needs: before any money is taken. An open order (never
+/// authorized) is cancelled by the shop alone; a pending or reserved one through FPS.
+pub fn check_shopper_cancel(current: OrderState) -> Result<(), RuleError> {
+    match current {
+        OrderState::Open | OrderState::Pending | OrderState::Reserved => Ok(()),
+        _ => Err(RuleError::WrongState {
+            action: "cancel",
+            current,
+            needed: "open, pending or reserved (once paid, ask the shop for a refund)",
+        }),
+    }
+}
+
+/// How long an order may sit in a state that is waiting for FPS before somebody should look.
+pub const STUCK_AFTER_SECONDS: i64 = 15 * 60;
+
+/// Why an order needs the shop's attention, if it does: a failed payment or settlement (the
+/// shopper may authorize again; reserved goods must not ship), or an FPS outcome overdue.
+pub fn attention(state: OrderState, last_error: Option<&str>, updated_at: i64, now: i64) -> Option<String> {
+    let stale = now.saturating_sub(updated_at) >= STUCK_AFTER_SECONDS;
+    match state {
+        OrderState::Failed => Some(last_error.unwrap_or("the payment failed").to_owned()),
+        OrderState::Charging | OrderState::Settling if stale => Some(format!(
+            "waiting for FPS for over {} minutes",
+            STUCK_AFTER_SECONDS / 60
+        )),
+        OrderState::Pending if stale => Some(format!(
+            "payment still pending after {} minutes",
+            STUCK_AFTER_SECONDS / 60
+        )),
+        _ => None,
+    }
 }
 
 /// Why a money rule refuses an admin action.
@@ -163,6 +253,12 @@ pub enum RuleError {
         asked: String,
         /// The limit, formatted.
         limit: String,
+    },
+    /// The order was authorized too many times.
+    #[error("the order was already authorized {limit} times; start a new order")]
+    TooManyAttempts {
+        /// [`MAX_ATTEMPTS`].
+        limit: u32,
     },
 }
 
@@ -263,6 +359,14 @@ mod tests {
             next_state(Settling, Mode::Reserve, Which::Settle, T::Success),
             Some(Paid)
         );
+        assert_eq!(
+            next_state(Settling, Mode::Reserve, Which::Charge, T::Failure),
+            Some(Failed)
+        );
+        assert_eq!(
+            next_state(Settling, Mode::Reserve, Which::Settle, T::Failure),
+            Some(Failed)
+        );
         // Late or repeated notifications never move an order back.
         assert_eq!(next_state(Paid, Mode::Pay, Which::Charge, T::Pending), None);
         assert_eq!(next_state(Paid, Mode::Pay, Which::Charge, T::Success), None);
@@ -301,5 +405,69 @@ mod tests {
         ));
         assert!(check_refund(Reserved, 1, 500, 0).is_err());
         assert_eq!(money(1234), "12.34");
+    }
+
+    #[test]
+    fn attempts_have_their_own_caller_reference() {
+        assert_eq!(caller_reference("ord-1f", 1), "ord-1f");
+        assert_eq!(caller_reference("ord-1f", 2), "ord-1f-a2");
+        for attempt in 1..=MAX_ATTEMPTS {
+            let named = caller_reference("ord-1f", attempt);
+            assert_eq!(split_caller_reference(&named), ("ord-1f", attempt));
+        }
+        // Anything that is not an attempt suffix names attempt 1 of itself.
+        for plain in [
+            "ord-1f",
+            "ord-1f-a",
+            "ord-1f-a1",
+            "ord-1f-a02",
+            "ord-1f-ab",
+            "ord-1f-a99999",
+            "-a",
+        ] {
+            assert_eq!(split_caller_reference(plain), (plain, 1), "{plain}");
+        }
+    }
+
+    #[test]
+    fn only_failed_orders_are_authorized_again() {
+        assert!(check_reauthorize(Failed, 1).is_ok());
+        assert!(check_reauthorize(Failed, MAX_ATTEMPTS - 1).is_ok());
+        assert_eq!(
+            check_reauthorize(Failed, MAX_ATTEMPTS),
+            Err(RuleError::TooManyAttempts { limit: MAX_ATTEMPTS })
+        );
+        for state in OrderState::ALL.into_iter().filter(|s| *s != Failed) {
+            assert!(
+                matches!(check_reauthorize(state, 1), Err(RuleError::WrongState { .. })),
+                "{state}"
+            );
+        }
+    }
+
+    #[test]
+    fn shoppers_cancel_only_before_money_is_taken() {
+        for state in OrderState::ALL {
+            let allowed = matches!(state, Open | Pending | Reserved);
+            assert_eq!(check_shopper_cancel(state).is_ok(), allowed, "{state}");
+        }
+    }
+
+    #[test]
+    fn attention_lists_failures_and_overdue_outcomes() {
+        let now = 1_000_000;
+        assert_eq!(
+            attention(Failed, Some("FPS declined the payment"), now, now).as_deref(),
+            Some("FPS declined the payment")
+        );
+        assert!(attention(Failed, None, now, now).is_some());
+        let old = now - STUCK_AFTER_SECONDS;
+        for state in [Charging, Settling, Pending] {
+            assert!(attention(state, None, now - 1, now).is_none(), "{state} fresh");
+            assert!(attention(state, None, old, now).is_some(), "{state} overdue");
+        }
+        for state in [Open, Reserved, Paid, Refunded, Cancelled] {
+            assert!(attention(state, Some("x"), old, now).is_none(), "{state}");
+        }
     }
 }

@@ -248,7 +248,8 @@ impl SigningPolicy {
             return Err(PolicyError::ForeignCallerKey);
         }
         let order = order.ok_or(PolicyError::UnknownOrder)?;
-        if order.reference != single.caller_reference.as_str() {
+        if super::order::caller_reference(&order.reference, order.attempt) != single.caller_reference.as_str()
+        {
             return Err(PolicyError::UnknownOrder);
         }
         if order.state != OrderState::Open {
@@ -328,6 +329,7 @@ mod tests {
             settled_minor: 0,
             refunded_minor: 0,
             last_error: None,
+            attempt: 1,
             created_at: 0,
             updated_at: 0,
         }

@@ -136,6 +136,7 @@ pub async fn fps_return(
             status: super::order::OrderState::Open,
             transaction_status: Some(status.to_owned()),
             message: message.to_owned(),
+            order_page: None,
         })
     };
     if signup.state != "open" {

@@ -21,9 +21,10 @@ use tower_http::trace::TraceLayer;
 
 use super::catalog::Catalog;
 use super::config::{Config, ConfigError, ServeArgs};
+use super::order_link::{OrderLinks, ORDER_KEY_HEADER};
 use super::policy::SigningPolicy;
 use super::store::{Store, StoreError};
-use super::{admin, checkout, error, marketplace, sellers, tracking};
+use super::{admin, checkout, error, marketplace, sellers, shopper, tracking};
 use crate::cli::Environment;
 use crate::fps::{FpsClient, FpsConfig, FpsError};
 use crate::signer::Signer;
@@ -83,6 +84,8 @@ pub struct Shared {
     pub open_orders: Arc<super::open_orders::OpenOrders>,
     /// Signs CBUI requests (keyed once with the secret, not per request).
     pub signer: Arc<Signer>,
+    /// Makes and checks the shoppers' secret order page links.
+    pub order_links: OrderLinks,
 }
 
 impl AppState {
@@ -102,6 +105,7 @@ impl AppState {
             return_urls: config.return_urls.clone(),
         };
         let signer = Arc::new(Signer::new(&config.secret));
+        let order_links = OrderLinks::new(&config.secret);
         Ok(AppState(Arc::new(Shared {
             signer,
             config: Arc::new(config),
@@ -110,6 +114,7 @@ impl AppState {
             catalog: Arc::new(catalog),
             policy: Arc::new(policy),
             open_orders: Arc::default(),
+            order_links,
         })))
     }
 }
@@ -129,6 +134,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/orders/{reference}/cancel", post(admin::cancel))
         .route("/api/orders/{reference}/refund", post(admin::refund))
         .route("/api/orders/{reference}/split", get(marketplace::split))
+        .route("/api/shop/orders/{reference}", get(shopper::show))
+        .route("/api/shop/orders/{reference}/cancel", post(shopper::cancel))
+        .route(
+            "/api/shop/orders/{reference}/reauthorize",
+            post(shopper::reauthorize),
+        )
         .route("/api/sellers", post(sellers::create).get(sellers::list))
         .route("/api/sellers/{reference}", get(sellers::show))
         .route(
@@ -178,7 +189,10 @@ fn cors(origins: &[String]) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::predicate(move |origin, _| origins.contains(origin)))
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static(ORDER_KEY_HEADER),
+        ])
 }
 
 /// Time a client has to send a request's line and headers (slow-header clients are cut off).

@@ -75,6 +75,9 @@ pub struct Order {
     pub refunded_minor: u64,
     /// The last failure, for the admin.
     pub last_error: Option<String>,
+    /// The current authorization: 1, then one more for each re-authorization after a failure
+    /// (its callerReference: [`super::order::caller_reference`]).
+    pub attempt: u32,
     /// Unix seconds.
     pub created_at: i64,
     /// Unix seconds.
@@ -167,6 +170,10 @@ macro_rules! read_order {
             settled_minor: unsigned(row.try_get("settled_minor")?)?,
             refunded_minor: unsigned(row.try_get("refunded_minor")?)?,
             last_error: row.try_get("last_error")?,
+            attempt: {
+                let attempt: i64 = row.try_get("attempt")?;
+                u32::try_from(attempt).map_err(|_| corrupt("attempt", &attempt.to_string()))?
+            },
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
         }
@@ -191,7 +198,7 @@ macro_rules! read_refund {
 const ORDER_COLUMNS: &str =
     "reference, items, description, amount_minor, currency, mode, state, return_url, \
      sender_token_id, charge_timestamp, transaction_id, transaction_status, settle_amount_minor, \
-     settle_transaction_id, settled_minor, refunded_minor, last_error, created_at, updated_at";
+     settle_transaction_id, settled_minor, refunded_minor, last_error, attempt, created_at, updated_at";
 
 const REFUND_COLUMNS: &str =
     "caller_reference, order_reference, amount_minor, state, request_timestamp, transaction_id";
@@ -400,6 +407,46 @@ impl Store {
                 return Err(StoreError::Conflict {
                     current: order.state,
                     expected: from.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" or "),
+                });
+            }
+            tx.commit().await?;
+            Ok(order)
+        })
+    }
+
+    /// Opens a failed order for a new authorization (attempt `attempt + 1`): back to `open`,
+    /// with the failed attempt's token, transaction and settlement forgotten (they stay in FPS
+    /// and in the audit trail). Only from `failed` and only from the attempt the caller saw, so
+    /// two clicks make one new attempt.
+    pub async fn reauthorize(&self, reference: &str, attempt: u32) -> Result<Order, StoreError> {
+        let sql = "UPDATE orders SET state = $1, attempt = attempt + 1, return_url = NULL, \
+                   sender_token_id = NULL, charge_timestamp = NULL, transaction_id = NULL, \
+                   transaction_status = NULL, settle_amount_minor = NULL, settle_transaction_id = NULL, \
+                   settled_minor = 0, last_error = NULL, updated_at = $2 \
+                   WHERE reference = $3 AND state = $4 AND attempt = $5";
+        let select = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE reference = $1");
+        let begin = self.begin_sql();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_with(begin).await?;
+            let changed = sqlx::query(sql)
+                .bind(OrderState::Open.as_str())
+                .bind(now())
+                .bind(reference)
+                .bind(OrderState::Failed.as_str())
+                .bind(i64::from(attempt))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            let row = sqlx::query(&select).bind(reference).fetch_optional(&mut *tx).await?;
+            let Some(row) = row else {
+                return Err(StoreError::NotFound(reference.to_owned()));
+            };
+            let order = read_order!(row);
+            if changed != 1 {
+                tx.rollback().await?;
+                return Err(StoreError::Conflict {
+                    current: order.state,
+                    expected: format!("failed at attempt {attempt}"),
                 });
             }
             tx.commit().await?;

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::checkout::record;
 use super::error::{ApiError, RawText};
-use super::order::{next_state, OrderState, Which};
+use super::order::{failure_reason, next_state, split_caller_reference, OrderState, Which};
 use super::server::AppState;
 use super::store::{Changes, Order, StoreError};
 use crate::core::canonical::{decode_query, reject_duplicates, PlusIs};
@@ -34,6 +34,7 @@ pub async fn apply_status(
     let changes = Changes {
         transaction_status: (which == Which::Charge).then(|| status.as_str().to_owned()),
         settled_minor: settled,
+        last_error: (next == OrderState::Failed).then(|| failure_reason(order.state).to_owned()),
         ..Changes::default()
     };
     match app
@@ -234,8 +235,12 @@ async fn apply_notification(
     }
     // A charge whose answer was lost (timeout) is known to FPS by our CallerReference.
     if let Some(reference) = caller_reference {
+        let (reference, attempt) = split_caller_reference(reference);
         if let Some(order) = app.store.order(reference).await? {
-            if order.state == OrderState::Charging && order.transaction_id.is_none() {
+            if order.state == OrderState::Charging
+                && order.transaction_id.is_none()
+                && order.attempt == attempt
+            {
                 let order = app
                     .store
                     .transition(

@@ -72,6 +72,11 @@ pub const TEST_SENDERS: &[TestSender] = &[
         behaviour: SenderBehaviour::Normal,
     },
     TestSender {
+        email: super::ledger::CAPTURE_DECLINED_SENDER,
+        name: "Declined At Settlement Buyer",
+        behaviour: SenderBehaviour::Normal,
+    },
+    TestSender {
         email: "balance-only@sandbox.test",
         name: "Balance Only Buyer",
         behaviour: SenderBehaviour::BalanceOnly,

@@ -18,6 +18,8 @@ pub enum Shopper {
     Confirms,
     /// Signs in, then presses Cancel (status `A`).
     Cancels,
+    /// Signs in as this sandbox account and confirms with a card.
+    ConfirmsAs(&'static str),
 }
 
 /// The running backend + emulator.
@@ -133,7 +135,13 @@ impl Stack {
                 "/cobranded-ui/actions/signin",
                 &[
                     ("session", &session),
-                    ("email", "buyer@sandbox.test"),
+                    (
+                        "email",
+                        match choice {
+                            Shopper::ConfirmsAs(email) => email,
+                            _ => "buyer@sandbox.test",
+                        },
+                    ),
                     ("password", "sandbox"),
                     ("action", "signin"),
                 ],
@@ -144,7 +152,7 @@ impl Stack {
         }
         assert_eq!(status, 200, "{page}");
         let action = match choice {
-            Shopper::Confirms => "confirm",
+            Shopper::Confirms | Shopper::ConfirmsAs(_) => "confirm",
             Shopper::Cancels => "cancel",
         };
         let (status, location, page) = self
@@ -161,7 +169,15 @@ impl Stack {
     /// `/fps/return` byte for byte. Returns the order, the raw landing query and the answer.
     pub async fn checkout(&self, sku: &str, choice: Shopper) -> (Value, String, u16, Value) {
         let order = self.create_order(sku, 1).await;
-        let signed = self.sign(&order).await;
+        let (raw, status, body) = self.authorize(&order, choice).await;
+        (order, raw, status, body)
+    }
+
+    /// The CBUI part of a checkout for an order already open (`order` as `POST /api/orders` or
+    /// the order page answer it: `callerReference`, `amount`, `description`, `paymentMode`).
+    /// Returns the raw landing query and the answer of `/fps/return`.
+    pub async fn authorize(&self, order: &Value, choice: Shopper) -> (String, u16, Value) {
+        let signed = self.sign(order).await;
         let landing = self.shopper(signed["url"].as_str().expect("url"), choice).await;
         assert!(landing.starts_with(&self.return_url), "{landing}");
         let raw = landing
@@ -169,7 +185,7 @@ impl Stack {
             .map(|(_, q)| q.to_owned())
             .unwrap_or_default();
         let (status, body) = self.post_text("/fps/return", &raw).await;
-        (order, raw, status, body)
+        (raw, status, body)
     }
 
     /// Polls the admin view of an order (which refreshes from FPS) until it is `status`;

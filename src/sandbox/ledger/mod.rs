@@ -8,7 +8,10 @@ pub mod fees;
 mod parties;
 pub mod postings;
 
-pub use parties::{caller_transaction, is_decline_amount, BROKEN_RECIPIENT_TOKENS, BROKEN_SENDER_TOKENS};
+pub use parties::{
+    caller_transaction, declines_capture, is_decline_amount, BROKEN_RECIPIENT_TOKENS, BROKEN_SENDER_TOKENS,
+    CAPTURE_DECLINED_SENDER,
+};
 
 use self::fees::{marketplace_refund_share, FeePayer, MarketplaceFee, RefundPolicy};
 use self::parties::{recipient_party, sender_token};
@@ -157,7 +160,8 @@ pub async fn charge(
         ));
     }
     let now = now_ms();
-    let declined = is_decline_amount(req.amount_minor);
+    let declined = is_decline_amount(req.amount_minor)
+        || (req.charge == Charge::Pay && declines_capture(&token.owner_email));
     let final_status = match (declined, req.charge) {
         (true, _) => "Failure",
         (false, Charge::Pay) => "Success",
@@ -256,7 +260,7 @@ pub async fn settle(
     if override_ipn_url.is_some() {
         txn.override_ipn_url = override_ipn_url;
     }
-    let outcome = if is_decline_amount(amount) {
+    let outcome = if is_decline_amount(amount) || declines_capture(&txn.sender_email) {
         "Failure"
     } else {
         "Success"
@@ -456,6 +460,10 @@ fn finish(txn: &mut TransactionRecord, status: &str, now: i64) {
     let (code, message) = match status {
         "Success" => ("Success", "The transaction was successful."),
         "Reserved" => ("Success", "The reserve was successful and the money is held."),
+        _ if declines_capture(&txn.sender_email) => (
+            "PaymentFailed",
+            "The card issuer declined the capture (sandbox sender declined at settlement).",
+        ),
         _ => (
             "PaymentFailed",
             "The payment was declined (sandbox decline amount).",

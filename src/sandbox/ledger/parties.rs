@@ -38,6 +38,15 @@ pub const BROKEN_RECIPIENT_TOKENS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The test sender whose card authorizes but is declined when captured: Reserve succeeds, a
+/// Settle of it fails, and Pay (authorize and capture at once) fails.
+pub const CAPTURE_DECLINED_SENDER: &str = "settle-declined@sandbox.test";
+
+/// Whether money taken from `sender_email`'s payment method is declined at capture.
+pub fn declines_capture(sender_email: &str) -> bool {
+    sender_email.eq_ignore_ascii_case(CAPTURE_DECLINED_SENDER)
+}
+
 /// Whether an amount is a sandbox decline amount: first decimal digit 6 (`0.60`, `2.61`, `100.6`).
 pub fn is_decline_amount(minor: i64) -> bool {
     (minor % 100) / 10 == 6
@@ -120,6 +129,13 @@ pub(super) async fn recipient_party(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_capture_declined_sender_declines_captures() {
+        assert!(declines_capture(CAPTURE_DECLINED_SENDER));
+        assert!(declines_capture("Settle-Declined@Sandbox.Test"));
+        assert!(!declines_capture("buyer@sandbox.test"));
+    }
 
     #[test]
     fn decline_amounts_have_six_as_first_decimal() {

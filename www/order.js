@@ -1,0 +1,119 @@
+// The shopper's order page, opened by the secret link `order.html#<reference>.<key>` (the key
+// stays in the fragment: never sent in a request line or a Referer). Shows the order, lets the
+// shopper cancel it before money is taken, and, after a failed payment or settlement, authorize
+// it again with a new Pay Now button (a new callerReference for the same order).
+import init, { mount } from './pkg/web/fps_checkout.js';
+import { loadConfig } from './config.js';
+
+const [reference, key] = (() => {
+  const fragment = decodeURIComponent(location.hash.slice(1));
+  const dot = fragment.lastIndexOf('.');
+  return dot > 0 ? [fragment.slice(0, dot), fragment.slice(dot + 1)] : ['', ''];
+})();
+
+const panel = document.getElementById('order');
+const status = document.getElementById('order-status');
+const facts = document.getElementById('order-facts');
+const reason = document.getElementById('order-reason');
+const actions = document.getElementById('order-actions');
+
+function say(text, isError = false) {
+  status.textContent = text;
+  status.dataset.state = isError ? 'failure' : '';
+}
+
+async function api(path, method = 'GET') {
+  const { apiBase = '' } = await loadConfig();
+  const response = await fetch(`${apiBase}/api/shop/orders/${encodeURIComponent(reference)}${path}`, {
+    method,
+    headers: { 'Fps-Order-Key': key },
+    cache: 'no-store',
+  });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(body.error?.message ?? `the shop answered HTTP ${response.status}`);
+  return body;
+}
+
+function button(label, onClick) {
+  const element = document.createElement('button');
+  element.type = 'button';
+  element.className = 'buy';
+  element.textContent = label;
+  element.addEventListener('click', () => onClick(element));
+  return element;
+}
+
+function render(order) {
+  panel.setAttribute('aria-busy', 'false');
+  facts.hidden = false;
+  document.getElementById('order-id').textContent = order.orderId;
+  document.getElementById('order-items').textContent = order.description;
+  document.getElementById('order-amount').textContent =
+    `$${order.amount}${Number(order.refundedAmount) > 0 ? ` (refunded $${order.refundedAmount})` : ''}`;
+  const badge = document.getElementById('order-badge');
+  badge.dataset.status = order.status;
+  badge.textContent = order.status;
+  say(order.statusText, order.status === 'failed');
+  reason.hidden = !order.reason;
+  reason.textContent = order.reason ? `Reason: ${order.reason}.` : '';
+  actions.replaceChildren();
+  if (order.canCancel) {
+    actions.append(button('Cancel order', (element) => act(element, '/cancel', 'Cancelling…')));
+  }
+  if (order.canReauthorize) {
+    actions.append(button('Authorize again', (element) => reauthorize(element)));
+  }
+}
+
+async function act(element, path, busy) {
+  element.disabled = true;
+  say(busy);
+  try {
+    render(await api(path, 'POST'));
+  } catch (error) {
+    say(`Could not do that: ${error.message}`, true);
+    element.disabled = false;
+  }
+}
+
+// A new authorization: the backend opens the failed order again under a new callerReference;
+// the Pay Now button then signs and sends the shopper to Amazon Payments as the first time.
+async function reauthorize(element) {
+  element.disabled = true;
+  say('Preparing a new authorization…');
+  try {
+    const [order, config] = await Promise.all([
+      api('/reauthorize', 'POST'),
+      loadConfig(),
+      init({ module_or_path: new URL('./pkg/web/fps_checkout_bg.wasm', import.meta.url) }),
+    ]);
+    render(order);
+    sessionStorage.setItem(`fps-order-page:${order.callerReference}`, location.href);
+    const slot = document.createElement('div');
+    slot.className = 'reauthorize';
+    actions.replaceChildren(slot);
+    mount(slot, {
+      callerKey: config.callerKey,
+      signEndpoint: config.signEndpoint,
+      environment: config.environment,
+      returnUrl: config.returnUrl,
+      amount: order.amount,
+      callerReference: order.callerReference,
+      reason: order.description,
+      label: `Authorize $${order.amount} with Amazon`,
+      params: order.paymentMode === 'reserve' ? { reserve: 'True' } : {},
+    });
+  } catch (error) {
+    say(`Could not start a new authorization: ${error.message}`, true);
+    element.disabled = false;
+  }
+}
+
+// Another order's link pasted into this tab changes only the fragment: load that order.
+window.addEventListener('hashchange', () => location.reload());
+
+if (!reference || !key) {
+  say('This link is incomplete: open the order link exactly as you received it.', true);
+} else {
+  api('').then(render, (error) => say(`Could not load your order: ${error.message}`, true));
+}
