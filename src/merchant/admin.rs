@@ -149,28 +149,24 @@ pub async fn get_order(
                     && order.settle_transaction_id.is_none()
                     && settle_over
                 {
-                    order = app
-                        .store
-                        .transition(
-                            &reference,
-                            &[OrderState::Settling],
-                            OrderState::Reserved,
-                            Changes::default(),
-                        )
-                        .await
-                        .or_else(|_| Ok::<Order, StoreError>(order.clone()))?;
+                    order = settle_not_done(&app, &reference).await.unwrap_or(order);
                 }
             }
             Err(e) => refresh_error = Some(e.to_string()),
         }
     }
-    if order.state == OrderState::Paid {
-        if let Some(error) = refresh_refunds(&app, &reference).await? {
+    let refunds = if order.state == OrderState::Paid {
+        let refreshed = refresh_refunds(&app, &reference).await?;
+        if let Some(error) = refreshed.error {
             refresh_error.get_or_insert(error);
         }
-        order = load(&app, &reference).await?;
-    }
-    let refunds = app.store.refunds(&reference).await?;
+        if refreshed.changed {
+            order = load(&app, &reference).await?;
+        }
+        refreshed.refunds
+    } else {
+        app.store.refunds(&reference).await?
+    };
     let mut body = order_json(&order, &refunds);
     let events = app.store.events(Some(&reference)).await?;
     body["events"] = events
@@ -325,17 +321,35 @@ async fn settle_outcome(app: &AppState, reference: &str, reserve_id: &str) {
         return;
     };
     if status.transaction_status == TransactionStatus::Reserved {
-        let _ = app
-            .store
-            .transition(
-                reference,
-                &[OrderState::Settling],
-                OrderState::Reserved,
-                Changes::default(),
-            )
-            .await;
+        settle_not_done(app, reference).await;
     } else {
         let _ = apply_status(app, order, Which::Charge, status.transaction_status).await;
+    }
+}
+
+/// A settle FPS never performed (the reserve is still `Reserved` once the request is surely
+/// over): the order goes back from `settling` to `reserved`, to be settled again. Returns the
+/// order as moved; `None` when it had moved meanwhile or the store failed (logged).
+async fn settle_not_done(app: &AppState, reference: &str) -> Option<Order> {
+    match app
+        .store
+        .transition(
+            reference,
+            &[OrderState::Settling],
+            OrderState::Reserved,
+            Changes::default(),
+        )
+        .await
+    {
+        Ok(order) => {
+            tracing::info!(order = %reference, "settle not done by FPS; the order is reserved again");
+            Some(order)
+        }
+        Err(StoreError::Conflict { .. }) => None,
+        Err(e) => {
+            tracing::error!(order = %reference, error = %e, "cannot put the order back to reserved");
+            None
+        }
     }
 }
 

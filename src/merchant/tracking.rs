@@ -9,7 +9,7 @@ use super::checkout::record;
 use super::error::{ApiError, RawText};
 use super::order::{failure_reason, next_state, split_caller_reference, OrderState, Which};
 use super::server::AppState;
-use super::store::{Changes, Order, StoreError};
+use super::store::{Changes, Order, Refund, StoreError};
 use crate::core::canonical::{decode_query, reject_duplicates, PlusIs};
 use crate::fps::{TransactionStatus, Verification};
 
@@ -270,12 +270,25 @@ async fn apply_notification(
     Ok(serde_json::json!({ "result": "stored", "message": "no order has this transaction; recorded" }))
 }
 
+/// What [`refresh_refunds`] found: the order's refunds as stored afterwards, whether any of them
+/// changed (then the order may have too), and the first FPS error met, if any.
+#[derive(Debug)]
+pub struct RefreshedRefunds {
+    /// The refunds, as stored after the refresh.
+    pub refunds: Vec<Refund>,
+    /// Whether FPS's answers changed a refund.
+    pub changed: bool,
+    /// The first FPS error met (the refunds it was about stay as they were).
+    pub error: Option<String>,
+}
+
 /// Asks FPS (GetTransactionStatus) about each of the order's refunds that is still under way
 /// and records what it says, so an order whose refund notification was lost still completes.
-/// Returns the first FPS error met, if any (the stored refunds stay as they were).
-pub async fn refresh_refunds(app: &AppState, reference: &str) -> Result<Option<String>, StoreError> {
+pub async fn refresh_refunds(app: &AppState, reference: &str) -> Result<RefreshedRefunds, StoreError> {
     let mut error = None;
-    for refund in app.store.refunds(reference).await? {
+    let mut changed = false;
+    let refunds = app.store.refunds(reference).await?;
+    for refund in &refunds {
         let under_way = matches!(refund.state.as_str(), "requested" | "Pending");
         let Some(transaction_id) = refund.transaction_id.as_deref().filter(|_| under_way) else {
             continue;
@@ -289,6 +302,7 @@ pub async fn refresh_refunds(app: &AppState, reference: &str) -> Result<Option<S
                         Some(transaction_id),
                     )
                     .await?;
+                changed = true;
             }
             Ok(_) => {}
             Err(e) => {
@@ -296,5 +310,14 @@ pub async fn refresh_refunds(app: &AppState, reference: &str) -> Result<Option<S
             }
         }
     }
-    Ok(error)
+    let refunds = if changed {
+        app.store.refunds(reference).await?
+    } else {
+        refunds
+    };
+    Ok(RefreshedRefunds {
+        refunds,
+        changed,
+        error,
+    })
 }
