@@ -39,34 +39,45 @@ export async function startDemo({ pendingDelayMs = 300 } = {}) {
   const info = await waitFor(() => fs.existsSync(ready) && JSON.parse(fs.readFileSync(ready, "utf8")), "the demo");
   const browser = await launch();
 
+  demo.on("exit", (code) => { if (code) console.error(`demo exited with ${code}`); });
+
+  /** The admin API's view of an order (refreshed from FPS by the backend). */
   async function order(reference) {
     const response = await fetch(`${info.shopUrl}api/orders/${encodeURIComponent(reference)}`, {
       headers: { Authorization: `Bearer ${info.adminToken}` },
     });
-    assert.equal(response.status, 200);
+    assert.equal(response.status, 200, `GET order ${reference}`);
     const body = await response.json();
     return body.order ?? body;
   }
 
-  async function stop() {
-    await browser.close();
-    if (demo.exitCode === null) {
-      const exited = new Promise((resolve) => demo.once("exit", resolve));
-      demo.kill("SIGINT");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10000))]);
-      if (demo.exitCode === null) demo.kill("SIGKILL");
-    }
-    fs.rmSync(state, { recursive: true, force: true });
+  /** Waits until the order is `status`; returns it, or fails with the order as last seen. */
+  async function orderReaches(reference, status) {
+    let last;
+    return waitFor(async () => {
+      last = await order(reference);
+      return last.status === status && last;
+    }, `order ${reference} to be ${status}`).catch((error) => {
+      throw new Error(`${error.message}; last seen: ${JSON.stringify(last)}`);
+    });
   }
 
-  return {
-    info,
-    browser,
-    order,
-    orderReaches: (reference, status) =>
-      waitFor(async () => (await order(reference)).status === status, `order ${reference} to be ${status}`),
-    stop,
-  };
+  /** Ctrl-C must stop everything: SIGINT, then the demo has 10 s to exit on its own (else it is
+   * killed). Returns whether it exited on its own. */
+  async function stop() {
+    await browser.close();
+    let clean = true;
+    if (demo.exitCode === null) {
+      const exited = new Promise((resolve) => demo.once("exit", () => resolve(true)));
+      demo.kill("SIGINT");
+      clean = await Promise.race([exited, new Promise((r) => setTimeout(() => r(false), 10000))]);
+      if (!clean) demo.kill("SIGKILL");
+    }
+    fs.rmSync(state, { recursive: true, force: true });
+    return clean;
+  }
+
+  return { info, browser, order, orderReaches, stop };
 }
 
 /** The shopper at the sandbox's CBUI pages: signs in as `email`, confirms, and waits for the

@@ -5,75 +5,19 @@
 //   tests/e2e/screenshots) can be set.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { launch } from "./browser.mjs";
+import { startDemo, shots } from "./demo-harness.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const bin = process.env.FPS_BIN ?? path.join(root, "target/debug/fps-checkout");
-const shots = process.env.SCREENSHOTS ?? path.join(root, "tests/e2e/screenshots");
-let demo, info, browser, state;
-
-async function waitFor(check, what, ms = 20000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+let demo, info, browser, order, orderReaches;
 
 before(async () => {
-  state = fs.mkdtempSync(path.join(os.tmpdir(), "fps-demo-e2e-"));
-  fs.mkdirSync(shots, { recursive: true });
-  const ready = path.join(state, "ready.json");
-  demo = spawn(bin, [
-    "demo", "--shop", "127.0.0.1:0", "--sandbox", "127.0.0.1:0", "--dir", state,
-    "--www", path.join(root, "www"), "--pkg", process.env.PKG_DIR ?? path.join(root, "pkg"),
-    "--pending-delay-ms", "300", "--ready-file", ready,
-  ], { stdio: ["ignore", "ignore", "inherit"] });
-  demo.on("exit", (code) => { if (code) console.error(`demo exited with ${code}`); });
-  info = await waitFor(() => fs.existsSync(ready) && JSON.parse(fs.readFileSync(ready, "utf8")), "the demo");
-  browser = await launch();
+  demo = await startDemo();
+  ({ info, browser, order, orderReaches } = demo);
 });
 
 after(async () => {
-  await browser?.close();
-  // Ctrl-C must stop everything: SIGINT, then the demo has 10 s to exit on its own.
-  if (demo && demo.exitCode === null) {
-    const exited = new Promise((resolve) => demo.once("exit", () => resolve(true)));
-    demo.kill("SIGINT");
-    const clean = await Promise.race([exited, new Promise((r) => setTimeout(() => r(false), 10000))]);
-    if (!clean) demo.kill("SIGKILL");
-    fs.rmSync(state, { recursive: true, force: true });
-    assert.ok(clean, "the demo exits on SIGINT");
-    return;
-  }
-  fs.rmSync(state, { recursive: true, force: true });
+  if (demo) assert.ok(await demo.stop(), "the demo exits on SIGINT");
 });
-
-async function order(reference) {
-  const response = await fetch(`${info.shopUrl}api/orders/${encodeURIComponent(reference)}`, {
-    headers: { Authorization: `Bearer ${info.adminToken}` },
-  });
-  assert.equal(response.status, 200, `GET order ${reference}`);
-  return response.json();
-}
-
-async function orderReaches(reference, status) {
-  let last;
-  return waitFor(async () => {
-    const body = await order(reference);
-    last = body.order ?? body;
-    return last.status === status && last;
-  }, `order ${reference} to be ${status}`).catch((error) => {
-    throw new Error(`${error.message}; last seen: ${JSON.stringify(last)}`);
-  });
-}
 
 /** Opens the shop, buys `sku`, and returns the page with a ready Pay Now button and the order's reference. */
 async function buy(sku) {
@@ -175,7 +119,7 @@ test("cancelled at the CBUI (status A): thank-you says so, nothing charged", asy
   assert.match(result.text, /cancel/i);
   await page.screenshot({ path: path.join(shots, "thank-you-cancelled.png") });
   const stored = await order(reference);
-  assert.equal((stored.order ?? stored).transactionId, null);
+  assert.equal(stored.transactionId, null);
   await page.close();
 });
 
