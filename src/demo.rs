@@ -20,6 +20,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::core::params::{CallerKey, CbuiEndpoint};
 use crate::core::Endpoint;
+use crate::merchant::server::{routes, with_layers, ApiService};
 use crate::merchant::{AppState, Config};
 use crate::sandbox::{CallerAccount, SandboxConfig};
 use crate::signer::SecretKey;
@@ -335,10 +336,8 @@ pub async fn start(args: &DemoArgs) -> Result<RunningDemo, DemoError> {
     let stop = Arc::new(Notify::new());
     let stopped = stop.clone();
     let shop = tokio::spawn(async move {
-        axum::serve(shop_listener, app)
-            .with_graceful_shutdown(async move { stopped.notified().await })
+        crate::merchant::server::serve_service(app, shop_listener, async move { stopped.notified().await })
             .await
-            .map_err(crate::merchant::ServeError::from)
     });
     let info = DemoInfo {
         admin_url: format!("{shop_url}/admin.html#token={}", keys.admin_token),
@@ -356,7 +355,7 @@ pub async fn start(args: &DemoArgs) -> Result<RunningDemo, DemoError> {
 
 /// The shop's one origin: the backend's API, `/config.json`, the wasm package under `/pkg`, and
 /// the pages of `www/` (served with [`SHOP_CSP`]).
-fn shop_router(state: AppState, config: ShopConfig, www: &Path, pkg: &Path) -> Router {
+fn shop_router(state: AppState, config: ShopConfig, www: &Path, pkg: &Path) -> ApiService {
     let csp = SetResponseHeaderLayer::overriding(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(SHOP_CSP),
@@ -370,7 +369,8 @@ fn shop_router(state: AppState, config: ShopConfig, www: &Path, pkg: &Path) -> R
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
         ));
-    crate::merchant::server::router(state).fallback_service(static_files)
+    let backend = state.config.clone();
+    with_layers(routes(state).fallback_service(static_files), &backend)
 }
 
 /// Runs the demo until Ctrl-C; returns the line to print on a clean stop.
