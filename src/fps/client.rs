@@ -258,6 +258,16 @@ impl FpsClient {
         response::status_result(&self.call(&action, &Timestamp::now()).await?)
     }
 
+    /// InstallPaymentInstruction: the new (or, under a reference already used, the earlier)
+    /// token's id. Idempotent by its caller reference, so resent after transient failures.
+    pub async fn install_payment_instruction(
+        &self,
+        instruction: super::request::PaymentInstruction,
+    ) -> Result<String, FpsError> {
+        let action = Action::InstallPaymentInstruction(instruction);
+        response::install_result(&self.call(&action, &Timestamp::now()).await?)
+    }
+
     /// GetTransaction.
     pub async fn transaction(&self, transaction_id: &str) -> Result<TransactionDetails, FpsError> {
         let action = Action::GetTransaction {

@@ -182,6 +182,12 @@ struct GetTransactionResultXml {
 }
 
 #[derive(Deserialize)]
+struct InstallResultXml {
+    #[serde(rename = "TokenId")]
+    token_id: String,
+}
+
+#[derive(Deserialize)]
 struct Metadata {
     #[serde(rename = "RequestId")]
     request_id: Option<String>,
@@ -198,7 +204,8 @@ struct Envelope<R> {
         alias = "RefundResult",
         alias = "GetTransactionStatusResult",
         alias = "GetTransactionResult",
-        alias = "VerifySignatureResult"
+        alias = "VerifySignatureResult",
+        alias = "InstallPaymentInstructionResult"
     )]
     result: Option<R>,
     #[serde(rename = "ResponseMetadata")]
@@ -350,6 +357,20 @@ pub fn verify_result(body: &str) -> Result<Verification, FpsError> {
     }
 }
 
+/// Reads the result of InstallPaymentInstruction: the token id (1 to 65 letters and digits).
+pub fn install_result(body: &str) -> Result<String, FpsError> {
+    const ACTION: &str = "InstallPaymentInstruction";
+    let (xml, _): (InstallResultXml, _) = parse_success(ACTION, body)?;
+    let id = xml.token_id.trim();
+    if id.is_empty() || id.len() > 65 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(FpsError::Malformed {
+            action: ACTION,
+            reason: format!("bad TokenId {}", quoted(id)),
+        });
+    }
+    Ok(id.to_owned())
+}
+
 /// Reads the result of GetTransaction.
 pub fn transaction_details(body: &str) -> Result<TransactionDetails, FpsError> {
     const ACTION: &str = "GetTransaction";
@@ -497,6 +518,17 @@ mod tests {
         assert!(transaction_details(&with_fees.replace("0.070000", "0.075")).is_err());
         assert_eq!(fee_minor("0", None), Some(0));
         assert_eq!(fee_minor("0.0.0", None), None);
+    }
+
+    #[test]
+    fn reads_install_payment_instruction() {
+        let xml = "<InstallPaymentInstructionResponse xmlns=\"http://fps.amazonaws.com/doc/2010-08-28/\">\
+                   <InstallPaymentInstructionResult><TokenId>ABC123</TokenId></InstallPaymentInstructionResult>\
+                   <ResponseMetadata><RequestId>r:0</RequestId></ResponseMetadata></InstallPaymentInstructionResponse>";
+        assert_eq!(install_result(xml).unwrap(), "ABC123");
+        assert!(install_result(&xml.replace("ABC123", "ABC 123")).is_err());
+        assert!(install_result(&xml.replace("ABC123", "")).is_err());
+        assert!(install_result(PAY).is_err());
     }
 
     #[test]

@@ -144,8 +144,8 @@ impl Store {
             "INSERT INTO tokens (token_id, caller_key, caller_reference, token_type, owner_email, owner_name,
                 payment_method, amount_minor, limit_minor, used_minor, use_count, reserve, status,
                 payment_reason, refund_token_id, old_token_id, date_installed, recipient_pays_fee,
-                max_fixed_fee_minor, max_variable_fee_bp)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                max_fixed_fee_minor, max_variable_fee_bp, payment_instruction, friendly_name)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&t.token_id)
         .bind(&t.caller_key)
@@ -167,6 +167,8 @@ impl Store {
         .bind(t.recipient_pays_fee)
         .bind(t.max_fixed_fee_minor)
         .bind(t.max_variable_fee_bp)
+        .bind(&t.payment_instruction)
+        .bind(&t.friendly_name)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -191,6 +193,22 @@ impl Store {
     ) -> Result<Option<TokenRecord>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT * FROM tokens WHERE caller_key = ? AND caller_reference = ? ORDER BY date_installed DESC, rowid DESC LIMIT 1",
+        )
+        .bind(caller_key)
+        .bind(reference)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The caller's token of InstallPaymentInstruction under this `CallerReference`, if any.
+    pub async fn instruction_token(
+        &self,
+        caller_key: &str,
+        reference: &str,
+    ) -> Result<Option<TokenRecord>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT * FROM tokens WHERE caller_key = ? AND caller_reference = ? AND payment_instruction IS NOT NULL
+             ORDER BY rowid LIMIT 1",
         )
         .bind(caller_key)
         .bind(reference)
