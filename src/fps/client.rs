@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use super::error::FpsError;
 use super::request::{Action, Charge};
-use super::response::{self, StatusResult, TransactionDetails, TransactionResult, Verification};
+use super::response::{self, StatusResult, TransactionResult, Verification};
+use super::transaction::{self, AccountActivity, ActivityQuery, TransactionDetails};
 use crate::core::canonical::HttpMethod;
 use crate::core::params::SignatureMethod;
 use crate::core::{CoreError, Endpoint};
@@ -273,7 +274,13 @@ impl FpsClient {
         let action = Action::GetTransaction {
             transaction_id: transaction_id.to_owned(),
         };
-        response::transaction_details(&self.call(&action, &Timestamp::now()).await?)
+        transaction::transaction_details(&self.call(&action, &Timestamp::now()).await?)
+    }
+
+    /// GetAccountActivity: one batch of the caller's transactions.
+    pub async fn account_activity(&self, query: ActivityQuery) -> Result<AccountActivity, FpsError> {
+        let action = Action::GetAccountActivity(query);
+        transaction::account_activity(&self.call(&action, &Timestamp::now()).await?)
     }
 }
 

@@ -55,6 +55,8 @@ pub enum Action {
     },
     /// Installs a caller or recipient token on the caller's own account.
     InstallPaymentInstruction(PaymentInstruction),
+    /// The caller's transactions in a date range, one batch.
+    GetAccountActivity(super::transaction::ActivityQuery),
 }
 
 /// What InstallPaymentInstruction takes.
@@ -137,6 +139,7 @@ impl Action {
             Action::GetTransactionStatus { .. } => "GetTransactionStatus",
             Action::GetTransaction { .. } => "GetTransaction",
             Action::InstallPaymentInstruction(_) => "InstallPaymentInstruction",
+            Action::GetAccountActivity(_) => "GetAccountActivity",
         }
     }
 
@@ -231,6 +234,7 @@ impl Action {
                     out.push(("TokenFriendlyName", bounded(name, MAX_FRIENDLY_NAME)));
                 }
             }
+            Action::GetAccountActivity(query) => out.extend(query.params()),
         }
         out
     }

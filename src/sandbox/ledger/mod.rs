@@ -177,7 +177,8 @@ pub async fn charge(
             "Marketplace fees need the RecipientTokenId of a recipient other than the caller.",
         ));
     }
-    let now = now_ms();
+    // Each transaction of a caller gets its own millisecond: GetAccountActivity pages by it.
+    let now = state.store.received_at(&caller.access_key_id, now_ms()).await?;
     let declined = is_decline_amount(req.amount_minor)
         || (req.charge == Charge::Pay && declines_capture(&token.owner_email));
     let final_status = match (declined, req.charge) {
@@ -399,7 +400,8 @@ pub async fn refund(
             ),
         ));
     }
-    let now = now_ms();
+    // Each transaction of a caller gets its own millisecond: GetAccountActivity pages by it.
+    let now = state.store.received_at(&caller.access_key_id, now_ms()).await?;
     let mut txn = TransactionRecord {
         seq: 0,
         id: ids::transaction_id(),

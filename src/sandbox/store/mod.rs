@@ -388,6 +388,18 @@ impl Store {
         )
     }
 
+    /// The `DateReceived` of a caller's new transaction: `now`, or one millisecond after the
+    /// caller's latest, so no two of its transactions share one and GetAccountActivity's
+    /// `StartTimeForNextTransaction` pages exactly. Called under the write lock.
+    pub async fn received_at(&self, caller_key: &str, now: i64) -> Result<i64, StoreError> {
+        let row: (Option<i64>,) =
+            sqlx::query_as("SELECT MAX(date_received) FROM transactions WHERE caller_key = ?")
+                .bind(caller_key)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(row.0.map_or(now, |latest| now.max(latest.saturating_add(1))))
+    }
+
     /// Pending transactions, and reserves about to expire, whose time has come.
     pub async fn due_transactions(&self, now: i64) -> Result<Vec<TransactionRecord>, StoreError> {
         Ok(sqlx::query_as(
