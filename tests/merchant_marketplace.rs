@@ -214,54 +214,9 @@ async fn seller_registers_buyer_reserves_admin_settles_split_from_fps() {
         (409, Some("SIGNUP_CLOSED"))
     );
 
-    // A buyer reserves the seller's vase by card.
-    let (status, order) = shop
-        .post("/api/orders", json!({"items":[{"sku":"VASE","quantity":1}]}))
-        .await;
-    assert_eq!(status, 201, "{order}");
-    let order_ref = order["callerReference"].as_str().unwrap().to_owned();
-    let (status, signed) = shop
-        .post(
-            "/fps/sign",
-            json!({"pipeline":"SingleUse","params":[
-                ["callerKey", MARKET_KEY], ["callerReference", order_ref], ["transactionAmount", "25.00"],
-                ["returnURL", shop.return_url], ["reserve", "True"], ["paymentReason", "1 x Stoneware vase"]]}),
-        )
-        .await;
-    assert_eq!(status, 200, "{signed}");
-    let landing = h
-        .approve(signed["url"].as_str().unwrap(), "buyer@sandbox.test", "CC")
-        .await;
-    let (status, charged) = shop.fps_return(&landing).await;
-    assert_eq!(status, 200, "{charged}");
-
-    // Wait for the reserve, settle, wait for the settlement.
-    let wait_for = |state: &'static str| {
-        let shop = &shop;
-        let order_ref = order_ref.clone();
-        async move {
-            for _ in 0..400 {
-                let (_, o) = shop
-                    .admin(reqwest::Method::GET, &format!("/api/orders/{order_ref}"), None)
-                    .await;
-                if o["status"] == state {
-                    return o;
-                }
-                tokio::time::sleep(Duration::from_millis(25)).await;
-            }
-            panic!("order never became {state}");
-        }
-    };
-    wait_for("reserved").await;
-    let (status, body) = shop
-        .admin(
-            reqwest::Method::POST,
-            &format!("/api/orders/{order_ref}/settle"),
-            None,
-        )
-        .await;
-    assert!(status == 200 || status == 202, "{status} {body}");
-    wait_for("paid").await;
+    // A buyer reserves the seller's vase by card; the admin settles when it ships.
+    let order_ref = buy(&h, &shop, "VASE", "25.00", "CC", true).await;
+    settle_when_reserved(&shop, &order_ref).await;
 
     let (status, split) = shop
         .admin(
@@ -379,6 +334,20 @@ async fn order_reaches(shop: &Shop, order_ref: &str, state: &str) {
     panic!("order {order_ref} never became {state}");
 }
 
+/// Waits for the reserve, settles it (admin), waits for the settlement.
+async fn settle_when_reserved(shop: &Shop, order_ref: &str) {
+    order_reaches(shop, order_ref, "reserved").await;
+    let (status, body) = shop
+        .admin(
+            reqwest::Method::POST,
+            &format!("/api/orders/{order_ref}/settle"),
+            None,
+        )
+        .await;
+    assert!(status == 200 || status == 202, "{status} {body}");
+    order_reaches(shop, order_ref, "paid").await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn account_activity_pages_by_fps_date_per_account_and_shows_transaction_details() {
     let h = Harness::start(20, None).await;
@@ -390,12 +359,7 @@ async fn account_activity_pages_by_fps_date_per_account_and_shows_transaction_de
     for _ in 0..4 {
         mugs.push(buy(&h, &shop, "MUG", "12.50", "ABT", false).await);
     }
-    order_reaches(&shop, &vase, "reserved").await;
-    let (status, body) = shop
-        .admin(reqwest::Method::POST, &format!("/api/orders/{vase}/settle"), None)
-        .await;
-    assert!(status == 200 || status == 202, "{status} {body}");
-    order_reaches(&shop, &vase, "paid").await;
+    settle_when_reserved(&shop, &vase).await;
 
     // The caller's activity, two at a time, each next page from FPS's own date.
     let mut seen: Vec<Value> = Vec::new();

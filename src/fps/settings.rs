@@ -33,17 +33,22 @@ pub fn bad(setting: &'static str, reason: impl Into<String>) -> ConfigError {
     }
 }
 
-/// The flags behind the FPS settings (each falls back to its environment variable).
-#[derive(Debug, Clone, Default)]
+/// The flags behind the FPS settings, shared by `serve` and `install-tokens`; each falls back to
+/// the environment variable named in its help.
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct FpsFlags {
-    /// `--fps-endpoint` [env FPS_ENDPOINT, default sandbox].
-    pub endpoint: Option<String>,
-    /// `--access-key-id` [env FPS_ACCESS_KEY_ID, required].
+    /// Query API: sandbox, production or a URL [env FPS_ENDPOINT, default sandbox].
+    #[arg(long)]
+    pub fps_endpoint: Option<String>,
+    /// The access key id, sent as callerKey and AWSAccessKeyId [env FPS_ACCESS_KEY_ID, required].
+    #[arg(long)]
     pub access_key_id: Option<String>,
-    /// `--secret-file` [env FPS_SECRET_KEY_FILE; or FPS_SECRET_KEY].
+    /// Read the secret key from this file [env FPS_SECRET_KEY_FILE; or FPS_SECRET_KEY].
+    #[arg(long)]
     pub secret_file: Option<PathBuf>,
-    /// `--fps-timeout` [env FPS_TIMEOUT_SECS, default 10].
-    pub timeout_secs: Option<u64>,
+    /// Seconds allowed for one FPS call [env FPS_TIMEOUT_SECS, default 10].
+    #[arg(long)]
+    pub fps_timeout: Option<u64>,
 }
 
 /// Everything the Query API client needs but its retry policy.
@@ -67,7 +72,7 @@ impl FpsSettings {
                 .or_else(|| env.var(name))
                 .filter(|v| !v.trim().is_empty())
         };
-        let endpoint_text = pick(&flags.endpoint, "FPS_ENDPOINT").unwrap_or_else(|| "sandbox".to_owned());
+        let endpoint_text = pick(&flags.fps_endpoint, "FPS_ENDPOINT").unwrap_or_else(|| "sandbox".to_owned());
         let endpoint = api_endpoint(&endpoint_text).map_err(|e| bad("FPS_ENDPOINT", e.to_string()))?;
 
         let key_text = pick(&flags.access_key_id, "FPS_ACCESS_KEY_ID")
@@ -86,7 +91,7 @@ impl FpsSettings {
                 .ok_or_else(|| bad("FPS_SECRET_KEY", "not set: set it or FPS_SECRET_KEY_FILE"))?,
         };
 
-        let timeout_secs = match flags.timeout_secs {
+        let timeout_secs = match flags.fps_timeout {
             Some(n) => n,
             None => match env.var("FPS_TIMEOUT_SECS").filter(|v| !v.is_empty()) {
                 Some(text) => text.trim().parse().map_err(|_| {

@@ -3,8 +3,6 @@
 //! their ids. Their caller references are fixed by a prefix, so running it again installs
 //! nothing new and prints the same ids.
 
-use std::path::PathBuf;
-
 use super::client::FpsClient;
 use super::error::FpsError;
 use super::request::PaymentInstruction;
@@ -20,18 +18,9 @@ pub const RECIPIENT_INSTRUCTION: &str = "MyRole == 'Recipient' orSay 'Role does 
 /// Options of `fps-checkout install-tokens`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct InstallTokensArgs {
-    /// Query API: sandbox, production or a URL [env FPS_ENDPOINT, default sandbox].
-    #[arg(long)]
-    pub fps_endpoint: Option<String>,
-    /// The access key id [env FPS_ACCESS_KEY_ID, required].
-    #[arg(long)]
-    pub access_key_id: Option<String>,
-    /// Read the secret key from this file [env FPS_SECRET_KEY_FILE; or FPS_SECRET_KEY].
-    #[arg(long)]
-    pub secret_file: Option<PathBuf>,
-    /// Seconds allowed for one FPS call [env FPS_TIMEOUT_SECS, default 10].
-    #[arg(long)]
-    pub fps_timeout: Option<u64>,
+    /// How to reach FPS: `--fps-endpoint`, `--access-key-id`, `--secret-file`, `--fps-timeout`.
+    #[command(flatten)]
+    pub fps: FpsFlags,
     /// The tokens' caller references are PREFIX-caller and PREFIX-recipient; the same prefix
     /// gives the same tokens again.
     #[arg(long, value_name = "PREFIX", default_value = "fps-checkout")]
@@ -112,15 +101,7 @@ pub async fn install_tokens(client: &FpsClient, prefix: &str) -> Result<Installe
 /// Runs the command: reads the settings, installs both tokens, returns the lines to print
 /// (`CallerTokenId=...`, `RecipientTokenId=...`).
 pub fn run(args: &InstallTokensArgs, env: &dyn Environment) -> Result<String, InstallTokensError> {
-    let settings = FpsSettings::load(
-        &FpsFlags {
-            endpoint: args.fps_endpoint.clone(),
-            access_key_id: args.access_key_id.clone(),
-            secret_file: args.secret_file.clone(),
-            timeout_secs: args.fps_timeout,
-        },
-        env,
-    )?;
+    let settings = FpsSettings::load(&args.fps, env)?;
     let client = FpsClient::new(settings.client_config(3)).map_err(|e| InstallTokensError::Fps {
         role: "caller",
         reason: one_line(&e),

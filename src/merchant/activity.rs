@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Duration, OffsetDateTime, Time};
 
-use super::admin::Admin;
+use super::admin::{load, Admin};
 use super::error::{ApiError, ApiPath};
 use super::order::money;
 use super::server::AppState;
@@ -263,14 +263,7 @@ pub async fn order_transaction(
     State(app): State<AppState>,
     ApiPath(reference): ApiPath,
 ) -> Result<Json<Value>, ApiError> {
-    let order = app
-        .store
-        .order(&reference)
-        .await?
-        .ok_or_else(|| ApiError::NotFound {
-            code: "UNKNOWN_ORDER",
-            message: "no such order".to_owned(),
-        })?;
+    let order = load(&app, &reference).await?;
     let Some(id) = order.transaction_id.as_deref() else {
         return Ok(Json(json!({ "callerReference": reference, "transaction": null })));
     };

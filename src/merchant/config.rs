@@ -29,9 +29,6 @@ pub struct ServeArgs {
     /// Products and prices [env FPS_CATALOG, default www/catalog.json].
     #[arg(long)]
     pub catalog: Option<PathBuf>,
-    /// Query API: sandbox, production or a URL [env FPS_ENDPOINT, default sandbox].
-    #[arg(long)]
-    pub fps_endpoint: Option<String>,
     /// CBUI start: sandbox, production or a URL [env FPS_CBUI_ENDPOINT, default sandbox].
     #[arg(long)]
     pub cbui_endpoint: Option<String>,
@@ -44,15 +41,9 @@ pub struct ServeArgs {
     /// Comma-separated browser origins allowed by CORS [env FPS_CORS_ORIGINS, default none].
     #[arg(long)]
     pub cors_origins: Option<String>,
-    /// The access key id, sent as callerKey [env FPS_ACCESS_KEY_ID, required].
-    #[arg(long)]
-    pub access_key_id: Option<String>,
-    /// Read the secret key from this file [env FPS_SECRET_KEY_FILE; or FPS_SECRET_KEY].
-    #[arg(long)]
-    pub secret_file: Option<PathBuf>,
-    /// Seconds allowed for one FPS call [env FPS_TIMEOUT_SECS, default 10].
-    #[arg(long)]
-    pub fps_timeout: Option<u64>,
+    /// How to reach FPS: `--fps-endpoint`, `--access-key-id`, `--secret-file`, `--fps-timeout`.
+    #[command(flatten)]
+    pub fps: FpsFlags,
 }
 
 pub use crate::fps::settings::ConfigError;
@@ -126,15 +117,7 @@ impl Config {
             })
             .unwrap_or_else(|| PathBuf::from("www/catalog.json"));
 
-        let fps = FpsSettings::load(
-            &FpsFlags {
-                endpoint: args.fps_endpoint.clone(),
-                access_key_id: args.access_key_id.clone(),
-                secret_file: args.secret_file.clone(),
-                timeout_secs: args.fps_timeout,
-            },
-            env,
-        )?;
+        let fps = FpsSettings::load(&args.fps, env)?;
         let cbui_text =
             pick(&args.cbui_endpoint, "FPS_CBUI_ENDPOINT").unwrap_or_else(|| "sandbox".to_owned());
         let cbui_endpoint =
