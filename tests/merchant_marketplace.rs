@@ -399,7 +399,17 @@ async fn account_activity_pages_by_fps_date_per_account_and_shows_transaction_de
     let dates: Vec<&str> = seen.iter().map(|t| t["dateReceived"].as_str().unwrap()).collect();
     assert!(dates.windows(2).all(|w| w[0] < w[1]), "oldest first: {dates:?}");
 
-    // The seller's part: only the vase, with the split as FPS reports it per party.
+    // A part of the vase is refunded: the refund belongs to the seller's activity too.
+    let (status, refunded) = shop
+        .admin(
+            reqwest::Method::POST,
+            &format!("/api/orders/{vase}/refund"),
+            Some(json!({"amount":"5.00"})),
+        )
+        .await;
+    assert!(status == 200 || status == 202, "{status} {refunded}");
+
+    // The seller's part: the vase and its refund, with the split as FPS reports it per party.
     let (status, potter) = shop
         .admin(
             reqwest::Method::GET,
@@ -409,8 +419,11 @@ async fn account_activity_pages_by_fps_date_per_account_and_shows_transaction_de
         .await;
     assert_eq!(status, 200, "{potter}");
     let only = potter["transactions"].as_array().unwrap();
-    assert_eq!(only.len(), 1, "{potter}");
+    assert_eq!(only.len(), 2, "{potter}");
     let sale = &only[0];
+    assert_eq!(only[1]["operation"], "Refund");
+    assert_eq!(only[1]["amount"], "5.00");
+    assert_eq!(only[1]["related"][0]["transactionId"], sale["transactionId"]);
     assert_eq!(sale["callerReference"], vase.as_str());
     assert_eq!(sale["recipientTokenId"], recipient_token.as_str());
     assert_eq!(sale["operation"], "Settle");

@@ -1,6 +1,6 @@
 //! Account activity and transaction details for the admin page, read from FPS: GetAccountActivity
 //! for the caller's account, or for one registered seller (the caller's transactions that name
-//! the seller's recipient token), a batch at a time, paged by FPS's own
+//! the seller's recipient token, and the refunds of them), a batch at a time, paged by FPS's own
 //! `StartTimeForNextTransaction`; and GetTransaction for an order's payment. Admin only; never an
 //! open proxy: the account is the caller or a registered seller, the transaction a stored
 //! order's, and every query parameter is bounded and checked.
@@ -233,15 +233,18 @@ pub async fn activity(
             context: "cannot read the account activity from FPS".to_owned(),
             source,
         })?;
-    let shown: Vec<Value> = batch
-        .transactions
-        .iter()
-        .filter(|t| match recipient_token.as_deref() {
-            None => true,
-            Some(token) => t.recipient_token_id.as_deref() == Some(token),
-        })
-        .map(transaction_json)
-        .collect();
+    let mut shown = Vec::new();
+    for t in &batch.transactions {
+        let belongs = match (&request.account, recipient_token.as_deref()) {
+            (Account::Seller(handle), Some(token)) => {
+                t.recipient_token_id.as_deref() == Some(token) || refunds_sale_of(&app, t, handle).await?
+            }
+            _ => true,
+        };
+        if belongs {
+            shown.push(transaction_json(t));
+        }
+    }
     Ok(Json(json!({
         "account": match &request.account {
             Account::Caller => "caller".to_owned(),
@@ -254,6 +257,26 @@ pub async fn activity(
         "transactions": shown,
         "next": batch.start_time_for_next.map(iso),
     })))
+}
+
+/// Whether `t` is a refund of a payment of the seller's: its `Parent` is the payment of an order
+/// of the shop's own records sold by `handle` (refunds name no recipient token).
+async fn refunds_sale_of(app: &AppState, t: &TransactionDetails, handle: &str) -> Result<bool, ApiError> {
+    if t.operation.as_deref() != Some("Refund") {
+        return Ok(false);
+    }
+    for parent in t
+        .related
+        .iter()
+        .filter(|r| r.relation_type.as_deref() == Some("Parent"))
+    {
+        if let Some(order) = app.store.order_by_transaction(&parent.transaction_id).await? {
+            if let Some(terms) = app.store.order_marketplace(&order.reference).await? {
+                return Ok(terms.seller == handle);
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// `GET /api/orders/{reference}/transaction` (admin): GetTransaction of the order's payment
