@@ -1169,5 +1169,31 @@ async fn account_activity_pages_exactly_by_start_time_for_next_transaction() {
     let mut dates = all.tags("DateReceived");
     dates.dedup();
     assert_eq!(dates.len(), 5, "{}", all.body);
+    // Role: the caller's part. It received the five payments and sends the refund of one.
+    let refund = h
+        .call(&[
+            ("Action", "Refund"),
+            ("TransactionId", &ids[0]),
+            ("CallerReference", "page-refund"),
+        ])
+        .await;
+    assert_eq!(refund.status, 200, "{}", refund.body);
+    let count = |role: &'static str| {
+        let start = start.clone();
+        let h = &h;
+        async move {
+            h.call(&[
+                ("Action", "GetAccountActivity"),
+                ("StartDate", &start),
+                ("Role", role),
+            ])
+            .await
+            .tag("BatchSize")
+            .unwrap()
+        }
+    };
+    assert_eq!(count("Caller").await, "6");
+    assert_eq!(count("Recipient").await, "5");
+    assert_eq!(count("Sender").await, "1");
     h.sandbox.stop().await;
 }

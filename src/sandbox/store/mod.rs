@@ -431,6 +431,8 @@ impl Store {
             "SELECT * FROM transactions WHERE caller_key = ? AND date_received >= ?
                AND (? IS NULL OR date_received <= ?) AND (? IS NULL OR operation = ?)
                AND (? IS NULL OR status = ?) AND (? IS NULL OR payment_method = ?)
+               AND (? IS NULL OR recipient_email = ? COLLATE NOCASE)
+               AND (? IS NULL OR sender_email = ? COLLATE NOCASE)
              ORDER BY date_received {order}, seq {order} LIMIT ?"
         );
         Ok(sqlx::query_as(&sql)
@@ -444,6 +446,10 @@ impl Store {
             .bind(&filter.status)
             .bind(&filter.payment_method)
             .bind(&filter.payment_method)
+            .bind(&filter.recipient_email)
+            .bind(&filter.recipient_email)
+            .bind(&filter.sender_email)
+            .bind(&filter.sender_email)
             .bind(filter.limit + 1)
             .fetch_all(&self.pool)
             .await?)

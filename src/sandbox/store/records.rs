@@ -216,4 +216,8 @@ pub struct ActivityFilter {
     pub descending: bool,
     /// At most this many (one more is fetched to tell whether there is a next batch).
     pub limit: i64,
+    /// Only those paid to this account (`Role=Recipient`).
+    pub recipient_email: Option<String>,
+    /// Only those paid by this account (`Role=Sender`).
+    pub sender_email: Option<String>,
 }
