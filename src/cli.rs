@@ -1,5 +1,6 @@
-//! The native command line: `sign` (any Signature Version 2 GET URL) and `cbui` (a typed CBUI
-//! request). Secrets come only from the environment or a file, never from argv.
+//! The native command line: `sign` (any Signature Version 2 GET URL), `cbui` (a typed CBUI
+//! request), `install-tokens`, and the long-running `sandbox`, `serve` and `demo`. Secrets come
+//! only from the environment or a file, never from argv.
 
 use std::ffi::OsString;
 use std::io::{Read as _, Write};
@@ -70,6 +71,9 @@ pub enum Command {
     Serve(crate::merchant::ServeArgs),
     /// Run the whole checkout on this machine: the FPS sandbox and the example shop.
     Demo(crate::demo::DemoArgs),
+    /// Install a caller token and a recipient token on the caller's own account
+    /// (InstallPaymentInstruction) and print their ids.
+    InstallTokens(crate::fps::tokens::InstallTokensArgs),
 }
 
 /// What a signing command prints.
@@ -118,6 +122,9 @@ pub enum CliError {
     /// The merchant backend could not start or stopped with an error.
     #[error(transparent)]
     Serve(#[from] crate::merchant::ServeError),
+    /// `install-tokens` failed.
+    #[error(transparent)]
+    InstallTokens(#[from] crate::fps::tokens::InstallTokensError),
 }
 
 /// Where the command reads its environment from (injected for tests).
@@ -192,6 +199,7 @@ fn run(command: Command, env: &dyn Environment) -> Result<String, CliError> {
         Command::Demo(args) => Ok(crate::demo::run(&args)?),
         Command::Sandbox(args) => crate::sandbox::command::run(args).map_err(CliError::Sandbox),
         Command::Serve(args) => Ok(crate::merchant::run(&args, env).map(|()| "stopped".to_owned())?),
+        Command::InstallTokens(args) => Ok(crate::fps::tokens::run(&args, env)?),
     }
 }
 

@@ -1100,3 +1100,100 @@ async fn tricky_values_round_trip_through_signing_by_get_and_post() {
     }
     h.sandbox.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_activity_pages_exactly_by_start_time_for_next_transaction() {
+    let h = Harness::start(20, None).await;
+    let start = now_iso(-60);
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let token = h
+            .single_use_token(&format!("tok-page{n}"), "2.00", "ABT", false)
+            .await;
+        ids.push(
+            h.pay("Pay", &token, &format!("page-{n}"), "2.00")
+                .await
+                .tag("TransactionId")
+                .unwrap(),
+        );
+    }
+    // Oldest first: the next batch starts at StartTimeForNextTransaction.
+    let mut seen = Vec::new();
+    let mut from = start.clone();
+    for round in 0.. {
+        assert!(round < 5, "paging does not end");
+        let page = h
+            .call(&[
+                ("Action", "GetAccountActivity"),
+                ("StartDate", &from),
+                ("MaxBatchSize", "2"),
+                ("SortOrderByDate", "Ascending"),
+            ])
+            .await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        let batch = page.tags("TransactionId");
+        assert_eq!(page.tag("BatchSize").unwrap(), batch.len().to_string());
+        seen.extend(batch);
+        match page.tag("StartTimeForNextTransaction") {
+            Some(next) => from = next,
+            None => break,
+        }
+    }
+    assert_eq!(seen, ids, "every transaction once, in order");
+    // Newest first: the next batch ends at it.
+    let mut seen = Vec::new();
+    let mut end: Option<String> = None;
+    for round in 0.. {
+        assert!(round < 5, "paging does not end");
+        let mut params = vec![
+            ("Action", "GetAccountActivity"),
+            ("StartDate", start.as_str()),
+            ("MaxBatchSize", "2"),
+        ];
+        if let Some(end) = &end {
+            params.push(("EndDate", end.as_str()));
+        }
+        let page = h.call(&params).await;
+        seen.extend(page.tags("TransactionId"));
+        match page.tag("StartTimeForNextTransaction") {
+            Some(next) => end = Some(next),
+            None => break,
+        }
+    }
+    ids.reverse();
+    assert_eq!(seen, ids);
+    // Each transaction has a DateReceived of its own.
+    let all = h
+        .call(&[("Action", "GetAccountActivity"), ("StartDate", &start)])
+        .await;
+    let mut dates = all.tags("DateReceived");
+    dates.dedup();
+    assert_eq!(dates.len(), 5, "{}", all.body);
+    // Role: the caller's part. It received the five payments and sends the refund of one.
+    let refund = h
+        .call(&[
+            ("Action", "Refund"),
+            ("TransactionId", &ids[0]),
+            ("CallerReference", "page-refund"),
+        ])
+        .await;
+    assert_eq!(refund.status, 200, "{}", refund.body);
+    let count = |role: &'static str| {
+        let start = start.clone();
+        let h = &h;
+        async move {
+            h.call(&[
+                ("Action", "GetAccountActivity"),
+                ("StartDate", &start),
+                ("Role", role),
+            ])
+            .await
+            .tag("BatchSize")
+            .unwrap()
+        }
+    };
+    assert_eq!(count("Caller").await, "6");
+    assert_eq!(count("Recipient").await, "5");
+    assert_eq!(count("Sender").await, "1");
+    h.sandbox.stop().await;
+}

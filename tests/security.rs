@@ -243,6 +243,8 @@ async fn every_admin_route_refuses_without_the_token() {
         (Method::POST, format!("/api/orders/{r}/settle")),
         (Method::POST, format!("/api/orders/{r}/cancel")),
         (Method::POST, format!("/api/orders/{r}/refund")),
+        (Method::GET, format!("/api/orders/{r}/transaction")),
+        (Method::GET, "/api/activity?from=2026-01-01".to_owned()),
     ];
     let wrong = [
         None,
@@ -276,7 +278,11 @@ async fn every_admin_route_refuses_without_the_token() {
                 (401, Some("UNAUTHORIZED")),
                 "{method} {path} with {authorization:?}"
             );
-            assert!(body.get("orders").is_none() && body.get("callerReference").is_none());
+            assert!(
+                body.get("orders").is_none()
+                    && body.get("callerReference").is_none()
+                    && body.get("transactions").is_none()
+            );
         }
     }
     assert_eq!(

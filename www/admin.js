@@ -1,6 +1,7 @@
 // The example shop's admin page: lists orders from the backend's admin API (bearer token) and
 // offers settle, cancel and refund where the order's state allows. No inline script, no framework.
 import { loadConfig } from './config.js';
+import { initActivity, showTransaction } from './admin-activity.js';
 
 const form = document.getElementById('token-form');
 const tokenInput = document.getElementById('token');
@@ -86,6 +87,7 @@ function render(orders) {
     cell(row, order.transactionId ? `${order.transactionId} (${order.transactionStatus ?? '?'})` : '—');
     const actions = cell(row, '');
     actions.className = 'actions';
+    if (order.transactionId) actions.append(detailsButton(order));
     for (const action of ACTIONS[order.status] ?? []) {
       const button = document.createElement('button');
       button.type = 'button';
@@ -97,6 +99,16 @@ function render(orders) {
     body.append(row);
   }
   table.hidden = false;
+}
+
+// GetTransaction for the order (admin-activity.js shows it).
+function detailsButton(order) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.textContent = 'Details';
+  button.setAttribute('aria-label', `Details of order ${order.callerReference}`);
+  button.addEventListener('click', () => showTransaction(order.callerReference));
+  return button;
 }
 
 async function act(order, action, button) {
@@ -117,6 +129,7 @@ async function act(order, action, button) {
 
 async function refresh() {
   const { orders } = await api('/api/orders');
+  await initActivity(api);
   render(orders);
   if (!status.textContent) say(`${orders.length} orders`);
 }

@@ -1,14 +1,16 @@
-//! The FPS XML response readers (`src/fps/response.rs`): every success reader and the error
-//! envelope, on arbitrary bodies as a hostile or broken FPS endpoint could send them.
+//! The FPS XML response readers (`src/fps/response.rs`, `src/fps/transaction.rs`): every success
+//! reader and the error envelope, on arbitrary bodies as a hostile or broken FPS endpoint could
+//! send them.
 //!
 //! Properties: never panics; an accepted transaction result has a non-empty, trimmed id; error
 //! messages stay bounded.
 #![no_main]
 
 use fps_checkout::fps::response::{
-    parse_error, response_amount, status_result, transaction_details, transaction_result, verify_result,
+    install_result, parse_error, response_amount, status_result, transaction_result, verify_result,
     MAX_RESPONSE_BYTES,
 };
+use fps_checkout::fps::transaction::{account_activity, transaction_details};
 use fps_checkout::fps::FpsError;
 use libfuzzer_sys::fuzz_target;
 
@@ -32,6 +34,10 @@ fuzz_target!(|data: &[u8]| {
     let _ = status_result(body);
     let _ = verify_result(body);
     let _ = transaction_details(body);
+    let _ = account_activity(body);
+    if let Ok(id) = install_result(body) {
+        assert!(!id.is_empty() && id.len() <= 65 && id.bytes().all(|b| b.is_ascii_alphanumeric()));
+    }
     if let Some(FpsError::Service { message, .. }) = parse_error(body, 400) {
         assert!(message.chars().count() <= 300);
     }

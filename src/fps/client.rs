@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use super::error::FpsError;
 use super::request::{Action, Charge};
-use super::response::{self, StatusResult, TransactionDetails, TransactionResult, Verification};
+use super::response::{self, StatusResult, TransactionResult, Verification};
+use super::transaction::{self, AccountActivity, ActivityQuery, TransactionDetails};
 use crate::core::canonical::HttpMethod;
 use crate::core::params::SignatureMethod;
 use crate::core::{CoreError, Endpoint};
@@ -258,12 +259,28 @@ impl FpsClient {
         response::status_result(&self.call(&action, &Timestamp::now()).await?)
     }
 
+    /// InstallPaymentInstruction: the new (or, under a reference already used, the earlier)
+    /// token's id. Idempotent by its caller reference, so resent after transient failures.
+    pub async fn install_payment_instruction(
+        &self,
+        instruction: super::request::PaymentInstruction,
+    ) -> Result<String, FpsError> {
+        let action = Action::InstallPaymentInstruction(instruction);
+        response::install_result(&self.call(&action, &Timestamp::now()).await?)
+    }
+
     /// GetTransaction.
     pub async fn transaction(&self, transaction_id: &str) -> Result<TransactionDetails, FpsError> {
         let action = Action::GetTransaction {
             transaction_id: transaction_id.to_owned(),
         };
-        response::transaction_details(&self.call(&action, &Timestamp::now()).await?)
+        transaction::transaction_details(&self.call(&action, &Timestamp::now()).await?)
+    }
+
+    /// GetAccountActivity: one batch of the caller's transactions.
+    pub async fn account_activity(&self, query: ActivityQuery) -> Result<AccountActivity, FpsError> {
+        let action = Action::GetAccountActivity(query);
+        transaction::account_activity(&self.call(&action, &Timestamp::now()).await?)
     }
 }
 

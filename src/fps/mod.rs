@@ -4,8 +4,13 @@ pub mod client;
 pub mod error;
 pub mod request;
 pub mod response;
+pub mod settings;
+pub mod tokens;
+pub mod transaction;
 
 pub use client::{api_endpoint, FpsClient, FpsConfig, Timestamp};
 pub use error::{ErrorCode, FpsError};
-pub use request::{Action, Charge, ChargeFeeTo, MarketplaceTerms};
-pub use response::{StatusResult, TransactionDetails, TransactionResult, TransactionStatus, Verification};
+pub use request::{Action, Charge, ChargeFeeTo, MarketplaceTerms, PaymentInstruction};
+pub use response::{StatusResult, TransactionResult, TransactionStatus, Verification};
+pub use settings::{FpsFlags, FpsSettings};
+pub use transaction::{AccountActivity, ActivityQuery, TransactionDetails};

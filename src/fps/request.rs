@@ -53,6 +53,23 @@ pub enum Action {
         /// The transaction.
         transaction_id: String,
     },
+    /// Installs a caller or recipient token on the caller's own account.
+    InstallPaymentInstruction(PaymentInstruction),
+    /// The caller's transactions in a date range, one batch.
+    GetAccountActivity(super::transaction::ActivityQuery),
+}
+
+/// What InstallPaymentInstruction takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentInstruction {
+    /// The instruction in FPS's GK language, e.g. `MyRole == 'Caller' orSay 'Role does not match';`.
+    pub instruction: String,
+    /// Names the token; installing again under it returns the same token.
+    pub caller_reference: CallerReference,
+    /// `Unrestricted`, `SingleUse`, `MultiUse` or `Recurring`.
+    pub token_type: &'static str,
+    /// `TokenFriendlyName`.
+    pub friendly_name: Option<String>,
 }
 
 /// What Pay and Reserve take.
@@ -103,6 +120,9 @@ pub struct MarketplaceTerms {
     pub charge_fee_to: ChargeFeeTo,
 }
 
+/// Longest `TokenFriendlyName` sent.
+const MAX_FRIENDLY_NAME: usize = 128;
+
 /// Longest `CallerDescription` FPS takes.
 const MAX_CALLER_DESCRIPTION: usize = 160;
 
@@ -118,6 +138,8 @@ impl Action {
             Action::Refund { .. } => "Refund",
             Action::GetTransactionStatus { .. } => "GetTransactionStatus",
             Action::GetTransaction { .. } => "GetTransaction",
+            Action::InstallPaymentInstruction(_) => "InstallPaymentInstruction",
+            Action::GetAccountActivity(_) => "GetAccountActivity",
         }
     }
 
@@ -204,6 +226,15 @@ impl Action {
             Action::GetTransactionStatus { transaction_id } | Action::GetTransaction { transaction_id } => {
                 out.push(("TransactionId", transaction_id.clone()));
             }
+            Action::InstallPaymentInstruction(install) => {
+                out.push(("PaymentInstruction", install.instruction.clone()));
+                out.push(("CallerReference", install.caller_reference.as_str().to_owned()));
+                out.push(("TokenType", install.token_type.to_owned()));
+                if let Some(name) = &install.friendly_name {
+                    out.push(("TokenFriendlyName", bounded(name, MAX_FRIENDLY_NAME)));
+                }
+            }
+            Action::GetAccountActivity(query) => out.extend(query.params()),
         }
         out
     }

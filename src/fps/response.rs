@@ -86,33 +86,6 @@ pub enum Verification {
     Failure,
 }
 
-/// The main fields of GetTransaction's `Transaction`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TransactionDetails {
-    /// The transaction's id.
-    pub transaction_id: String,
-    /// The caller's reference.
-    pub caller_reference: Option<String>,
-    /// The amount.
-    pub amount: Option<Amount>,
-    /// `Pay`, `Reserve`, `Settle`, `Refund`, ...
-    pub operation: Option<String>,
-    /// `CC`, `ACH`, `ABT`.
-    pub payment_method: Option<String>,
-    /// Its status.
-    pub transaction_status: TransactionStatus,
-    /// The status code.
-    pub status_code: Option<String>,
-    /// `FPSFees`, in minor units (zero allowed).
-    pub fps_fees_minor: Option<u64>,
-    /// `MarketplaceFees`, in minor units (zero allowed).
-    pub marketplace_fees_minor: Option<u64>,
-    /// `FPSFeesPaidBy`: `Caller` or `Recipient`.
-    pub fps_fees_paid_by: Option<String>,
-    /// `RecipientEmail`.
-    pub recipient_email: Option<String>,
-}
-
 #[derive(Deserialize)]
 struct TransactionResultXml {
     #[serde(rename = "TransactionId")]
@@ -142,43 +115,17 @@ struct VerifyResultXml {
 }
 
 #[derive(Deserialize)]
-struct AmountXml {
+pub(super) struct AmountXml {
     #[serde(rename = "CurrencyCode")]
-    currency_code: Option<String>,
+    pub(super) currency_code: Option<String>,
     #[serde(rename = "Value")]
-    value: String,
+    pub(super) value: String,
 }
 
 #[derive(Deserialize)]
-struct TransactionXml {
-    #[serde(rename = "TransactionId")]
-    transaction_id: String,
-    #[serde(rename = "CallerReference")]
-    caller_reference: Option<String>,
-    #[serde(rename = "TransactionAmount")]
-    transaction_amount: Option<AmountXml>,
-    #[serde(rename = "FPSOperation")]
-    operation: Option<String>,
-    #[serde(rename = "PaymentMethod")]
-    payment_method: Option<String>,
-    #[serde(rename = "TransactionStatus")]
-    transaction_status: String,
-    #[serde(rename = "StatusCode")]
-    status_code: Option<String>,
-    #[serde(rename = "FPSFees")]
-    fps_fees: Option<AmountXml>,
-    #[serde(rename = "MarketplaceFees")]
-    marketplace_fees: Option<AmountXml>,
-    #[serde(rename = "FPSFeesPaidBy")]
-    fps_fees_paid_by: Option<String>,
-    #[serde(rename = "RecipientEmail")]
-    recipient_email: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct GetTransactionResultXml {
-    #[serde(rename = "Transaction")]
-    transaction: TransactionXml,
+struct InstallResultXml {
+    #[serde(rename = "TokenId")]
+    token_id: String,
 }
 
 #[derive(Deserialize)]
@@ -198,7 +145,9 @@ struct Envelope<R> {
         alias = "RefundResult",
         alias = "GetTransactionStatusResult",
         alias = "GetTransactionResult",
-        alias = "VerifySignatureResult"
+        alias = "VerifySignatureResult",
+        alias = "InstallPaymentInstructionResult",
+        alias = "GetAccountActivityResult"
     )]
     result: Option<R>,
     #[serde(rename = "ResponseMetadata")]
@@ -271,7 +220,7 @@ pub fn parse_error(body: &str, http_status: u16) -> Option<FpsError> {
 /// Untrusted text from an answer, for an error message: its first 40 characters, quoted and
 /// escaped, and never more than 200 characters however they escape (found by fuzzing: an
 /// element name of any length went into the message whole).
-fn quoted(text: &str) -> String {
+pub(super) fn quoted(text: &str) -> String {
     format!("{:?}", text.chars().take(40).collect::<String>())
         .chars()
         .take(200)
@@ -279,7 +228,7 @@ fn quoted(text: &str) -> String {
 }
 
 /// Parses `<{action}Response>` into its result and request id.
-fn parse_success<R: DeserializeOwned>(
+pub(super) fn parse_success<R: DeserializeOwned>(
     action: &'static str,
     body: &str,
 ) -> Result<(R, Option<String>), FpsError> {
@@ -300,7 +249,7 @@ fn parse_success<R: DeserializeOwned>(
     Ok((result, envelope.metadata.and_then(|m| m.request_id)))
 }
 
-fn status(action: &'static str, text: &str) -> Result<TransactionStatus, FpsError> {
+pub(super) fn status(action: &'static str, text: &str) -> Result<TransactionStatus, FpsError> {
     TransactionStatus::parse(text).ok_or_else(|| FpsError::Malformed {
         action,
         reason: format!("unknown TransactionStatus {}", quoted(text)),
@@ -350,42 +299,18 @@ pub fn verify_result(body: &str) -> Result<Verification, FpsError> {
     }
 }
 
-/// Reads the result of GetTransaction.
-pub fn transaction_details(body: &str) -> Result<TransactionDetails, FpsError> {
-    const ACTION: &str = "GetTransaction";
-    let (xml, _): (GetTransactionResultXml, _) = parse_success(ACTION, body)?;
-    let t = xml.transaction;
-    let amount = match t.transaction_amount {
-        Some(a) => Some(
-            response_amount(&a.value, a.currency_code.as_deref()).ok_or_else(|| FpsError::Malformed {
-                action: ACTION,
-                reason: "bad TransactionAmount".to_owned(),
-            })?,
-        ),
-        None => None,
-    };
-    let fee = |name: &str, a: Option<AmountXml>| -> Result<Option<u64>, FpsError> {
-        a.map(|a| {
-            fee_minor(&a.value, a.currency_code.as_deref()).ok_or_else(|| FpsError::Malformed {
-                action: ACTION,
-                reason: format!("bad {name}"),
-            })
-        })
-        .transpose()
-    };
-    Ok(TransactionDetails {
-        transaction_id: t.transaction_id.trim().to_owned(),
-        caller_reference: t.caller_reference,
-        amount,
-        operation: t.operation,
-        payment_method: t.payment_method,
-        transaction_status: status(ACTION, &t.transaction_status)?,
-        status_code: t.status_code,
-        fps_fees_minor: fee("FPSFees", t.fps_fees)?,
-        marketplace_fees_minor: fee("MarketplaceFees", t.marketplace_fees)?,
-        fps_fees_paid_by: t.fps_fees_paid_by.map(|v| v.trim().to_owned()),
-        recipient_email: t.recipient_email.map(|v| v.trim().to_owned()),
-    })
+/// Reads the result of InstallPaymentInstruction: the token id (1 to 65 letters and digits).
+pub fn install_result(body: &str) -> Result<String, FpsError> {
+    const ACTION: &str = "InstallPaymentInstruction";
+    let (xml, _): (InstallResultXml, _) = parse_success(ACTION, body)?;
+    let id = xml.token_id.trim();
+    if id.is_empty() || id.len() > 65 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(FpsError::Malformed {
+            action: ACTION,
+            reason: format!("bad TokenId {}", quoted(id)),
+        });
+    }
+    Ok(id.to_owned())
 }
 
 /// Reads a fee as responses write it, in minor units: like [`response_amount`], but zero
@@ -422,6 +347,7 @@ pub fn response_amount(value: &str, currency: Option<&str>) -> Option<Amount> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::transaction::transaction_details;
     use super::*;
 
     const PAY: &str = r#"<?xml version="1.0"?>
@@ -497,6 +423,17 @@ mod tests {
         assert!(transaction_details(&with_fees.replace("0.070000", "0.075")).is_err());
         assert_eq!(fee_minor("0", None), Some(0));
         assert_eq!(fee_minor("0.0.0", None), None);
+    }
+
+    #[test]
+    fn reads_install_payment_instruction() {
+        let xml = "<InstallPaymentInstructionResponse xmlns=\"http://fps.amazonaws.com/doc/2010-08-28/\">\
+                   <InstallPaymentInstructionResult><TokenId>ABC123</TokenId></InstallPaymentInstructionResult>\
+                   <ResponseMetadata><RequestId>r:0</RequestId></ResponseMetadata></InstallPaymentInstructionResponse>";
+        assert_eq!(install_result(xml).unwrap(), "ABC123");
+        assert!(install_result(&xml.replace("ABC123", "ABC 123")).is_err());
+        assert!(install_result(&xml.replace("ABC123", "")).is_err());
+        assert!(install_result(PAY).is_err());
     }
 
     #[test]

@@ -105,7 +105,8 @@ pub async fn list_orders(
     Ok(Json(json!({ "orders": list })))
 }
 
-async fn load(app: &AppState, reference: &str) -> Result<Order, ApiError> {
+/// A stored order, or `UNKNOWN_ORDER` (404).
+pub(super) async fn load(app: &AppState, reference: &str) -> Result<Order, ApiError> {
     app.store
         .order(reference)
         .await?

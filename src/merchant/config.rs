@@ -14,9 +14,6 @@ use crate::signer::SecretKey;
 /// Requests the server handles at once unless `FPS_MAX_IN_FLIGHT` says otherwise.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 512;
 
-/// Largest secret file read.
-const MAX_SECRET_FILE: u64 = 4096;
-
 /// Shortest admin token accepted.
 pub const MIN_ADMIN_TOKEN: usize = 16;
 
@@ -32,9 +29,6 @@ pub struct ServeArgs {
     /// Products and prices [env FPS_CATALOG, default www/catalog.json].
     #[arg(long)]
     pub catalog: Option<PathBuf>,
-    /// Query API: sandbox, production or a URL [env FPS_ENDPOINT, default sandbox].
-    #[arg(long)]
-    pub fps_endpoint: Option<String>,
     /// CBUI start: sandbox, production or a URL [env FPS_CBUI_ENDPOINT, default sandbox].
     #[arg(long)]
     pub cbui_endpoint: Option<String>,
@@ -47,33 +41,13 @@ pub struct ServeArgs {
     /// Comma-separated browser origins allowed by CORS [env FPS_CORS_ORIGINS, default none].
     #[arg(long)]
     pub cors_origins: Option<String>,
-    /// The access key id, sent as callerKey [env FPS_ACCESS_KEY_ID, required].
-    #[arg(long)]
-    pub access_key_id: Option<String>,
-    /// Read the secret key from this file [env FPS_SECRET_KEY_FILE; or FPS_SECRET_KEY].
-    #[arg(long)]
-    pub secret_file: Option<PathBuf>,
-    /// Seconds allowed for one FPS call [env FPS_TIMEOUT_SECS, default 10].
-    #[arg(long)]
-    pub fps_timeout: Option<u64>,
+    /// How to reach FPS: `--fps-endpoint`, `--access-key-id`, `--secret-file`, `--fps-timeout`.
+    #[command(flatten)]
+    pub fps: FpsFlags,
 }
 
-/// A setting that stops start-up: its name and what is wrong, as one line.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{setting}: {reason}")]
-pub struct ConfigError {
-    /// The environment variable (and flag) at fault.
-    pub setting: &'static str,
-    /// What is wrong.
-    pub reason: String,
-}
-
-fn bad(setting: &'static str, reason: impl Into<String>) -> ConfigError {
-    ConfigError {
-        setting,
-        reason: reason.into(),
-    }
-}
+pub use crate::fps::settings::ConfigError;
+use crate::fps::settings::{bad, FpsFlags, FpsSettings};
 
 /// Everything `serve` needs.
 #[derive(Debug, Clone)]
@@ -143,9 +117,7 @@ impl Config {
             })
             .unwrap_or_else(|| PathBuf::from("www/catalog.json"));
 
-        let fps_text = pick(&args.fps_endpoint, "FPS_ENDPOINT").unwrap_or_else(|| "sandbox".to_owned());
-        let fps_endpoint =
-            crate::fps::api_endpoint(&fps_text).map_err(|e| bad("FPS_ENDPOINT", e.to_string()))?;
+        let fps = FpsSettings::load(&args.fps, env)?;
         let cbui_text =
             pick(&args.cbui_endpoint, "FPS_CBUI_ENDPOINT").unwrap_or_else(|| "sandbox".to_owned());
         let cbui_endpoint =
@@ -194,34 +166,6 @@ impl Config {
             }
         };
 
-        let key_text = pick(&args.access_key_id, "FPS_ACCESS_KEY_ID")
-            .ok_or_else(|| bad("FPS_ACCESS_KEY_ID", "not set: the AWS access key id"))?;
-        let access_key_id =
-            CallerKey::new(key_text.trim()).map_err(|e| bad("FPS_ACCESS_KEY_ID", e.to_string()))?;
-
-        let secret_file = args.secret_file.clone().or_else(|| {
-            env.var("FPS_SECRET_KEY_FILE")
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        });
-        let secret = match secret_file {
-            Some(path) => {
-                use std::io::Read as _;
-                let mut text = String::new();
-                std::fs::File::open(&path)
-                    .and_then(|f| f.take(MAX_SECRET_FILE).read_to_string(&mut text))
-                    .map_err(|e| {
-                        bad(
-                            "FPS_SECRET_KEY_FILE",
-                            format!("cannot read {}: {e}", path.display()),
-                        )
-                    })?;
-                SecretKey::new(&text).ok_or_else(|| bad("FPS_SECRET_KEY_FILE", "the file is empty"))?
-            }
-            None => SecretKey::new(&env.var("FPS_SECRET_KEY").unwrap_or_default())
-                .ok_or_else(|| bad("FPS_SECRET_KEY", "not set: set it or FPS_SECRET_KEY_FILE"))?,
-        };
-
         let admin_text = env.var("FPS_ADMIN_TOKEN").unwrap_or_default();
         let admin_token = SecretKey::new(&admin_text)
             .filter(|t| t.expose().len() >= MIN_ADMIN_TOKEN)
@@ -231,22 +175,6 @@ impl Config {
                     format!("not set or shorter than {MIN_ADMIN_TOKEN} characters"),
                 )
             })?;
-
-        let timeout_secs = match args.fps_timeout {
-            Some(n) => n,
-            None => match env.var("FPS_TIMEOUT_SECS").filter(|v| !v.is_empty()) {
-                Some(text) => text.trim().parse().map_err(|_| {
-                    bad(
-                        "FPS_TIMEOUT_SECS",
-                        format!("{text:?} is not a whole number of seconds"),
-                    )
-                })?,
-                None => 10,
-            },
-        };
-        if !(1..=120).contains(&timeout_secs) {
-            return Err(bad("FPS_TIMEOUT_SECS", "must be 1 to 120"));
-        }
 
         let max_in_flight = match env.var("FPS_MAX_IN_FLIGHT").filter(|v| !v.trim().is_empty()) {
             None => DEFAULT_MAX_IN_FLIGHT,
@@ -267,15 +195,15 @@ impl Config {
             listen,
             database_url,
             catalog,
-            fps_endpoint,
+            fps_endpoint: fps.endpoint,
             cbui_endpoint,
             return_urls,
             ipn_url,
             cors_origins,
-            access_key_id,
-            secret,
+            access_key_id: fps.access_key_id,
+            secret: fps.secret,
             admin_token,
-            fps_timeout: Duration::from_secs(timeout_secs),
+            fps_timeout: fps.timeout,
             max_in_flight,
         })
     }

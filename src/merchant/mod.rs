@@ -1,6 +1,7 @@
 //! The merchant backend (native only): prices orders, signs CBUI requests under a policy,
 //! verifies returns and notifications with FPS, charges, and tracks each order's life cycle.
 
+pub mod activity;
 pub mod admin;
 pub mod catalog;
 pub mod checkout;

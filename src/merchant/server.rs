@@ -30,7 +30,7 @@ use super::config::{Config, ConfigError, ServeArgs};
 use super::order_link::{OrderLinks, ORDER_KEY_HEADER};
 use super::policy::SigningPolicy;
 use super::store::{Store, StoreError};
-use super::{admin, checkout, error, marketplace, sellers, shopper, tracking};
+use super::{activity, admin, checkout, error, marketplace, sellers, shopper, tracking};
 use crate::cli::Environment;
 use crate::fps::{FpsClient, FpsConfig, FpsError};
 use crate::signer::Signer;
@@ -145,6 +145,11 @@ pub fn routes(state: AppState) -> Router {
             "/api/shop/orders/{reference}/reauthorize",
             post(shopper::reauthorize),
         )
+        .route(
+            "/api/orders/{reference}/transaction",
+            get(activity::order_transaction),
+        )
+        .route("/api/activity", get(activity::activity))
         .route("/api/sellers", post(sellers::create).get(sellers::list))
         .route("/api/sellers/{reference}", get(sellers::show))
         .route(

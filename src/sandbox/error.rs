@@ -25,8 +25,13 @@ pub enum ErrorCode {
     InvalidTokenIdSender,
     /// Unknown recipient token.
     InvalidTokenIdRecipient,
+    /// Unknown caller token (`CallerTokenId`, API version 2007-01-08; the code is named by
+    /// analogy with the sender and recipient ones, unconfirmed).
+    InvalidTokenIdCaller,
     /// Cancelled or inactive sender token.
     TokenNotActiveSender,
+    /// Cancelled caller token (by analogy, unconfirmed).
+    TokenNotActiveCaller,
     /// Cancelled or inactive recipient token.
     TokenNotActiveRecipient,
     /// Token used beyond what it authorises.
@@ -75,6 +80,8 @@ impl ErrorCode {
             ErrorCode::InvalidTokenIdSender => "InvalidTokenId_Sender",
             ErrorCode::InvalidTokenIdRecipient => "InvalidTokenId_Recipient",
             ErrorCode::TokenNotActiveSender => "TokenNotActive_Sender",
+            ErrorCode::InvalidTokenIdCaller => "InvalidTokenId_Caller",
+            ErrorCode::TokenNotActiveCaller => "TokenNotActive_Caller",
             ErrorCode::TokenNotActiveRecipient => "TokenNotActive_Recipient",
             ErrorCode::TokenUsageError => "TokenUsageError",
             ErrorCode::AmountOutOfRange => "AmountOutOfRange",

@@ -51,6 +51,7 @@ pub mod config;
 pub mod error;
 pub mod faults;
 pub mod ids;
+pub mod instruction;
 pub mod ipn;
 pub mod landing_signer;
 pub mod ledger;

@@ -1,7 +1,9 @@
 // The marketplace end to end through the demo in headless Chromium: the admin invites the
 // seller from the marketplace page, the seller registers on the seller page (Pay Now button on
 // the Recipient pipeline, the sandbox's CBUI pages, status SR), a buyer reserves the seller's
-// vase, the admin settles it, and the marketplace page shows the split FPS reported.
+// vase, the admin settles it, the marketplace page shows the split FPS reported, and the admin
+// page shows the sale in the seller's account activity (GetAccountActivity) and the order's
+// GetTransaction details.
 //   FPS_BIN (default target/debug/fps-checkout), PKG_DIR (default pkg), SCREENSHOTS (default
 //   tests/e2e/screenshots) can be set.
 import { test, before, after } from "node:test";
@@ -130,6 +132,39 @@ test("a seller registers, a buyer reserves the seller's vase, the admin settles,
   assert.equal(await split.locator(".marketplace-got").innerText(), "$1.50");
   assert.match(await split.locator(".fps-got").innerText(), /^\$1\.03 \(fees paid by seller\)$/);
   await page.screenshot({ path: path.join(shots, "marketplace-split.png"), fullPage: true });
+
+  // The admin page: the seller's sales from FPS's GetAccountActivity, with the fees each party
+  // paid, then the shop's own activity, then GetTransaction of the order.
+  await page.goto(info.adminUrl);
+  await page.locator(`#orders tr[data-reference="${reference}"]`).waitFor();
+  await page.locator('#activity-account option[value="riverbend"]').waitFor({ state: "attached" });
+  const today = new Date().toISOString().slice(0, 10);
+  await page.selectOption("#activity-account", "riverbend");
+  await page.fill("#activity-from", today);
+  await page.click("#activity-load");
+  const sale = page.locator(`#activity tr[data-reference="${reference}"]`);
+  await sale.waitFor({ timeout: 20000 });
+  assert.equal(await page.locator("#activity tbody tr").count(), 1, "the seller's part only");
+  assert.equal(await sale.locator(".amount").innerText(), "$25.00");
+  assert.equal(await sale.locator(".fps-fees").innerText(), "$1.03");
+  assert.equal(await sale.locator(".marketplace-fees").innerText(), "$1.50");
+  // The seller paid the marketplace's $1.50 and FPS's $1.03; the buyer and the shop nothing.
+  const parts = await sale.locator(".parts").innerText();
+  assert.match(parts, /Recipient [^;]*: \$2\.53/, parts);
+  assert.match(parts, /Sender [^;]*: \$0\.00/, parts);
+  assert.match(parts, /Caller [^;]*: \$0\.00/, parts);
+  await page.selectOption("#activity-account", "caller");
+  await page.click("#activity-load");
+  await page.locator("#activity-status", { hasText: "from GetAccountActivity" }).waitFor();
+  assert.ok((await page.locator("#activity tbody tr").count()) >= 1);
+  await page.selectOption("#activity-account", "riverbend");
+  await page.click("#activity-load");
+  await page.locator("#activity-status", { hasText: "1 transaction from" }).waitFor();
+  await page.getByRole("button", { name: `Details of order ${reference}` }).click();
+  await page.locator("#transaction-details dd", { hasText: "Settle by CC" }).waitFor({ timeout: 20000 });
+  assert.match(await page.locator("#transaction-details").innerText(), /\$1\.03 paid by Recipient/);
+  assert.ok((await page.locator("#transaction-history tbody tr").count()) >= 3, "Pending, Reserved, Pending, Success");
+  await page.screenshot({ path: path.join(shots, "admin-activity.png"), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 });

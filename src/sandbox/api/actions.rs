@@ -1,12 +1,13 @@
-//! Dispatch of the eleven Query API actions, and the ones that change money or tokens: parameter
+//! Dispatch of the twelve Query API actions, and the ones that change money or tokens: parameter
 //! rules, the money rules through the ledger, idempotent resends by `CallerReference`.
 
+use super::install::install_payment_instruction;
 use super::params::ApiParams;
 use super::queries::{
     account_activity, get_transaction, token_by_caller, transaction_status, verify_signature,
 };
 use super::render::respond;
-use super::ApiReply;
+use super::{ApiReply, OLD_VERSION};
 use crate::sandbox::config::CallerAccount;
 use crate::sandbox::error::{ErrorCode, FpsError};
 use crate::sandbox::ledger::fees::{FeePayer, MarketplaceFee, RefundPolicy};
@@ -17,6 +18,16 @@ use crate::sandbox::state::SandboxState;
 const MAX_REFERENCE: usize = 128;
 /// Longest `CallerDescription` / `SenderDescription`.
 const MAX_DESCRIPTION: usize = 160;
+/// What Pay takes in API version 2007-01-08 besides the later parameters: `CallerTokenId`, and
+/// texts and a date the emulator checks for form but does not keep.
+const OLD_PAY_PARAMS: &[&str] = &[
+    "CallerTokenId",
+    "TransactionDate",
+    "MetaData",
+    "SenderReference",
+    "RecipientReference",
+    "RecipientDescription",
+];
 /// Longest transaction id accepted as input.
 const MAX_TRANSACTION_ID: usize = 35;
 
@@ -44,6 +55,9 @@ pub async fn dispatch(
         "GetAccountActivity" => account_activity(state, caller, version, params, request_id).await,
         "CancelToken" => cancel_token(state, caller, version, params, request_id).await,
         "GetTokenByCaller" => token_by_caller(state, caller, version, params, request_id).await,
+        "InstallPaymentInstruction" => {
+            install_payment_instruction(state, caller, version, params, request_id).await
+        }
         other => Err(FpsError::new(
             ErrorCode::InvalidAction,
             format!(
@@ -93,28 +107,53 @@ async fn charge(
     request_id: &str,
 ) -> Result<ApiReply, FpsError> {
     let action = if kind == Charge::Pay { "Pay" } else { "Reserve" };
-    params.only(
-        action,
-        &[
-            "CallerReference",
-            "SenderTokenId",
-            "RecipientTokenId",
-            "TransactionAmount.Value",
-            "TransactionAmount.CurrencyCode",
-            "ChargeFeeTo",
-            "CallerDescription",
-            "SenderDescription",
-            "DescriptorPolicy.SoftDescriptorType",
-            "DescriptorPolicy.CSOwner",
-            "TransactionTimeoutInMins",
-            "MarketplaceFixedFee.Value",
-            "MarketplaceFixedFee.CurrencyCode",
-            "MarketplaceVariableFee",
-            "OverrideIPNURL",
-        ],
-    )?;
+    let old_api = version == OLD_VERSION;
+    if !old_api && params.get("CallerTokenId").is_some() {
+        return Err(FpsError::new(
+            ErrorCode::InvalidParams,
+            format!("CallerTokenId is a parameter of {action} in API version {OLD_VERSION} only; later versions have no caller token."),
+        ));
+    }
+    let mut allowed = vec![
+        "CallerReference",
+        "SenderTokenId",
+        "RecipientTokenId",
+        "TransactionAmount.Value",
+        "TransactionAmount.CurrencyCode",
+        "ChargeFeeTo",
+        "CallerDescription",
+        "SenderDescription",
+        "DescriptorPolicy.SoftDescriptorType",
+        "DescriptorPolicy.CSOwner",
+        "TransactionTimeoutInMins",
+        "MarketplaceFixedFee.Value",
+        "MarketplaceFixedFee.CurrencyCode",
+        "MarketplaceVariableFee",
+        "OverrideIPNURL",
+    ];
+    if old_api {
+        allowed.extend(OLD_PAY_PARAMS);
+    }
+    params.only(action, &allowed)?;
     let caller_reference = params.required_text("CallerReference", MAX_REFERENCE)?;
     let sender_token_id = params.required("SenderTokenId")?.to_owned();
+    let caller_token_id = if old_api {
+        // The seed's Pay: caller, recipient and sender token, and who pays the fee.
+        params.required("RecipientTokenId")?;
+        params.required("ChargeFeeTo")?;
+        params.date("TransactionDate")?;
+        for name in [
+            "MetaData",
+            "SenderReference",
+            "RecipientReference",
+            "RecipientDescription",
+        ] {
+            params.text(name, MAX_DESCRIPTION)?;
+        }
+        Some(params.required("CallerTokenId")?.to_owned())
+    } else {
+        None
+    };
     let amount_minor = params.required_amount("TransactionAmount")?;
     let fee_paid_by = params
         .one_of("ChargeFeeTo", &["Caller", "Recipient"])?
@@ -128,6 +167,7 @@ async fn charge(
         charge: kind,
         caller_reference,
         sender_token_id,
+        caller_token_id,
         recipient_token_id: params.get("RecipientTokenId").map(str::to_owned),
         amount_minor,
         caller_description: params.text("CallerDescription", MAX_DESCRIPTION)?,

@@ -3,6 +3,7 @@
 //! with FPS's XML, or the error envelope `Response > Errors > Error (Code, Message)` + `RequestID`.
 
 mod actions;
+mod install;
 mod params;
 mod queries;
 mod render;
@@ -28,7 +29,15 @@ use crate::signer::verify;
 pub use params::ApiParams;
 
 /// API versions answered (the response namespace follows the one sent).
-pub const VERSIONS: &[&str] = &["2010-08-28", "2008-09-17"];
+pub const VERSIONS: &[&str] = &["2010-08-28", "2008-09-17", OLD_VERSION];
+
+/// The 2007 API of the One-Time Payment seed, answered alongside the newer ones for
+/// InstallPaymentInstruction and Pay only: there Pay takes `CallerTokenId`, `SenderTokenId` and
+/// `RecipientTokenId` (all three required) and `ChargeFeeTo` (required).
+pub const OLD_VERSION: &str = "2007-01-08";
+
+/// The actions answered under [`OLD_VERSION`].
+pub const OLD_VERSION_ACTIONS: &[&str] = &["InstallPaymentInstruction", "Pay"];
 
 /// Parameters every call may carry.
 pub const COMMON_PARAMS: &[&str] = &[
@@ -149,6 +158,15 @@ async fn serve(
         return Err(FpsError::invalid(
             "Version",
             format!("must be one of {}", VERSIONS.join(", ")),
+        ));
+    }
+    if version == OLD_VERSION && !OLD_VERSION_ACTIONS.contains(&action.as_str()) {
+        return Err(FpsError::invalid(
+            "Version",
+            format!(
+                "{OLD_VERSION} is answered for {} only; use 2010-08-28",
+                OLD_VERSION_ACTIONS.join(" and ")
+            ),
         ));
     }
     let host = headers

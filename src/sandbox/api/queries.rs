@@ -111,7 +111,9 @@ pub(super) async fn account_activity(
         ],
     )?;
     params.one_of("ResponseGroup", &["Detail", "Summary"])?;
-    params.one_of("Role", &["Caller", "Recipient", "Sender"])?;
+    // The caller's part in the transaction: every one of its transactions has it as caller; as
+    // recipient those paid to its own account, as sender those it paid (its refunds).
+    let role = params.one_of("Role", &["Caller", "Recipient", "Sender"])?;
     let order = match params.one_of("SortOrderByDate", &["Ascending", "Descending"])? {
         Some(order) => Some(order),
         None => params.one_of("SortByDateOrder", &["Ascending", "Descending"])?,
@@ -128,6 +130,8 @@ pub(super) async fn account_activity(
         payment_method: params.one_of("PaymentMethod", &["ABT", "ACH", "CC"])?,
         descending: order.as_deref() != Some("Ascending"),
         limit: params.number("MaxBatchSize", 1, 200)?.unwrap_or(20),
+        recipient_email: (role.as_deref() == Some("Recipient")).then(|| caller.email.clone()),
+        sender_email: (role.as_deref() == Some("Sender")).then(|| caller.email.clone()),
     };
     let mut found = state.store.activity(&caller.access_key_id, &filter).await?;
     let next = if found.len() as i64 > filter.limit {

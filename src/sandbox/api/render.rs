@@ -151,8 +151,9 @@ pub fn token(xml: &mut Xml, token: &TokenRecord) {
         token.token_type.as_str()
     };
     let friendly = token
-        .payment_reason
+        .friendly_name
         .clone()
+        .or_else(|| token.payment_reason.clone())
         .unwrap_or_else(|| format!("{} token {}", token.token_type, token.caller_reference));
     xml.open("Token")
         .leaf("TokenId", &token.token_id)

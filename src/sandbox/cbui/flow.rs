@@ -109,7 +109,7 @@ pub async fn start(state: &SandboxState, host: &str, raw_query: &str) -> Respons
     if let Pipeline::EditToken(edit) = request.pipeline() {
         let usable = matches!(
             state.store.token(edit.token_id.as_str()).await,
-            Ok(Some(t)) if t.caller_key == caller.access_key_id && t.status == "Active" && t.token_type != "Recipient"
+            Ok(Some(t)) if t.caller_key == caller.access_key_id && t.status == "Active" && t.token_type != "Recipient" && !t.is_instruction()
         );
         if !usable {
             return fail(
@@ -450,6 +450,8 @@ async fn install(
         recipient_pays_fee: pays_fee,
         max_fixed_fee_minor: max_fixed,
         max_variable_fee_bp: max_variable,
+        payment_instruction: None,
+        friendly_name: None,
     };
     state.store.insert_token(&token).await?;
     let mut added = vec![("tokenID", token_id)];
@@ -549,6 +551,8 @@ async fn install_instrument(
             recipient_pays_fee: None,
             max_fixed_fee_minor: None,
             max_variable_fee_bp: None,
+            payment_instruction: None,
+            friendly_name: None,
         };
         state.store.insert_token(&token).await?;
         added.push((name, token.token_id));

@@ -14,11 +14,12 @@ pub use parties::{
 };
 
 use self::fees::{marketplace_refund_share, FeePayer, MarketplaceFee, RefundPolicy};
-use self::parties::{recipient_party, sender_token};
+use self::parties::{instruction_token, recipient_party, sender_token};
 use self::postings::{accepted_fees, apply_fees, post};
 use super::config::CallerAccount;
 use super::error::{ErrorCode, FpsError};
 use super::ids;
+use super::instruction::{Payment, Role};
 use super::ipn;
 use super::state::SandboxState;
 use super::store::{now_ms, StoreError, TransactionRecord};
@@ -53,6 +54,8 @@ pub struct ChargeRequest {
     pub caller_reference: String,
     /// `SenderTokenId`.
     pub sender_token_id: String,
+    /// `CallerTokenId` (API version 2007-01-08): a token of InstallPaymentInstruction.
+    pub caller_token_id: Option<String>,
     /// `RecipientTokenId`.
     pub recipient_token_id: Option<String>,
     /// `TransactionAmount`, in cents.
@@ -144,8 +147,23 @@ pub async fn charge(
             "Reserve needs a credit card; the sender chose another payment method.",
         ));
     }
-    let (recipient_name, recipient_email) =
-        recipient_party(state, caller, req.recipient_token_id.as_deref()).await?;
+    let payment = |role| Payment {
+        role,
+        payment_method: &token.payment_method,
+        amount_minor: req.amount_minor,
+    };
+    let mut instruction_tokens = Vec::new();
+    if let Some(id) = &req.caller_token_id {
+        instruction_tokens.push(instruction_token(state, caller, id, payment(Role::Caller)).await?);
+    }
+    let (recipient_name, recipient_email, recipient_instruction) = recipient_party(
+        state,
+        caller,
+        req.recipient_token_id.as_deref(),
+        payment(Role::Recipient),
+    )
+    .await?;
+    instruction_tokens.extend(recipient_instruction);
     if recipient_email.eq_ignore_ascii_case(&token.owner_email) {
         return Err(FpsError::new(
             ErrorCode::SameSenderAndRecipient,
@@ -159,7 +177,8 @@ pub async fn charge(
             "Marketplace fees need the RecipientTokenId of a recipient other than the caller.",
         ));
     }
-    let now = now_ms();
+    // Each transaction of a caller gets its own millisecond: GetAccountActivity pages by it.
+    let now = state.store.received_at(&caller.access_key_id, now_ms()).await?;
     let declined = is_decline_amount(req.amount_minor)
         || (req.charge == Charge::Pay && declines_capture(&token.owner_email));
     let final_status = match (declined, req.charge) {
@@ -214,6 +233,15 @@ pub async fn charge(
         .await?;
     if token.token_type == "SingleUse" {
         state.store.set_token_status(&token.token_id, "Inactive").await?;
+    }
+    for used in &instruction_tokens {
+        state
+            .store
+            .record_token_use(&used.token_id, req.amount_minor)
+            .await?;
+        if used.token_type == "SingleUse" {
+            state.store.set_token_status(&used.token_id, "Inactive").await?;
+        }
     }
     announce(state, &txn, &txn.operation.to_ascii_uppercase()).await?;
     Ok(txn)
@@ -372,7 +400,8 @@ pub async fn refund(
             ),
         ));
     }
-    let now = now_ms();
+    // Each transaction of a caller gets its own millisecond: GetAccountActivity pages by it.
+    let now = state.store.received_at(&caller.access_key_id, now_ms()).await?;
     let mut txn = TransactionRecord {
         seq: 0,
         id: ids::transaction_id(),

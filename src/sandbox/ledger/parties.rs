@@ -1,8 +1,10 @@
-//! Who takes part in a payment: the sender token, the recipient, the transaction's owner, and
-//! the sandbox's test tokens and decline amounts.
+//! Who takes part in a payment: the sender token, the recipient, the caller and recipient
+//! tokens of InstallPaymentInstruction, the transaction's owner, and the sandbox's test tokens
+//! and decline amounts.
 
 use crate::sandbox::config::CallerAccount;
 use crate::sandbox::error::{ErrorCode, FpsError};
+use crate::sandbox::instruction::{Instruction, Payment, Role};
 use crate::sandbox::state::SandboxState;
 use crate::sandbox::store::{TokenRecord, TransactionRecord};
 
@@ -84,6 +86,7 @@ pub(super) async fn sender_token(
     let token = state.store.token(token_id).await?.ok_or_else(unknown)?;
     if token.caller_key != caller.access_key_id
         || token.token_type == "Recipient"
+        || token.is_instruction()
         || token.token_id != token_id
     {
         return Err(unknown());
@@ -91,18 +94,80 @@ pub(super) async fn sender_token(
     Ok(token)
 }
 
+/// A token of InstallPaymentInstruction presented as `payment.role`: this caller's, active, not
+/// used up (a `SingleUse` one pays once), and its instruction allows the payment
+/// (`TransactionDenied` with the instruction's `orSay` message otherwise).
+pub(super) async fn instruction_token(
+    state: &SandboxState,
+    caller: &CallerAccount,
+    token_id: &str,
+    payment: Payment<'_>,
+) -> Result<TokenRecord, FpsError> {
+    let (invalid, inactive) = match payment.role {
+        Role::Caller => (ErrorCode::InvalidTokenIdCaller, ErrorCode::TokenNotActiveCaller),
+        Role::Recipient => (
+            ErrorCode::InvalidTokenIdRecipient,
+            ErrorCode::TokenNotActiveRecipient,
+        ),
+        Role::Sender => (ErrorCode::InvalidTokenIdSender, ErrorCode::TokenNotActiveSender),
+    };
+    let role = payment.role.as_str().to_ascii_lowercase();
+    let token = match state.store.token(token_id).await? {
+        Some(t) if t.is_instruction() && t.caller_key == caller.access_key_id && t.token_id == token_id => t,
+        _ => {
+            return Err(FpsError::new(
+                invalid,
+                format!("The {role} token {token_id} is invalid."),
+            ))
+        }
+    };
+    if token.token_type == "SingleUse" && token.use_count > 0 {
+        return Err(FpsError::new(
+            ErrorCode::TokenUsageError,
+            format!("The single-use {role} token was already used."),
+        ));
+    }
+    if token.status != "Active" {
+        return Err(FpsError::new(
+            inactive,
+            format!("The {role} token is not active."),
+        ));
+    }
+    let instruction =
+        Instruction::parse(token.payment_instruction.as_deref().unwrap_or_default()).map_err(|e| {
+            FpsError::new(
+                ErrorCode::InternalError,
+                format!("A stored payment instruction no longer parses: {e}"),
+            )
+        })?;
+    instruction.allows(&payment).map_err(|why| {
+        FpsError::new(
+            ErrorCode::TransactionDenied,
+            format!("The {role} token's payment instruction refuses the payment: {why}"),
+        )
+    })?;
+    Ok(token)
+}
+
+/// The recipient's name and e-mail, and the recipient token of InstallPaymentInstruction if one
+/// was presented (it names the caller itself).
 pub(super) async fn recipient_party(
     state: &SandboxState,
     caller: &CallerAccount,
     recipient_token_id: Option<&str>,
-) -> Result<(String, String), FpsError> {
+    payment: Payment<'_>,
+) -> Result<(String, String, Option<TokenRecord>), FpsError> {
     let Some(token_id) = recipient_token_id else {
-        return Ok((caller.name.clone(), caller.email.clone()));
+        return Ok((caller.name.clone(), caller.email.clone(), None));
     };
     if let Some((_, why)) = BROKEN_RECIPIENT_TOKENS.iter().find(|(t, _)| *t == token_id) {
         return Err(FpsError::new(ErrorCode::InvalidAccountStateRecipient, *why));
     }
     let token = match state.store.token(token_id).await? {
+        Some(t) if t.is_instruction() => {
+            let token = instruction_token(state, caller, token_id, payment).await?;
+            return Ok((caller.name.clone(), caller.email.clone(), Some(token)));
+        }
         Some(t) if t.token_type == "Recipient" && t.token_id == token_id => t,
         _ => {
             return Err(FpsError::new(
@@ -123,7 +188,7 @@ pub(super) async fn recipient_party(
             "The caller is not a marketplace application and cannot pay another recipient.",
         ));
     }
-    Ok((token.owner_name, token.owner_email))
+    Ok((token.owner_name, token.owner_email, None))
 }
 
 #[cfg(test)]

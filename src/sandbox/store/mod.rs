@@ -144,8 +144,8 @@ impl Store {
             "INSERT INTO tokens (token_id, caller_key, caller_reference, token_type, owner_email, owner_name,
                 payment_method, amount_minor, limit_minor, used_minor, use_count, reserve, status,
                 payment_reason, refund_token_id, old_token_id, date_installed, recipient_pays_fee,
-                max_fixed_fee_minor, max_variable_fee_bp)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                max_fixed_fee_minor, max_variable_fee_bp, payment_instruction, friendly_name)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&t.token_id)
         .bind(&t.caller_key)
@@ -167,6 +167,8 @@ impl Store {
         .bind(t.recipient_pays_fee)
         .bind(t.max_fixed_fee_minor)
         .bind(t.max_variable_fee_bp)
+        .bind(&t.payment_instruction)
+        .bind(&t.friendly_name)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -191,6 +193,22 @@ impl Store {
     ) -> Result<Option<TokenRecord>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT * FROM tokens WHERE caller_key = ? AND caller_reference = ? ORDER BY date_installed DESC, rowid DESC LIMIT 1",
+        )
+        .bind(caller_key)
+        .bind(reference)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The caller's token of InstallPaymentInstruction under this `CallerReference`, if any.
+    pub async fn instruction_token(
+        &self,
+        caller_key: &str,
+        reference: &str,
+    ) -> Result<Option<TokenRecord>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT * FROM tokens WHERE caller_key = ? AND caller_reference = ? AND payment_instruction IS NOT NULL
+             ORDER BY rowid LIMIT 1",
         )
         .bind(caller_key)
         .bind(reference)
@@ -370,6 +388,18 @@ impl Store {
         )
     }
 
+    /// The `DateReceived` of a caller's new transaction: `now`, or one millisecond after the
+    /// caller's latest, so no two of its transactions share one and GetAccountActivity's
+    /// `StartTimeForNextTransaction` pages exactly. Called under the write lock.
+    pub async fn received_at(&self, caller_key: &str, now: i64) -> Result<i64, StoreError> {
+        let row: (Option<i64>,) =
+            sqlx::query_as("SELECT MAX(date_received) FROM transactions WHERE caller_key = ?")
+                .bind(caller_key)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(row.0.map_or(now, |latest| now.max(latest.saturating_add(1))))
+    }
+
     /// Pending transactions, and reserves about to expire, whose time has come.
     pub async fn due_transactions(&self, now: i64) -> Result<Vec<TransactionRecord>, StoreError> {
         Ok(sqlx::query_as(
@@ -401,6 +431,8 @@ impl Store {
             "SELECT * FROM transactions WHERE caller_key = ? AND date_received >= ?
                AND (? IS NULL OR date_received <= ?) AND (? IS NULL OR operation = ?)
                AND (? IS NULL OR status = ?) AND (? IS NULL OR payment_method = ?)
+               AND (? IS NULL OR recipient_email = ? COLLATE NOCASE)
+               AND (? IS NULL OR sender_email = ? COLLATE NOCASE)
              ORDER BY date_received {order}, seq {order} LIMIT ?"
         );
         Ok(sqlx::query_as(&sql)
@@ -414,6 +446,10 @@ impl Store {
             .bind(&filter.status)
             .bind(&filter.payment_method)
             .bind(&filter.payment_method)
+            .bind(&filter.recipient_email)
+            .bind(&filter.recipient_email)
+            .bind(&filter.sender_email)
+            .bind(&filter.sender_email)
             .bind(filter.limit + 1)
             .fetch_all(&self.pool)
             .await?)

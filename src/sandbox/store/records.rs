@@ -9,7 +9,8 @@ pub struct TokenRecord {
     pub caller_key: String,
     /// The pipeline's `callerReference`.
     pub caller_reference: String,
-    /// `SingleUse`, `MultiUse`, `Recurring` or `Recipient`.
+    /// `SingleUse`, `MultiUse`, `Recurring` or `Recipient` (CBUI pipelines); for a token of
+    /// InstallPaymentInstruction its `TokenType` (`Unrestricted`, `SingleUse`, `MultiUse`, `Recurring`).
     pub token_type: String,
     /// The sender (or, for a recipient token, the recipient) who approved it.
     pub owner_email: String,
@@ -43,6 +44,19 @@ pub struct TokenRecord {
     pub max_fixed_fee_minor: Option<i64>,
     /// For a recipient token: `maxVariableFee`, in basis points.
     pub max_variable_fee_bp: Option<i64>,
+    /// For a token of InstallPaymentInstruction: its GK payment instruction (`None` for the
+    /// tokens of the CBUI pipelines).
+    pub payment_instruction: Option<String>,
+    /// For a token of InstallPaymentInstruction: `TokenFriendlyName`.
+    pub friendly_name: Option<String>,
+}
+
+impl TokenRecord {
+    /// Whether InstallPaymentInstruction installed it (a caller or recipient token on the
+    /// caller's own account) rather than a CBUI pipeline.
+    pub fn is_instruction(&self) -> bool {
+        self.payment_instruction.is_some()
+    }
 }
 
 /// A transaction: a Pay, a Reserve (settled in place) or a Refund.
@@ -202,4 +216,8 @@ pub struct ActivityFilter {
     pub descending: bool,
     /// At most this many (one more is fetched to tell whether there is a next batch).
     pub limit: i64,
+    /// Only those paid to this account (`Role=Recipient`).
+    pub recipient_email: Option<String>,
+    /// Only those paid by this account (`Role=Sender`).
+    pub sender_email: Option<String>,
 }
