@@ -2,8 +2,8 @@
 
 use super::error::BrowserError;
 use super::fetch::Credentials;
+use crate::core::params::{CbuiEndpoint, CheckedPairs};
 use crate::core::text::{decimal, parse_digits};
-use crate::core::{CbuiEndpoint, CbuiRequest};
 use alloc::{borrow::ToOwned, string::String, vec, vec::Vec};
 
 /// Label when none is given.
@@ -97,8 +97,8 @@ impl Theme {
 /// Validated options: the CBUI request to sign and how to present and fetch it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckoutOptions {
-    /// The validated CBUI request.
-    pub request: CbuiRequest,
+    /// The validated CBUI request, as the pairs to sign.
+    pub request: CheckedPairs,
     /// Where the shopper goes (the signed URL must point here).
     pub cbui: CbuiEndpoint,
     /// The merchant's signing endpoint.
@@ -191,7 +191,7 @@ impl CheckoutOptions {
                 .filter_map(|(name, value)| value.as_deref().map(|v| (*name, v))),
         );
         pairs.extend(raw.params.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-        let request = CbuiRequest::from_pairs(pairs)?;
+        let request = CheckedPairs::from_pairs(pairs)?;
         let label = raw
             .label
             .as_deref()

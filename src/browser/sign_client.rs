@@ -16,15 +16,10 @@ pub fn request_body(options: &CheckoutOptions) -> Result<String, BrowserError> {
     let env = |e: JsValue| BrowserError::Environment(describe(&e));
     let params = Object::new();
     for (name, value) in options.request.pairs() {
-        Reflect::set(&params, &JsValue::from_str(name), &JsValue::from_str(&value)).map_err(env)?;
+        Reflect::set(&params, &JsValue::from_str(name), &JsValue::from_str(value)).map_err(env)?;
     }
     let body = Object::new();
-    Reflect::set(
-        &body,
-        &"pipeline".into(),
-        &options.request.pipeline().name().into(),
-    )
-    .map_err(env)?;
+    Reflect::set(&body, &"pipeline".into(), &options.request.pipeline().into()).map_err(env)?;
     Reflect::set(&body, &"params".into(), &params).map_err(env)?;
     JSON::stringify(&body).map(String::from).map_err(env)
 }
@@ -69,5 +64,5 @@ pub async fn sign(options: &CheckoutOptions) -> Result<SignedUrl, BrowserError> 
         .await
         .map_err(BrowserError::from_sign)?;
     let response = parse_response(&answer)?;
-    check_signed_url(&options.cbui, &options.request.pairs(), &response)
+    check_signed_url(&options.cbui, options.request.pairs(), &response)
 }

@@ -1,6 +1,7 @@
 //! Typed CBUI requests: one type per pipeline, validated when built, rendered to canonical pairs.
 
 pub mod pipelines;
+pub mod table;
 pub mod values;
 pub(crate) mod wire;
 
@@ -11,6 +12,7 @@ pub use pipelines::{
     Address, EditToken, MultiUse, Recipient, Recurring, SetupPostpaid, SetupPrepaid, SingleUse, UsageLimits,
     Validity,
 };
+pub use table::CheckedPairs;
 pub use values::{
     AmountType, CallerKey, CallerReference, CobrandingStyle, Description, DisplayAmount, FpsBool, HttpUrl,
     ParamValue, PaymentMethod, PaymentMethods, Percent, Period, PeriodUnit, SignatureMethod, Text, TokenId,
