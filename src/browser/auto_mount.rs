@@ -82,7 +82,7 @@ pub fn auto_mount() -> usize {
             continue;
         }
         let _ = element.set_attribute(MOUNTED_ATTR, "");
-        wasm_bindgen_futures::spawn_local(render_return(element));
+        render_return(element);
     }
     mounted
 }

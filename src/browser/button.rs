@@ -6,6 +6,7 @@
 //! Failures show a short message and a retry in place. Each button owns its state: one failing
 //! button never touches another.
 
+use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::{borrow::ToOwned, string::String};
 use core::cell::RefCell;
@@ -319,10 +320,10 @@ impl Checkout {
             (options, inner.generation)
         };
         let this = self.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let result = sign(&options).await;
-            this.finish_signing(generation, result);
-        });
+        sign(
+            options,
+            Box::new(move |result| this.finish_signing(generation, result)),
+        );
     }
 
     fn finish_signing(&self, generation: u32, result: Result<SignedUrl, BrowserError>) {

@@ -1,6 +1,8 @@
 //! The signing client: sends the canonical CBUI pairs to the merchant's signing endpoint and
 //! accepts only an answer that signs exactly that request.
 
+use alloc::boxed::Box;
+use alloc::rc::Rc;
 use alloc::string::String;
 use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::JsValue;
@@ -50,19 +52,27 @@ pub fn parse_response(body: &str) -> Result<SignResponse, BrowserError> {
 }
 
 /// Asks the signing endpoint to sign `options.request` (timeout, one retry with backoff) and
-/// returns the checked URL to send the shopper to.
-pub async fn sign(options: &CheckoutOptions) -> Result<SignedUrl, BrowserError> {
-    let body = request_body(options)?;
-    let post = Post {
-        url: &options.sign_endpoint,
-        body: &body,
+/// calls `done` once with the checked URL to send the shopper to.
+pub fn sign(options: Rc<CheckoutOptions>, done: Box<dyn FnOnce(Result<SignedUrl, BrowserError>)>) {
+    let body = match request_body(&options) {
+        Ok(body) => body,
+        Err(error) => return done(Err(error)),
+    };
+    let post = Rc::new(Post {
+        url: options.sign_endpoint.clone(),
+        body,
         content_type: "application/json",
         credentials: options.credentials,
         timeout_ms: options.timeout_ms,
-    };
-    let answer = post_with_retry(&post, options.retry_delay_ms)
-        .await
-        .map_err(BrowserError::from_sign)?;
-    let response = parse_response(&answer)?;
-    check_signed_url(&options.cbui, options.request.pairs(), &response)
+    });
+    post_with_retry(
+        post,
+        options.retry_delay_ms,
+        Box::new(move |answer| {
+            done(answer.map_err(BrowserError::from_sign).and_then(|answer| {
+                let response = parse_response(&answer)?;
+                check_signed_url(&options.cbui, options.request.pairs(), &response)
+            }))
+        }),
+    );
 }
