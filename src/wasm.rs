@@ -148,20 +148,20 @@ fn params(options: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
     let object = value
         .dyn_into::<Object>()
         .map_err(|_| invalid("`params` must be an object of strings".into()))?;
-    Object::entries(&object)
-        .iter()
-        .map(|entry| {
-            let name = Reflect::get_u32(&entry, 0)
-                .ok()
-                .and_then(|n| n.as_string())
-                .unwrap_or_default();
-            let value = Reflect::get_u32(&entry, 1)
-                .ok()
-                .and_then(|v| v.as_string())
-                .ok_or_else(|| invalid(["`params.", &name, "` must be a string"].concat()))?;
-            Ok((name, value))
-        })
-        .collect()
+    // A loop, not `collect::<Result<Vec<_>, _>>()`: the adapter costs a kilobyte of wasm.
+    let mut params = Vec::new();
+    for entry in Object::entries(&object).iter() {
+        let name = Reflect::get_u32(&entry, 0)
+            .ok()
+            .and_then(|n| n.as_string())
+            .unwrap_or_default();
+        let value = Reflect::get_u32(&entry, 1)
+            .ok()
+            .and_then(|v| v.as_string())
+            .ok_or_else(|| invalid(["`params.", &name, "` must be a string"].concat()))?;
+        params.push((name, value));
+    }
+    Ok(params)
 }
 
 fn raw_options(options: &JsValue) -> Result<RawOptions, JsValue> {
