@@ -86,7 +86,8 @@ enum Phase {
     Loading,
     Ready(SignedUrl),
     Redirecting(SignedUrl),
-    Failed(BrowserError),
+    /// Shared, not cloned: cloning the error enum costs a kilobyte of wasm.
+    Failed(Rc<BrowserError>),
 }
 
 struct Listeners {
@@ -178,7 +179,7 @@ impl Checkout {
 
         let (options, phase) = match options {
             Ok(options) => (Some(Rc::new(options)), Phase::Loading),
-            Err(error) => (None, Phase::Failed(error)),
+            Err(error) => (None, Phase::Failed(Rc::new(error))),
         };
         let checkout = Checkout(Rc::new(RefCell::new(Inner {
             options,
@@ -259,7 +260,7 @@ impl Checkout {
     }
 
     /// The last failure, while in the error state.
-    pub fn error(&self) -> Option<BrowserError> {
+    pub fn error(&self) -> Option<Rc<BrowserError>> {
         let inner = self.0.try_borrow().ok()?;
         match &inner.phase {
             Phase::Failed(error) => Some(error.clone()),
@@ -341,6 +342,7 @@ impl Checkout {
                     Ok((inner.callbacks.on_ready.clone(), detail))
                 }
                 Err(error) => {
+                    let error = Rc::new(error);
                     inner.phase = Phase::Failed(error.clone());
                     Err(error)
                 }
