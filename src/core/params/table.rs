@@ -5,15 +5,16 @@
 //! the browser only needs to know that the pairs it was given make a valid request and what its
 //! canonical pairs are. [`CheckedPairs::from_pairs`] applies the same rules in the same order
 //! from data: the field lists below, one value check per value type (the typed values' own
-//! parsers), and the cross-field rules. `tests/params.rs` runs both readers on every fixture
+//! parsers, but one shared function for the four text types and one for the closed sets of wire
+//! values), and the cross-field rules. `tests/params.rs` runs both readers on every fixture
 //! and rule and requires the same pairs or the same error, so the two cannot drift apart.
 
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
 use super::values::{
-    AddressLine, AmountType, CallerKey, CallerReference, CobrandingStyle, Description, DisplayAmount,
-    FpsBool, HttpUrl, ParamValue, PaymentMethods, Percent, Period, ShortText, SignatureMethod, TokenId,
-    TokenList, UnixTime, UsageLimitType, UsageLimitValue,
+    check_len, no_control_chars, AmountType, CallerKey, CallerReference, CobrandingStyle, DisplayAmount,
+    FpsBool, HttpUrl, ParamValue, PaymentMethods, Percent, Period, SignatureMethod, TokenId, TokenList,
+    UnixTime, UsageLimitType, UsageLimitValue,
 };
 use super::{CBUI_VERSION, PIPELINE_NAMES, SIGNATURE_VERSION};
 use crate::core::amount::{Amount, Currency};
@@ -179,32 +180,58 @@ fn wire<T: ParamValue>(name: &str, raw: &str) -> Result<String, CoreError> {
     T::parse_param(name, raw).map(|value| value.render())
 }
 
+/// Checks `raw` as the value type `T`, whose wire text is `raw` itself.
+fn valid<T: ParamValue>(name: &str, raw: &str) -> Result<(), CoreError> {
+    T::parse_param(name, raw).map(drop)
+}
+
+/// The rules of [`Text`](super::values::Text) and [`CallerReference`]: a byte length in
+/// `min..=max`, no control characters. One function for the four text types instead of one
+/// parser per length pair.
+fn text(name: &str, raw: &str, min: usize, max: usize) -> Result<(), CoreError> {
+    check_len(name, raw, min, max)?;
+    no_control_chars(name, raw)
+}
+
+/// The rule of a closed set of wire values: exactly one of `allowed` (what `wire_enum!`'s
+/// parsers check, from their `WIRE` list instead of one `match` per enum).
+fn one_of(name: &str, raw: &str, allowed: &'static [&'static str]) -> Result<(), CoreError> {
+    if allowed.contains(&raw) {
+        Ok(())
+    } else {
+        Err(CoreError::param(name, ParamRule::NotOneOf { allowed }))
+    }
+}
+
 impl Kind {
     /// Checks `raw` for the parameter `name` and returns the wire text the typed value renders.
     fn check(self, name: &str, raw: &str) -> Result<String, CoreError> {
-        match self {
-            Kind::CallerKey => wire::<CallerKey>(name, raw),
-            Kind::Url => wire::<HttpUrl>(name, raw),
-            Kind::SignatureMethod => wire::<SignatureMethod>(name, raw),
-            Kind::CobrandingStyle => wire::<CobrandingStyle>(name, raw),
-            Kind::Description => wire::<Description>(name, raw),
-            Kind::AddressLine => wire::<AddressLine>(name, raw),
-            Kind::ShortText => wire::<ShortText>(name, raw),
-            Kind::CallerReference => wire::<CallerReference>(name, raw),
-            Kind::Amount => wire::<Amount>(name, raw),
-            Kind::Currency => wire::<Currency>(name, raw),
-            Kind::PaymentMethods => wire::<PaymentMethods>(name, raw),
-            Kind::TokenId => wire::<TokenId>(name, raw),
-            Kind::TokenList => wire::<TokenList>(name, raw),
-            Kind::Bool => wire::<FpsBool>(name, raw),
-            Kind::DisplayAmount => wire::<DisplayAmount>(name, raw),
-            Kind::AmountType => wire::<AmountType>(name, raw),
-            Kind::Period => wire::<Period>(name, raw),
-            Kind::Percent => wire::<Percent>(name, raw),
-            Kind::UnixTime => wire::<UnixTime>(name, raw),
-            Kind::UsageLimitType => wire::<UsageLimitType>(name, raw),
-            Kind::UsageLimitValue => wire::<UsageLimitValue>(name, raw),
-        }
+        let checked = match self {
+            // The types that normalise their text (`1` is `1.00`, `01 Month` is `1 Month`).
+            Kind::Amount => return wire::<Amount>(name, raw),
+            Kind::DisplayAmount => return wire::<DisplayAmount>(name, raw),
+            Kind::Period => return wire::<Period>(name, raw),
+            Kind::Percent => return wire::<Percent>(name, raw),
+            Kind::UnixTime => return wire::<UnixTime>(name, raw),
+            // The rest are sent as given.
+            Kind::Description => text(name, raw, 1, 1024),
+            Kind::AddressLine => text(name, raw, 1, 128),
+            Kind::ShortText => text(name, raw, 1, 32),
+            Kind::CallerReference => text(name, raw, 1, CallerReference::MAX_BYTES),
+            Kind::SignatureMethod => one_of(name, raw, SignatureMethod::WIRE),
+            Kind::CobrandingStyle => one_of(name, raw, CobrandingStyle::WIRE),
+            Kind::Bool => one_of(name, raw, FpsBool::WIRE),
+            Kind::AmountType => one_of(name, raw, AmountType::WIRE),
+            Kind::UsageLimitType => one_of(name, raw, UsageLimitType::WIRE),
+            Kind::CallerKey => valid::<CallerKey>(name, raw),
+            Kind::Url => valid::<HttpUrl>(name, raw),
+            Kind::Currency => valid::<Currency>(name, raw),
+            Kind::PaymentMethods => valid::<PaymentMethods>(name, raw),
+            Kind::TokenId => valid::<TokenId>(name, raw),
+            Kind::TokenList => valid::<TokenList>(name, raw),
+            Kind::UsageLimitValue => valid::<UsageLimitValue>(name, raw),
+        };
+        checked.map(|()| raw.to_owned())
     }
 }
 

@@ -16,7 +16,7 @@ pub trait ParamValue: Sized {
     fn render(&self) -> String;
 }
 
-fn no_control_chars(name: &str, raw: &str) -> Result<(), CoreError> {
+pub(crate) fn no_control_chars(name: &str, raw: &str) -> Result<(), CoreError> {
     if raw.chars().any(char::is_control) {
         return Err(CoreError::param(
             name,
@@ -28,7 +28,7 @@ fn no_control_chars(name: &str, raw: &str) -> Result<(), CoreError> {
     Ok(())
 }
 
-fn check_len(name: &str, raw: &str, min: usize, max: usize) -> Result<(), CoreError> {
+pub(crate) fn check_len(name: &str, raw: &str, min: usize, max: usize) -> Result<(), CoreError> {
     if raw.len() < min {
         return Err(CoreError::param(name, ParamRule::TooShort { min }));
     }
