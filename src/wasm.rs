@@ -12,6 +12,7 @@ use crate::browser::auto_mount::{auto_mount, page_url};
 use crate::browser::js::error_to_js;
 use crate::browser::return_page::{self, DEFAULT_VERIFY_TIMEOUT_MS};
 use crate::browser::{BrowserError, Callbacks, Checkout, CheckoutOptions, RawOptions};
+use crate::core::text::concat;
 use crate::core::text::{decimal, parse_digits};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -125,7 +126,7 @@ fn text(options: &JsValue, key: &str, numbers: bool) -> Result<Option<String>, J
         {
             Ok(Some(decimal(u64::from(number as u32))))
         }
-        _ => Err(invalid(["`", key, "` must be a string"].concat())),
+        _ => Err(invalid(concat(&["`", key, "` must be a string"]))),
     }
 }
 
@@ -137,7 +138,7 @@ fn callback(options: &JsValue, key: &str) -> Result<Option<Function>, JsValue> {
     value
         .dyn_into::<Function>()
         .map(Some)
-        .map_err(|_| invalid(["`", key, "` must be a function"].concat()))
+        .map_err(|_| invalid(concat(&["`", key, "` must be a function"])))
 }
 
 fn params(options: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
@@ -158,7 +159,7 @@ fn params(options: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
         let value = Reflect::get_u32(&entry, 1)
             .ok()
             .and_then(|v| v.as_string())
-            .ok_or_else(|| invalid(["`params.", &name, "` must be a string"].concat()))?;
+            .ok_or_else(|| invalid(concat(&["`params.", &name, "` must be a string"])))?;
         params.push((name, value));
     }
     Ok(params)
@@ -223,7 +224,7 @@ fn element(target: JsValue) -> Result<Element, JsValue> {
             .query_selector(&selector)
             .ok()
             .flatten()
-            .ok_or_else(|| invalid(["no element matches `", &selector, "`"].concat()));
+            .ok_or_else(|| invalid(concat(&["no element matches `", &selector, "`"])));
     }
     target
         .dyn_into::<Element>()

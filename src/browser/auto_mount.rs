@@ -11,6 +11,7 @@ use super::fetch::{describe, window};
 use super::js::console_error;
 use super::options::{CheckoutOptions, RawOptions};
 use super::return_page::render_return;
+use crate::core::text::concat;
 
 /// The attributes read from a `[data-fps-checkout]` element (`data-params` is not offered:
 /// further parameters take the JS API).
@@ -40,7 +41,7 @@ pub fn page_url() -> Result<String, BrowserError> {
     let href = window()?
         .location()
         .href()
-        .map_err(|e| BrowserError::Environment(["location.href: ", &describe(&e)].concat()))?;
+        .map_err(|e| BrowserError::Environment(concat(&["location.href: ", &describe(&e)])))?;
     Ok(href.split('#').next().unwrap_or_default().to_owned())
 }
 

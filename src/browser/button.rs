@@ -23,6 +23,7 @@ use super::js::{call_callback, console_error, error_to_js, object};
 use super::options::CheckoutOptions;
 use super::sign_client::sign;
 use super::signed_url::SignedUrl;
+use crate::core::text::concat;
 use crate::core::text::decimal;
 
 /// Class of the container once mounted.
@@ -116,7 +117,7 @@ struct Inner {
 pub struct Checkout(Rc<RefCell<Inner>>);
 
 fn dom(error: JsValue) -> BrowserError {
-    BrowserError::Environment(["DOM call failed: ", &describe(&error)].concat())
+    BrowserError::Environment(concat(&["DOM call failed: ", &describe(&error)]))
 }
 
 fn create(document: &Document, tag: &str, class: &str) -> Result<Element, BrowserError> {
@@ -149,13 +150,12 @@ impl Checkout {
         let button: HtmlButtonElement = create(
             &document,
             "button",
-            &[
+            &concat(&[
                 "fps-checkout__button fps-checkout__button--",
                 theme,
                 " fps-checkout__button--",
                 size,
-            ]
-            .concat(),
+            ]),
         )?
         .dyn_into()
         .map_err(|_| BrowserError::Environment("document.createElement('button') is no button".into()))?;
@@ -165,7 +165,7 @@ impl Checkout {
         button.append_child(&label).map_err(dom)?;
         let message = create(&document, "p", "fps-checkout__message")?;
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        message.set_id(&["fps-checkout-message-", &decimal(u64::from(id))].concat());
+        message.set_id(&concat(&["fps-checkout-message-", &decimal(u64::from(id))]));
         message.set_attribute("role", "status").map_err(dom)?;
         message.set_attribute("hidden", "").map_err(dom)?;
         button

@@ -16,6 +16,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, Headers, RequestCredentials, RequestInit, Response, Window};
 
 use super::error::{BrowserError, FetchError};
+use crate::core::text::concat;
 
 /// Longest part of an error body quoted back to the developer.
 const DETAIL_LIMIT: usize = 200;
@@ -247,7 +248,7 @@ fn on_step(exchange: &Shared, step: Step, value: JsValue) {
                     detail: if snippet.is_empty() {
                         String::new()
                     } else {
-                        [": ", &snippet].concat()
+                        concat(&[": ", &snippet])
                     },
                 }),
             );

@@ -3,6 +3,7 @@
 use super::error::BrowserError;
 use super::fetch::Credentials;
 use crate::core::params::{CbuiEndpoint, CheckedPairs};
+use crate::core::text::concat;
 use crate::core::text::{decimal, parse_digits};
 use alloc::{borrow::ToOwned, string::String, vec, vec::Vec};
 
@@ -129,7 +130,11 @@ fn millis(name: &str, raw: Option<&str>, default: u32) -> Result<u32, BrowserErr
             .filter(|ms| (1..=120_000).contains(ms))
             .map(|ms| ms as u32)
             .ok_or_else(|| {
-                invalid(["`", name, "` must be a whole number of milliseconds, 1 to 120000"].concat())
+                invalid(concat(&[
+                    "`",
+                    name,
+                    "` must be a whole number of milliseconds, 1 to 120000",
+                ]))
             }),
     }
 }
@@ -167,13 +172,10 @@ impl CheckoutOptions {
             ));
         }
         let cbui = CbuiEndpoint::parse(raw.environment.as_deref().unwrap_or("sandbox")).map_err(|e| {
-            invalid(
-                [
-                    "`environment` must be sandbox, production or a CBUI URL: ",
-                    &e.message(),
-                ]
-                .concat(),
-            )
+            invalid(concat(&[
+                "`environment` must be sandbox, production or a CBUI URL: ",
+                &e.message(),
+            ]))
         })?;
         let mut pairs: Vec<(&str, &str)> = vec![
             ("pipelineName", raw.pipeline.as_deref().unwrap_or("SingleUse")),
@@ -200,14 +202,11 @@ impl CheckoutOptions {
             .unwrap_or(DEFAULT_LABEL);
         // Characters are the bytes that do not continue a UTF-8 sequence.
         if label.bytes().filter(|b| (*b as i8) >= -0x40).count() > MAX_LABEL_CHARS {
-            return Err(invalid(
-                [
-                    "`label` is longer than ",
-                    &decimal(MAX_LABEL_CHARS as u64),
-                    " characters",
-                ]
-                .concat(),
-            ));
+            return Err(invalid(concat(&[
+                "`label` is longer than ",
+                &decimal(MAX_LABEL_CHARS as u64),
+                " characters",
+            ])));
         }
         let size = match raw.size.as_deref() {
             None | Some("medium") => Size::Medium,

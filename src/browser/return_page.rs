@@ -11,6 +11,7 @@ use web_sys::Element;
 use super::error::BrowserError;
 use super::fetch::{describe, post_once, window, Credentials, Post};
 use super::js::{console_error, object, string_or_null};
+use crate::core::text::concat;
 use crate::core::CbuiReturn;
 
 /// Time allowed for the verify call when none is given (it may call FPS and charge).
@@ -51,7 +52,7 @@ pub fn page_query() -> Result<String, BrowserError> {
     let search = window()?
         .location()
         .search()
-        .map_err(|e| BrowserError::Environment(["location.search: ", &describe(&e)].concat()))?;
+        .map_err(|e| BrowserError::Environment(concat(&["location.search: ", &describe(&e)])))?;
     Ok(search.strip_prefix('?').unwrap_or(&search).to_owned())
 }
 

@@ -11,6 +11,7 @@ use super::error::BrowserError;
 use super::fetch::{describe, post_with_retry, Post};
 use super::options::CheckoutOptions;
 use super::signed_url::{check_signed_url, SignResponse, SignedUrl};
+use crate::core::text::concat;
 
 /// The JSON body sent to the signing endpoint: `{"pipeline": name, "params": {name: value, ...}}`,
 /// `params` holding every CBUI parameter to be signed (all but `signature`) in the core's order.
@@ -31,7 +32,7 @@ fn string_field(object: &JsValue, name: &str) -> Result<String, BrowserError> {
         .ok()
         .and_then(|v| v.as_string())
         .ok_or_else(|| {
-            BrowserError::InvalidSignResponse(["field `", name, "` is missing or not a string"].concat())
+            BrowserError::InvalidSignResponse(concat(&["field `", name, "` is missing or not a string"]))
         })
 }
 
@@ -39,7 +40,7 @@ fn string_field(object: &JsValue, name: &str) -> Result<String, BrowserError> {
 pub fn parse_response(body: &str) -> Result<SignResponse, BrowserError> {
     let value = JSON::parse(body).map_err(|_| {
         let start: String = body.chars().filter(|c| !c.is_control()).take(60).collect();
-        BrowserError::InvalidSignResponse(["not JSON (it starts `", &start, "`)"].concat())
+        BrowserError::InvalidSignResponse(concat(&["not JSON (it starts `", &start, "`)"]))
     })?;
     if !value.is_object() {
         return Err(BrowserError::InvalidSignResponse("not a JSON object".into()));
