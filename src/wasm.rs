@@ -10,6 +10,7 @@ use web_sys::Element;
 
 use crate::browser::auto_mount::{auto_mount, page_url};
 use crate::browser::js::error_to_js;
+use crate::browser::options::OPTION_NAMES;
 use crate::browser::return_page::{self, DEFAULT_VERIFY_TIMEOUT_MS};
 use crate::browser::{BrowserError, Callbacks, Checkout, CheckoutOptions, RawOptions};
 use crate::core::text::concat;
@@ -171,46 +172,11 @@ fn raw_options(options: &JsValue) -> Result<RawOptions, JsValue> {
     }
     // Read in a loop into an array, then moved into place: one error path instead of one per
     // field, each dropping the fields read before it (kilobytes of wasm).
-    const KEYS: [&str; 14] = [
-        "pipeline",
-        "callerKey",
-        "signEndpoint",
-        "environment",
-        "amount",
-        "callerReference",
-        "reason",
-        "returnUrl",
-        "label",
-        "size",
-        "theme",
-        "credentials",
-        "timeoutMs",
-        "retryDelayMs",
-    ];
     let mut values: [Option<String>; 14] = Default::default();
-    for (value, key) in values.iter_mut().zip(KEYS) {
+    for (value, (key, _)) in values.iter_mut().zip(OPTION_NAMES) {
         *value = text(options, key, matches!(key, "timeoutMs" | "retryDelayMs"))?;
     }
-    let params = params(options)?;
-    let [pipeline, caller_key, sign_endpoint, environment, amount, caller_reference, reason, return_url, label, size, theme, credentials, timeout_ms, retry_delay_ms] =
-        values;
-    Ok(RawOptions {
-        pipeline,
-        caller_key,
-        sign_endpoint,
-        environment,
-        amount,
-        caller_reference,
-        reason,
-        return_url,
-        label,
-        size,
-        theme,
-        credentials,
-        timeout_ms,
-        retry_delay_ms,
-        params,
-    })
+    Ok(RawOptions::from_values(values, params(options)?))
 }
 
 fn element(target: JsValue) -> Result<Element, JsValue> {

@@ -51,6 +51,52 @@ pub struct RawOptions {
     pub params: Vec<(String, String)>,
 }
 
+/// Every option but `params`, as its JS key and its `data-*` attribute, in the order of
+/// [`RawOptions::from_values`].
+pub const OPTION_NAMES: [(&str, &str); 14] = [
+    ("pipeline", "data-pipeline"),
+    ("callerKey", "data-caller-key"),
+    ("signEndpoint", "data-sign-endpoint"),
+    ("environment", "data-environment"),
+    ("amount", "data-amount"),
+    ("callerReference", "data-caller-reference"),
+    ("reason", "data-reason"),
+    ("returnUrl", "data-return-url"),
+    ("label", "data-label"),
+    ("size", "data-size"),
+    ("theme", "data-theme"),
+    ("credentials", "data-credentials"),
+    ("timeoutMs", "data-timeout-ms"),
+    ("retryDelayMs", "data-retry-delay-ms"),
+];
+
+impl RawOptions {
+    /// The options from their values in [`OPTION_NAMES`] order. Reading into an array in a loop
+    /// and moving it into place here is much smaller in the wasm than fourteen reads each with
+    /// its own error and drop path.
+    pub fn from_values(values: [Option<String>; 14], params: Vec<(String, String)>) -> Self {
+        let [pipeline, caller_key, sign_endpoint, environment, amount, caller_reference, reason, return_url, label, size, theme, credentials, timeout_ms, retry_delay_ms] =
+            values;
+        RawOptions {
+            pipeline,
+            caller_key,
+            sign_endpoint,
+            environment,
+            amount,
+            caller_reference,
+            reason,
+            return_url,
+            label,
+            size,
+            theme,
+            credentials,
+            timeout_ms,
+            retry_delay_ms,
+            params,
+        }
+    }
+}
+
 /// The button's size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Size {
