@@ -60,11 +60,13 @@ impl CbuiEndpoint {
 
     /// `sandbox`, `production`, or an absolute URL.
     pub fn parse(text: &str) -> Result<Self, CoreError> {
-        match text {
-            "sandbox" => Ok(Self::sandbox()),
-            "production" => Ok(Self::production()),
-            url => Self::custom(url),
-        }
+        // The constants parse (see `sandbox`); no panic path on the way, which would bring
+        // `core::fmt` into the wasm.
+        Self::custom(match text {
+            "sandbox" => SANDBOX_CBUI,
+            "production" => PRODUCTION_CBUI,
+            url => url,
+        })
     }
 
     /// The parsed URL.
