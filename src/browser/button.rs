@@ -15,7 +15,7 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use js_sys::{Function, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{CustomEvent, CustomEventInit, Document, Element, Event, HtmlButtonElement, Window};
+use web_sys::{CustomEvent, CustomEventInit, Document, Element, Event, HtmlElement, Window};
 
 use super::error::BrowserError;
 use super::fetch::{describe, window};
@@ -101,7 +101,7 @@ struct Inner {
     options: Option<Rc<CheckoutOptions>>,
     callbacks: Callbacks,
     container: Element,
-    button: HtmlButtonElement,
+    button: Element,
     label: Element,
     message: Element,
     phase: Phase,
@@ -122,7 +122,7 @@ fn dom(error: JsValue) -> BrowserError {
 
 fn create(document: &Document, tag: &str, class: &str) -> Result<Element, BrowserError> {
     let element = document.create_element(tag).map_err(dom)?;
-    element.set_class_name(class);
+    element.set_attribute("class", class).map_err(dom)?;
     Ok(element)
 }
 
@@ -147,7 +147,9 @@ impl Checkout {
             Ok(o) => (o.size.as_str(), o.theme.as_str(), o.label.as_str()),
             Err(_) => ("medium", "gold", super::options::DEFAULT_LABEL),
         };
-        let button: HtmlButtonElement = create(
+        // Attributes rather than the typed properties (`className`, `type`, `id`, `disabled`):
+        // the same DOM, with fewer imports and less glue in the wasm.
+        let button = create(
             &document,
             "button",
             &concat(&[
@@ -156,21 +158,18 @@ impl Checkout {
                 " fps-checkout__button--",
                 size,
             ]),
-        )?
-        .dyn_into()
-        .map_err(|_| BrowserError::Environment("document.createElement('button') is no button".into()))?;
-        button.set_type("button");
+        )?;
+        button.set_attribute("type", "button").map_err(dom)?;
         let label = create(&document, "span", "fps-checkout__label")?;
         label.set_text_content(Some(label_text));
         button.append_child(&label).map_err(dom)?;
         let message = create(&document, "p", "fps-checkout__message")?;
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        message.set_id(&concat(&["fps-checkout-message-", &decimal(u64::from(id))]));
+        let id = concat(&["fps-checkout-message-", &decimal(u64::from(id))]);
+        message.set_attribute("id", &id).map_err(dom)?;
         message.set_attribute("role", "status").map_err(dom)?;
         message.set_attribute("hidden", "").map_err(dom)?;
-        button
-            .set_attribute("aria-describedby", &message.id())
-            .map_err(dom)?;
+        button.set_attribute("aria-describedby", &id).map_err(dom)?;
         container.set_text_content(None);
         container.append_child(&button).map_err(dom)?;
         container.append_child(&message).map_err(dom)?;
@@ -315,7 +314,7 @@ impl Checkout {
             };
             inner.generation = inner.generation.wrapping_add(1);
             let focused = inner.button.owner_document().and_then(|d| d.active_element());
-            inner.refocus = focused.is_some_and(|e| e == **inner.button);
+            inner.refocus = focused.is_some_and(|e| e == inner.button);
             inner.phase = Phase::Loading;
             inner.render();
             (options, inner.generation)
@@ -348,8 +347,8 @@ impl Checkout {
                 }
             };
             inner.render();
-            if core::mem::take(&mut inner.refocus) && !inner.button.disabled() {
-                let _ = inner.button.focus();
+            if core::mem::take(&mut inner.refocus) && !inner.button.has_attribute("disabled") {
+                let _ = inner.button.unchecked_ref::<HtmlElement>().focus();
             }
             ready
         };
@@ -367,10 +366,10 @@ impl Checkout {
         let Ok(inner) = self.0.try_borrow() else {
             return;
         };
-        let init = CustomEventInit::new();
-        init.set_bubbles(true);
-        init.set_detail(detail);
-        if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
+        let init = object(&[("bubbles", JsValue::TRUE), ("detail", detail.clone())]);
+        if let Ok(event) =
+            CustomEvent::new_with_event_init_dict(name, init.unchecked_ref::<CustomEventInit>())
+        {
             let _ = inner.container.dispatch_event(&event);
         }
     }
@@ -468,7 +467,11 @@ impl Inner {
             }
         };
         let _ = self.container.set_attribute("data-state", state);
-        self.button.set_disabled(disabled);
+        let _ = if disabled {
+            self.button.set_attribute("disabled", "")
+        } else {
+            self.button.remove_attribute("disabled")
+        };
         let _ = self
             .button
             .set_attribute("aria-busy", if busy { "true" } else { "false" });

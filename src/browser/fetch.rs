@@ -13,9 +13,10 @@ use core::cell::RefCell;
 use js_sys::Promise;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{AbortController, Headers, RequestCredentials, RequestInit, Response, Window};
+use web_sys::{AbortController, RequestInit, Response, Window};
 
 use super::error::{BrowserError, FetchError};
+use super::js::object;
 use crate::core::text::concat;
 
 /// Longest part of an error body quoted back to the developer.
@@ -44,11 +45,12 @@ impl Credentials {
         }
     }
 
-    fn to_web(self) -> RequestCredentials {
+    /// The `RequestInit.credentials` value.
+    pub fn as_str(self) -> &'static str {
         match self {
-            Credentials::SameOrigin => RequestCredentials::SameOrigin,
-            Credentials::Include => RequestCredentials::Include,
-            Credentials::Omit => RequestCredentials::Omit,
+            Credentials::SameOrigin => "same-origin",
+            Credentials::Include => "include",
+            Credentials::Omit => "omit",
         }
     }
 }
@@ -188,16 +190,17 @@ pub fn post_once(post: Rc<Post>, done: Done) {
     );
 }
 
+/// The `fetch` options as a plain object (its dictionary setters would each be one more import).
 fn request_init(post: &Post, controller: &AbortController) -> Result<RequestInit, JsValue> {
-    let headers = Headers::new()?;
-    headers.set("Content-Type", post.content_type)?;
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(&post.body));
-    init.set_headers(&headers);
-    init.set_credentials(post.credentials.to_web());
-    init.set_signal(Some(&controller.signal()));
-    Ok(init)
+    let headers = object(&[("Content-Type", JsValue::from_str(post.content_type))]);
+    let init = object(&[
+        ("method", JsValue::from_str("POST")),
+        ("body", JsValue::from_str(&post.body)),
+        ("headers", headers),
+        ("credentials", JsValue::from_str(post.credentials.as_str())),
+        ("signal", controller.signal().into()),
+    ]);
+    Ok(init.unchecked_into())
 }
 
 fn on_step(exchange: &Shared, step: Step, value: JsValue) {
