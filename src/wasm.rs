@@ -1,16 +1,19 @@
 //! The JS API: the only `#[wasm_bindgen]` exports. Thin, camelCase wrappers over `crate::browser`;
 //! every failure reaches JS as an `Error` with a stable `code`.
 
+use alloc::boxed::Box;
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 
 use crate::browser::auto_mount::{auto_mount, page_url};
 use crate::browser::js::error_to_js;
+use crate::browser::options::OPTION_NAMES;
 use crate::browser::return_page::{self, DEFAULT_VERIFY_TIMEOUT_MS};
 use crate::browser::{BrowserError, Callbacks, Checkout, CheckoutOptions, RawOptions};
+use crate::core::text::concat;
 use crate::core::text::{decimal, parse_digits};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -124,7 +127,7 @@ fn text(options: &JsValue, key: &str, numbers: bool) -> Result<Option<String>, J
         {
             Ok(Some(decimal(u64::from(number as u32))))
         }
-        _ => Err(invalid(["`", key, "` must be a string"].concat())),
+        _ => Err(invalid(concat(&["`", key, "` must be a string"]))),
     }
 }
 
@@ -136,7 +139,7 @@ fn callback(options: &JsValue, key: &str) -> Result<Option<Function>, JsValue> {
     value
         .dyn_into::<Function>()
         .map(Some)
-        .map_err(|_| invalid(["`", key, "` must be a function"].concat()))
+        .map_err(|_| invalid(concat(&["`", key, "` must be a function"])))
 }
 
 fn params(options: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
@@ -147,20 +150,20 @@ fn params(options: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
     let object = value
         .dyn_into::<Object>()
         .map_err(|_| invalid("`params` must be an object of strings".into()))?;
-    Object::entries(&object)
-        .iter()
-        .map(|entry| {
-            let name = Reflect::get_u32(&entry, 0)
-                .ok()
-                .and_then(|n| n.as_string())
-                .unwrap_or_default();
-            let value = Reflect::get_u32(&entry, 1)
-                .ok()
-                .and_then(|v| v.as_string())
-                .ok_or_else(|| invalid(["`params.", &name, "` must be a string"].concat()))?;
-            Ok((name, value))
-        })
-        .collect()
+    // A loop, not `collect::<Result<Vec<_>, _>>()`: the adapter costs a kilobyte of wasm.
+    let mut params = Vec::new();
+    for entry in Object::entries(&object).iter() {
+        let name = Reflect::get_u32(&entry, 0)
+            .ok()
+            .and_then(|n| n.as_string())
+            .unwrap_or_default();
+        let value = Reflect::get_u32(&entry, 1)
+            .ok()
+            .and_then(|v| v.as_string())
+            .ok_or_else(|| invalid(concat(&["`params.", &name, "` must be a string"])))?;
+        params.push((name, value));
+    }
+    Ok(params)
 }
 
 fn raw_options(options: &JsValue) -> Result<RawOptions, JsValue> {
@@ -169,46 +172,11 @@ fn raw_options(options: &JsValue) -> Result<RawOptions, JsValue> {
     }
     // Read in a loop into an array, then moved into place: one error path instead of one per
     // field, each dropping the fields read before it (kilobytes of wasm).
-    const KEYS: [&str; 14] = [
-        "pipeline",
-        "callerKey",
-        "signEndpoint",
-        "environment",
-        "amount",
-        "callerReference",
-        "reason",
-        "returnUrl",
-        "label",
-        "size",
-        "theme",
-        "credentials",
-        "timeoutMs",
-        "retryDelayMs",
-    ];
     let mut values: [Option<String>; 14] = Default::default();
-    for (value, key) in values.iter_mut().zip(KEYS) {
+    for (value, (key, _)) in values.iter_mut().zip(OPTION_NAMES) {
         *value = text(options, key, matches!(key, "timeoutMs" | "retryDelayMs"))?;
     }
-    let params = params(options)?;
-    let [pipeline, caller_key, sign_endpoint, environment, amount, caller_reference, reason, return_url, label, size, theme, credentials, timeout_ms, retry_delay_ms] =
-        values;
-    Ok(RawOptions {
-        pipeline,
-        caller_key,
-        sign_endpoint,
-        environment,
-        amount,
-        caller_reference,
-        reason,
-        return_url,
-        label,
-        size,
-        theme,
-        credentials,
-        timeout_ms,
-        retry_delay_ms,
-        params,
-    })
+    Ok(RawOptions::from_values(values, params(options)?))
 }
 
 fn element(target: JsValue) -> Result<Element, JsValue> {
@@ -222,7 +190,7 @@ fn element(target: JsValue) -> Result<Element, JsValue> {
             .query_selector(&selector)
             .ok()
             .flatten()
-            .ok_or_else(|| invalid(["no element matches `", &selector, "`"].concat()));
+            .ok_or_else(|| invalid(concat(&["no element matches `", &selector, "`"])));
     }
     target
         .dyn_into::<Element>()
@@ -305,22 +273,46 @@ pub fn parse_return(search: Option<String>) -> Result<JsValue, JsValue> {
 }
 
 /// POSTs the raw return query byte for byte (`text/plain`) to `verifyEndpoint` and resolves with
-/// the backend's JSON verdict.
+/// the backend's JSON verdict. Every failure, bad options included, is a rejection.
 #[wasm_bindgen(js_name = completeReturn, unchecked_return_type = "Promise<ReturnVerdict>")]
-pub async fn complete_return(
+pub fn complete_return(
     #[wasm_bindgen(unchecked_param_type = "CompleteReturnOptions")] options: JsValue,
-) -> Result<JsValue, JsValue> {
+) -> Promise {
+    Promise::new(&mut |resolve: Function, reject: Function| {
+        let (endpoint, search, timeout) = match return_request(&options) {
+            Ok(request) => request,
+            Err(error) => {
+                let _ = reject.call1(&JsValue::NULL, &error);
+                return;
+            }
+        };
+        return_page::complete_return(
+            &endpoint,
+            &search,
+            timeout,
+            Box::new(move |verdict| {
+                let _ = match verdict {
+                    Ok(verdict) => resolve.call1(&JsValue::NULL, &verdict),
+                    Err(error) => reject.call1(&JsValue::NULL, &js_error(error)),
+                };
+            }),
+        );
+    })
+}
+
+/// The verify endpoint, raw query and timeout of `completeReturn`'s options.
+fn return_request(options: &JsValue) -> Result<(String, String, u32), JsValue> {
     if !options.is_object() {
         return Err(invalid("completeReturn() needs { verifyEndpoint }".into()));
     }
-    let endpoint = text(&options, "verifyEndpoint", false)?
+    let endpoint = text(options, "verifyEndpoint", false)?
         .filter(|e| !e.is_empty())
         .ok_or_else(|| invalid("`verifyEndpoint` is required".into()))?;
-    let search = match text(&options, "search", false)? {
+    let search = match text(options, "search", false)? {
         Some(search) => search.strip_prefix('?').unwrap_or(&search).to_owned(),
         None => return_page::page_query().map_err(js_error)?,
     };
-    let timeout = match text(&options, "timeoutMs", true)? {
+    let timeout = match text(options, "timeoutMs", true)? {
         None => DEFAULT_VERIFY_TIMEOUT_MS,
         // As `str::parse::<u32>` reads it: digits, one leading `+` allowed.
         Some(ms) => parse_digits(ms.strip_prefix('+').unwrap_or(&ms))
@@ -328,7 +320,5 @@ pub async fn complete_return(
             .map(|ms| ms as u32)
             .ok_or_else(|| invalid("`timeoutMs` must be 1 to 120000".into()))?,
     };
-    return_page::complete_return(&endpoint, &search, timeout)
-        .await
-        .map_err(js_error)
+    Ok((endpoint, search, timeout))
 }

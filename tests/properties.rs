@@ -3,7 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use fps_checkout::core::canonical::{decode_query, encode, CanonicalQuery, PlusIs};
-use fps_checkout::core::params::CbuiRequest;
+use fps_checkout::core::params::{CbuiRequest, CheckedPairs};
 use fps_checkout::core::{Amount, CbuiReturn, Currency, Endpoint};
 use proptest::prelude::*;
 
@@ -87,7 +87,15 @@ proptest! {
     fn request_parser_never_panics(
         pairs in prop::collection::vec(("(pipelineName|callerKey|returnURL|callerReference|transactionAmount|[a-zA-Z]{1,12})", any::<String>()), 0..14)
     ) {
-        if let Ok(request) = CbuiRequest::from_pairs(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str()))) {
+        let typed = CbuiRequest::from_pairs(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        // The browser module's table reader gives the same pairs or the same error.
+        let table = CheckedPairs::from_pairs(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        match (&typed, &table) {
+            (Ok(request), Ok(checked)) => prop_assert_eq!(request.pairs(), checked.pairs().to_vec()),
+            (Err(a), Err(b)) => prop_assert_eq!(a, b),
+            _ => prop_assert!(false, "the readers disagree: typed {:?}, table {:?}", typed, table),
+        }
+        if let Ok(request) = typed {
             // Whatever parses renders to pairs that parse to the same request.
             let rendered = request.pairs();
             let again = CbuiRequest::from_pairs(rendered.iter().map(|(n, v)| (*n, v.as_str())));

@@ -9,30 +9,18 @@ use super::button::{Callbacks, Checkout, MOUNTED_ATTR};
 use super::error::BrowserError;
 use super::fetch::{describe, window};
 use super::js::console_error;
-use super::options::{CheckoutOptions, RawOptions};
+use super::options::{CheckoutOptions, RawOptions, OPTION_NAMES};
 use super::return_page::render_return;
+use crate::core::text::concat;
 
 /// The attributes read from a `[data-fps-checkout]` element (`data-params` is not offered:
 /// further parameters take the JS API).
 fn raw_from_attributes(element: &Element) -> RawOptions {
-    let get = |name: &str| element.get_attribute(name);
-    RawOptions {
-        pipeline: get("data-pipeline"),
-        caller_key: get("data-caller-key"),
-        sign_endpoint: get("data-sign-endpoint"),
-        environment: get("data-environment"),
-        amount: get("data-amount"),
-        caller_reference: get("data-caller-reference"),
-        reason: get("data-reason"),
-        return_url: get("data-return-url"),
-        label: get("data-label"),
-        size: get("data-size"),
-        theme: get("data-theme"),
-        credentials: get("data-credentials"),
-        timeout_ms: get("data-timeout-ms"),
-        retry_delay_ms: get("data-retry-delay-ms"),
-        params: Vec::new(),
+    let mut values: [Option<String>; 14] = Default::default();
+    for (value, (_, attribute)) in values.iter_mut().zip(OPTION_NAMES) {
+        *value = element.get_attribute(attribute);
     }
+    RawOptions::from_values(values, Vec::new())
 }
 
 /// The page's URL without its fragment: the default returnURL.
@@ -40,7 +28,7 @@ pub fn page_url() -> Result<String, BrowserError> {
     let href = window()?
         .location()
         .href()
-        .map_err(|e| BrowserError::Environment(["location.href: ", &describe(&e)].concat()))?;
+        .map_err(|e| BrowserError::Environment(concat(&["location.href: ", &describe(&e)])))?;
     Ok(href.split('#').next().unwrap_or_default().to_owned())
 }
 
@@ -82,7 +70,7 @@ pub fn auto_mount() -> usize {
             continue;
         }
         let _ = element.set_attribute(MOUNTED_ATTR, "");
-        wasm_bindgen_futures::spawn_local(render_return(element));
+        render_return(element);
     }
     mounted
 }

@@ -3,6 +3,7 @@
 use alloc::string::String;
 use core::fmt;
 
+use crate::core::text::concat;
 use crate::core::text::decimal;
 use crate::core::CoreError;
 
@@ -38,18 +39,17 @@ impl FetchError {
     /// What went wrong, naming the endpoint (built without `core::fmt`, which costs kilobytes of wasm).
     pub fn message(&self) -> String {
         match self {
-            FetchError::Unreachable { url, reason } => [
+            FetchError::Unreachable { url, reason } => concat(&[
                 url,
                 " could not be reached (",
                 reason,
                 "); check the URL, CORS headers and that the server is up",
-            ]
-            .concat(),
+            ]),
             FetchError::Timeout { url, ms } => {
-                [url, " did not answer within ", &decimal(u64::from(*ms)), " ms"].concat()
+                concat(&[url, " did not answer within ", &decimal(u64::from(*ms)), " ms"])
             }
             FetchError::Status { url, status, detail } => {
-                [url, " answered HTTP ", &decimal(u64::from(*status)), detail].concat()
+                concat(&[url, " answered HTTP ", &decimal(u64::from(*status)), detail])
             }
         }
     }
@@ -125,7 +125,7 @@ impl BrowserError {
             BrowserError::InvalidVerifyResponse(detail) => ("verify endpoint answer is not JSON: ", detail),
             BrowserError::Environment(detail) => ("browser environment: ", detail),
         };
-        [prefix, detail].concat()
+        concat(&[prefix, detail])
     }
 
     /// The stable, machine-readable code set as `error.code` in JS.

@@ -1,16 +1,23 @@
 //! POST over `window.fetch` with a timeout (AbortController) and an optional retry with backoff.
+//!
+//! Callbacks on the promises rather than `async`/`await`: no future executor in the module
+//! (with `wasm-bindgen-futures` and the state machines, about 6 KB of wasm), and one closure
+//! type for every step of an exchange.
 
+use alloc::boxed::Box;
 use alloc::rc::Rc;
-use alloc::{borrow::ToOwned, string::String};
-use core::cell::Cell;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::RefCell;
 
-use js_sys::{Function, Promise};
+use js_sys::Promise;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, RequestCredentials, RequestInit, Response, Window};
+use web_sys::{AbortController, RequestInit, Response, Window};
 
 use super::error::{BrowserError, FetchError};
+use super::js::object;
+use crate::core::text::concat;
 
 /// Longest part of an error body quoted back to the developer.
 const DETAIL_LIMIT: usize = 200;
@@ -38,22 +45,23 @@ impl Credentials {
         }
     }
 
-    fn to_web(self) -> RequestCredentials {
+    /// The `RequestInit.credentials` value.
+    pub fn as_str(self) -> &'static str {
         match self {
-            Credentials::SameOrigin => RequestCredentials::SameOrigin,
-            Credentials::Include => RequestCredentials::Include,
-            Credentials::Omit => RequestCredentials::Omit,
+            Credentials::SameOrigin => "same-origin",
+            Credentials::Include => "include",
+            Credentials::Omit => "omit",
         }
     }
 }
 
 /// One POST: where, what, and how long to wait.
 #[derive(Debug, Clone)]
-pub struct Post<'a> {
+pub struct Post {
     /// The endpoint URL (absolute or relative to the page).
-    pub url: &'a str,
+    pub url: String,
     /// The request body, sent as is.
-    pub body: &'a str,
+    pub body: String,
     /// The `Content-Type` header.
     pub content_type: &'static str,
     /// Cookie policy.
@@ -77,108 +85,236 @@ pub fn describe(value: &JsValue) -> String {
         .unwrap_or_else(|| "network error".into())
 }
 
-/// Sends one POST and returns the body of a 2xx answer. A missing browser API reads as
-/// [`FetchError::Unreachable`] naming it.
-pub async fn post_once(post: &Post<'_>) -> Result<String, FetchError> {
-    let unreachable = |reason: String| FetchError::Unreachable {
-        url: post.url.to_owned(),
-        reason,
-    };
-    let window = window().map_err(|e| unreachable(e.message()))?;
-    let controller = AbortController::new().map_err(|e| unreachable(describe(&e)))?;
-    let timed_out = Rc::new(Cell::new(false));
-    let on_timeout = {
-        let (timed_out, controller) = (timed_out.clone(), controller.clone());
-        Closure::<dyn FnMut()>::new(move || {
-            timed_out.set(true);
-            controller.abort();
-        })
-    };
-    let timer = window
-        .set_timeout_with_callback_and_timeout_and_arguments_0(
-            on_timeout.as_ref().unchecked_ref(),
-            i32::try_from(post.timeout_ms).unwrap_or(i32::MAX),
-        )
-        .map_err(|e| unreachable(describe(&e)))?;
-    let result = exchange(&window, post, &controller).await;
-    window.clear_timeout_with_handle(timer);
-    drop(on_timeout);
-    match result {
-        Ok(answer) => answer,
-        Err(_) if timed_out.get() => Err(FetchError::Timeout {
-            url: post.url.to_owned(),
-            ms: post.timeout_ms,
-        }),
-        Err(error) => Err(unreachable(describe(&error))),
+/// What a finished POST calls, once: the body of a 2xx answer, or the failure.
+pub type Done = Box<dyn FnOnce(Result<String, FetchError>)>;
+
+/// The step of an exchange a callback stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// `fetch` resolved with the response.
+    Response,
+    /// `response.text()` resolved with the body.
+    Body,
+    /// A promise rejected (network failure, CORS, or the abort of the timeout).
+    Failed,
+    /// The timer fired.
+    Timeout,
+}
+
+/// One POST in flight.
+struct Exchange {
+    post: Rc<Post>,
+    /// Taken by the first step that finishes the exchange; later steps find `None`.
+    done: Option<Done>,
+    controller: AbortController,
+    timer: i32,
+    timed_out: bool,
+    /// The status of the response, once it came.
+    status: u16,
+    ok: bool,
+    /// The callbacks, kept alive until the exchange ends (then dropped, breaking the cycle
+    /// they form with this state).
+    callbacks: Vec<Closure<dyn FnMut(JsValue)>>,
+}
+
+type Shared = Rc<RefCell<Exchange>>;
+
+/// The JS callback for `step` of `exchange`.
+fn callback(exchange: &Shared, step: Step) -> Closure<dyn FnMut(JsValue)> {
+    let this = exchange.clone();
+    Closure::new(move |value: JsValue| on_step(&this, step, value))
+}
+
+/// Calls `on_ok` or `on_failed` when `promise` settles; both live as long as the exchange.
+fn settle(exchange: &Shared, promise: &Promise, on_ok: Step) {
+    let (ok, failed) = (callback(exchange, on_ok), callback(exchange, Step::Failed));
+    let _ = promise.then2(&ok, &failed);
+    keep(exchange, ok);
+    keep(exchange, failed);
+}
+
+/// Keeps `closure` alive until the exchange ends.
+fn keep(exchange: &Shared, closure: Closure<dyn FnMut(JsValue)>) {
+    if let Ok(mut state) = exchange.try_borrow_mut() {
+        state.callbacks.push(closure);
     }
 }
 
-/// The fetch itself; `Err` is a rejected promise, `Ok(Err)` an HTTP error status.
-async fn exchange(
-    window: &Window,
-    post: &Post<'_>,
-    controller: &AbortController,
-) -> Result<Result<String, FetchError>, JsValue> {
-    let headers = Headers::new()?;
-    headers.set("Content-Type", post.content_type)?;
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(post.body));
-    init.set_headers(&headers);
-    init.set_credentials(post.credentials.to_web());
-    init.set_signal(Some(&controller.signal()));
-    let response: Response = JsFuture::from(window.fetch_with_str_and_init(post.url, &init))
-        .await?
-        .dyn_into()?;
-    let text = JsFuture::from(response.text()?)
-        .await?
-        .as_string()
-        .unwrap_or_default();
-    if response.ok() {
-        return Ok(Ok(text));
+/// Sends one POST and calls `done` once with the body of a 2xx answer or the failure. A missing
+/// browser API reads as [`FetchError::Unreachable`] naming it.
+pub fn post_once(post: Rc<Post>, done: Done) {
+    let unreachable = |post: &Post, reason: String| FetchError::Unreachable {
+        url: post.url.clone(),
+        reason,
+    };
+    let window = match window() {
+        Ok(window) => window,
+        Err(error) => return done(Err(unreachable(&post, error.message()))),
+    };
+    let controller = match AbortController::new() {
+        Ok(controller) => controller,
+        Err(error) => return done(Err(unreachable(&post, describe(&error)))),
+    };
+    let init = match request_init(&post, &controller) {
+        Ok(init) => init,
+        Err(error) => return done(Err(unreachable(&post, describe(&error)))),
+    };
+    let exchange: Shared = Rc::new(RefCell::new(Exchange {
+        post: post.clone(),
+        done: Some(done),
+        controller,
+        timer: 0,
+        timed_out: false,
+        status: 0,
+        ok: false,
+        callbacks: Vec::new(),
+    }));
+    let on_timeout = callback(&exchange, Step::Timeout);
+    let timer = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+        on_timeout.as_ref().unchecked_ref(),
+        i32::try_from(post.timeout_ms).unwrap_or(i32::MAX),
+    );
+    keep(&exchange, on_timeout);
+    match timer {
+        Ok(timer) => {
+            if let Ok(mut state) = exchange.try_borrow_mut() {
+                state.timer = timer;
+            }
+        }
+        Err(error) => return finish(&exchange, Err(unreachable(&post, describe(&error)))),
     }
-    let snippet: String = text
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(DETAIL_LIMIT)
-        .collect();
-    Ok(Err(FetchError::Status {
-        url: post.url.to_owned(),
-        status: response.status(),
-        detail: if snippet.is_empty() {
-            String::new()
-        } else {
-            [": ", &snippet].concat()
-        },
-    }))
+    settle(
+        &exchange,
+        &window.fetch_with_str_and_init(&post.url, &init),
+        Step::Response,
+    );
+}
+
+/// The `fetch` options as a plain object (its dictionary setters would each be one more import).
+fn request_init(post: &Post, controller: &AbortController) -> Result<RequestInit, JsValue> {
+    let headers = object(&[("Content-Type", JsValue::from_str(post.content_type))]);
+    let init = object(&[
+        ("method", JsValue::from_str("POST")),
+        ("body", JsValue::from_str(&post.body)),
+        ("headers", headers),
+        ("credentials", JsValue::from_str(post.credentials.as_str())),
+        ("signal", controller.signal().into()),
+    ]);
+    Ok(init.unchecked_into())
+}
+
+fn on_step(exchange: &Shared, step: Step, value: JsValue) {
+    let post = match exchange.try_borrow() {
+        Ok(state) if state.done.is_some() => state.post.clone(),
+        _ => return,
+    };
+    match step {
+        Step::Timeout => {
+            let controller = exchange.try_borrow_mut().ok().map(|mut state| {
+                state.timed_out = true;
+                state.controller.clone()
+            });
+            // The pending promise rejects with an AbortError: `Failed` reports the timeout.
+            if let Some(controller) = controller {
+                controller.abort();
+            }
+        }
+        Step::Response => {
+            let Ok(response) = value.dyn_into::<Response>() else {
+                return on_step(exchange, Step::Failed, JsValue::from_str("no Response"));
+            };
+            if let Ok(mut state) = exchange.try_borrow_mut() {
+                state.status = response.status();
+                state.ok = response.ok();
+            }
+            match response.text() {
+                Ok(text) => settle(exchange, &text, Step::Body),
+                Err(error) => on_step(exchange, Step::Failed, error),
+            }
+        }
+        Step::Body => {
+            let text = value.as_string().unwrap_or_default();
+            let (ok, status) = exchange.try_borrow().map_or((false, 0), |s| (s.ok, s.status));
+            if ok {
+                return finish(exchange, Ok(text));
+            }
+            let snippet: String = text
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(DETAIL_LIMIT)
+                .collect();
+            finish(
+                exchange,
+                Err(FetchError::Status {
+                    url: post.url.clone(),
+                    status,
+                    detail: if snippet.is_empty() {
+                        String::new()
+                    } else {
+                        concat(&[": ", &snippet])
+                    },
+                }),
+            );
+        }
+        Step::Failed => {
+            let timed_out = exchange.try_borrow().is_ok_and(|s| s.timed_out);
+            let error = if timed_out {
+                FetchError::Timeout {
+                    url: post.url.clone(),
+                    ms: post.timeout_ms,
+                }
+            } else {
+                FetchError::Unreachable {
+                    url: post.url.clone(),
+                    reason: describe(&value),
+                }
+            };
+            finish(exchange, Err(error));
+        }
+    }
+}
+
+/// Ends the exchange: stops the timer, drops the callbacks, and calls `done` once.
+fn finish(exchange: &Shared, result: Result<String, FetchError>) {
+    let Ok(mut state) = exchange.try_borrow_mut() else {
+        return;
+    };
+    let Some(done) = state.done.take() else {
+        return;
+    };
+    if let Some(window) = web_sys::window() {
+        window.clear_timeout_with_handle(state.timer);
+    }
+    // Dropping a closure while it runs is safe: wasm-bindgen frees it when the call returns.
+    let callbacks = core::mem::take(&mut state.callbacks);
+    drop(state);
+    drop(callbacks);
+    done(result);
 }
 
 /// Sends a POST and, if the first try fails in a retriable way ([`FetchError::is_retriable`]),
-/// waits `backoff_ms` and tries once more.
-pub async fn post_with_retry(post: &Post<'_>, backoff_ms: u32) -> Result<String, FetchError> {
-    match post_once(post).await {
-        Err(error) if error.is_retriable() => {
-            sleep(backoff_ms).await.map_err(|e| FetchError::Unreachable {
-                url: post.url.to_owned(),
-                reason: e.message(),
-            })?;
-            post_once(post).await
-        }
-        answer => answer,
-    }
+/// waits `backoff_ms` and tries once more; calls `done` once with the final answer.
+pub fn post_with_retry(post: Rc<Post>, backoff_ms: u32, done: Done) {
+    let again = post.clone();
+    post_once(
+        post,
+        Box::new(move |answer| match answer {
+            Err(error) if error.is_retriable() => later(backoff_ms, Box::new(move || post_once(again, done))),
+            answer => done(answer),
+        }),
+    );
 }
 
-/// Resolves after `ms` milliseconds.
-pub async fn sleep(ms: u32) -> Result<(), BrowserError> {
-    let window = window()?;
+/// Runs `then` after `ms` milliseconds (at once if no timer can be set).
+pub fn later(ms: u32, then: Box<dyn FnOnce()>) {
+    let run = Closure::once_into_js(then);
     let delay = i32::try_from(ms).unwrap_or(i32::MAX);
-    let mut scheduled = Ok(0);
-    let promise = Promise::new(&mut |resolve: Function, _reject: Function| {
-        scheduled = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, delay);
+    let scheduled = web_sys::window().is_some_and(|window| {
+        window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(run.unchecked_ref(), delay)
+            .is_ok()
     });
-    scheduled.map_err(|e| BrowserError::Environment(describe(&e)))?;
-    JsFuture::from(promise)
-        .await
-        .map(|_| ())
-        .map_err(|e| BrowserError::Environment(describe(&e)))
+    if !scheduled {
+        let _ = run.unchecked_ref::<js_sys::Function>().call0(&JsValue::NULL);
+    }
 }

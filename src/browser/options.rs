@@ -2,8 +2,9 @@
 
 use super::error::BrowserError;
 use super::fetch::Credentials;
+use crate::core::params::{CbuiEndpoint, CheckedPairs};
+use crate::core::text::concat;
 use crate::core::text::{decimal, parse_digits};
-use crate::core::{CbuiEndpoint, CbuiRequest};
 use alloc::{borrow::ToOwned, string::String, vec, vec::Vec};
 
 /// Label when none is given.
@@ -48,6 +49,52 @@ pub struct RawOptions {
     pub retry_delay_ms: Option<String>,
     /// `params`: further CBUI parameters by wire name (`paymentMethod`, `globalAmountLimit`, ...).
     pub params: Vec<(String, String)>,
+}
+
+/// Every option but `params`, as its JS key and its `data-*` attribute, in the order of
+/// [`RawOptions::from_values`].
+pub const OPTION_NAMES: [(&str, &str); 14] = [
+    ("pipeline", "data-pipeline"),
+    ("callerKey", "data-caller-key"),
+    ("signEndpoint", "data-sign-endpoint"),
+    ("environment", "data-environment"),
+    ("amount", "data-amount"),
+    ("callerReference", "data-caller-reference"),
+    ("reason", "data-reason"),
+    ("returnUrl", "data-return-url"),
+    ("label", "data-label"),
+    ("size", "data-size"),
+    ("theme", "data-theme"),
+    ("credentials", "data-credentials"),
+    ("timeoutMs", "data-timeout-ms"),
+    ("retryDelayMs", "data-retry-delay-ms"),
+];
+
+impl RawOptions {
+    /// The options from their values in [`OPTION_NAMES`] order. Reading into an array in a loop
+    /// and moving it into place here is much smaller in the wasm than fourteen reads each with
+    /// its own error and drop path.
+    pub fn from_values(values: [Option<String>; 14], params: Vec<(String, String)>) -> Self {
+        let [pipeline, caller_key, sign_endpoint, environment, amount, caller_reference, reason, return_url, label, size, theme, credentials, timeout_ms, retry_delay_ms] =
+            values;
+        RawOptions {
+            pipeline,
+            caller_key,
+            sign_endpoint,
+            environment,
+            amount,
+            caller_reference,
+            reason,
+            return_url,
+            label,
+            size,
+            theme,
+            credentials,
+            timeout_ms,
+            retry_delay_ms,
+            params,
+        }
+    }
 }
 
 /// The button's size.
@@ -97,8 +144,8 @@ impl Theme {
 /// Validated options: the CBUI request to sign and how to present and fetch it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckoutOptions {
-    /// The validated CBUI request.
-    pub request: CbuiRequest,
+    /// The validated CBUI request, as the pairs to sign.
+    pub request: CheckedPairs,
     /// Where the shopper goes (the signed URL must point here).
     pub cbui: CbuiEndpoint,
     /// The merchant's signing endpoint.
@@ -129,7 +176,11 @@ fn millis(name: &str, raw: Option<&str>, default: u32) -> Result<u32, BrowserErr
             .filter(|ms| (1..=120_000).contains(ms))
             .map(|ms| ms as u32)
             .ok_or_else(|| {
-                invalid(["`", name, "` must be a whole number of milliseconds, 1 to 120000"].concat())
+                invalid(concat(&[
+                    "`",
+                    name,
+                    "` must be a whole number of milliseconds, 1 to 120000",
+                ]))
             }),
     }
 }
@@ -167,13 +218,10 @@ impl CheckoutOptions {
             ));
         }
         let cbui = CbuiEndpoint::parse(raw.environment.as_deref().unwrap_or("sandbox")).map_err(|e| {
-            invalid(
-                [
-                    "`environment` must be sandbox, production or a CBUI URL: ",
-                    &e.message(),
-                ]
-                .concat(),
-            )
+            invalid(concat(&[
+                "`environment` must be sandbox, production or a CBUI URL: ",
+                &e.message(),
+            ]))
         })?;
         let mut pairs: Vec<(&str, &str)> = vec![
             ("pipelineName", raw.pipeline.as_deref().unwrap_or("SingleUse")),
@@ -191,7 +239,7 @@ impl CheckoutOptions {
                 .filter_map(|(name, value)| value.as_deref().map(|v| (*name, v))),
         );
         pairs.extend(raw.params.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-        let request = CbuiRequest::from_pairs(pairs)?;
+        let request = CheckedPairs::from_pairs(pairs)?;
         let label = raw
             .label
             .as_deref()
@@ -200,14 +248,11 @@ impl CheckoutOptions {
             .unwrap_or(DEFAULT_LABEL);
         // Characters are the bytes that do not continue a UTF-8 sequence.
         if label.bytes().filter(|b| (*b as i8) >= -0x40).count() > MAX_LABEL_CHARS {
-            return Err(invalid(
-                [
-                    "`label` is longer than ",
-                    &decimal(MAX_LABEL_CHARS as u64),
-                    " characters",
-                ]
-                .concat(),
-            ));
+            return Err(invalid(concat(&[
+                "`label` is longer than ",
+                &decimal(MAX_LABEL_CHARS as u64),
+                " characters",
+            ])));
         }
         let size = match raw.size.as_deref() {
             None | Some("medium") => Size::Medium,

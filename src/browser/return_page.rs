@@ -1,6 +1,8 @@
 //! The thank-you page: parses what CBUI appended to the returnURL, forwards the raw query byte
 //! for byte to the merchant's verify endpoint, and renders the outcome into `[data-fps-return]`.
 
+use alloc::boxed::Box;
+use alloc::rc::Rc;
 use alloc::{borrow::ToOwned, string::String};
 use js_sys::{Reflect, JSON};
 use wasm_bindgen::JsValue;
@@ -9,6 +11,7 @@ use web_sys::Element;
 use super::error::BrowserError;
 use super::fetch::{describe, post_once, window, Credentials, Post};
 use super::js::{console_error, object, string_or_null};
+use crate::core::text::concat;
 use crate::core::CbuiReturn;
 
 /// Time allowed for the verify call when none is given (it may call FPS and charge).
@@ -49,27 +52,38 @@ pub fn page_query() -> Result<String, BrowserError> {
     let search = window()?
         .location()
         .search()
-        .map_err(|e| BrowserError::Environment(["location.search: ", &describe(&e)].concat()))?;
+        .map_err(|e| BrowserError::Environment(concat(&["location.search: ", &describe(&e)])))?;
     Ok(search.strip_prefix('?').unwrap_or(&search).to_owned())
 }
 
-/// POSTs `raw_query` unchanged (`Content-Type: text/plain`) to `verify_endpoint` and returns the
-/// backend's JSON verdict. Never retried: the backend decides whether a second call may charge.
-pub async fn complete_return(
+/// POSTs `raw_query` unchanged (`Content-Type: text/plain`) to `verify_endpoint` and calls `done`
+/// once with the backend's JSON verdict. Never retried: the backend decides whether a second call
+/// may charge.
+pub fn complete_return(
     verify_endpoint: &str,
     raw_query: &str,
     timeout_ms: u32,
-) -> Result<JsValue, BrowserError> {
-    parse_return(raw_query)?;
-    let post = Post {
-        url: verify_endpoint,
-        body: raw_query,
+    done: Box<dyn FnOnce(Result<JsValue, BrowserError>)>,
+) {
+    if let Err(error) = parse_return(raw_query) {
+        return done(Err(error));
+    }
+    let post = Rc::new(Post {
+        url: verify_endpoint.to_owned(),
+        body: raw_query.to_owned(),
         content_type: "text/plain",
         credentials: Credentials::SameOrigin,
         timeout_ms,
-    };
-    let body = post_once(&post).await.map_err(BrowserError::from_verify)?;
-    JSON::parse(&body).map_err(|_| BrowserError::InvalidVerifyResponse("the body is not JSON".into()))
+    });
+    post_once(
+        post,
+        Box::new(move |answer| {
+            done(answer.map_err(BrowserError::from_verify).and_then(|body| {
+                JSON::parse(&body)
+                    .map_err(|_| BrowserError::InvalidVerifyResponse("the body is not JSON".into()))
+            }))
+        }),
+    );
 }
 
 fn show(element: &Element, state: &str, text: &str) {
@@ -80,7 +94,7 @@ fn show(element: &Element, state: &str, text: &str) {
 
 /// Renders the outcome of the page's return into `element`: `pending` while the verify endpoint
 /// (`data-verify-endpoint`, optional) answers, then `success` or `failure` with the reason.
-pub async fn render_return(element: Element) {
+pub fn render_return(element: Element) {
     let _ = element.set_attribute("role", "status");
     element.class_list().add_1("fps-return").ok();
     let parsed = match page_query().and_then(|q| parse_return(&q).map(|p| (q, p))) {
@@ -102,17 +116,24 @@ pub async fn render_return(element: Element) {
     } else {
         show(&element, "pending", "Confirming your payment…");
     }
-    match complete_return(&endpoint, &raw, DEFAULT_VERIFY_TIMEOUT_MS).await {
-        Ok(verdict) => {
-            let message = Reflect::get(&verdict, &"message".into())
-                .ok()
-                .and_then(|m| m.as_string());
-            let state = if parsed.is_success() { "success" } else { "failure" };
-            show(&element, state, message.as_deref().unwrap_or(&parsed.message()));
-        }
-        Err(error) => {
-            console_error(&error);
-            show(&element, "failure", error.shopper_message());
-        }
-    }
+    let success = parsed.is_success();
+    let fallback = parsed.message();
+    complete_return(
+        &endpoint,
+        &raw,
+        DEFAULT_VERIFY_TIMEOUT_MS,
+        Box::new(move |verdict| match verdict {
+            Ok(verdict) => {
+                let message = Reflect::get(&verdict, &"message".into())
+                    .ok()
+                    .and_then(|m| m.as_string());
+                let state = if success { "success" } else { "failure" };
+                show(&element, state, message.as_deref().unwrap_or(&fallback));
+            }
+            Err(error) => {
+                console_error(&error);
+                show(&element, "failure", error.shopper_message());
+            }
+        }),
+    );
 }

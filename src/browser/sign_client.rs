@@ -1,6 +1,8 @@
 //! The signing client: sends the canonical CBUI pairs to the merchant's signing endpoint and
 //! accepts only an answer that signs exactly that request.
 
+use alloc::boxed::Box;
+use alloc::rc::Rc;
 use alloc::string::String;
 use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::JsValue;
@@ -9,6 +11,7 @@ use super::error::BrowserError;
 use super::fetch::{describe, post_with_retry, Post};
 use super::options::CheckoutOptions;
 use super::signed_url::{check_signed_url, SignResponse, SignedUrl};
+use crate::core::text::concat;
 
 /// The JSON body sent to the signing endpoint: `{"pipeline": name, "params": {name: value, ...}}`,
 /// `params` holding every CBUI parameter to be signed (all but `signature`) in the core's order.
@@ -16,15 +19,10 @@ pub fn request_body(options: &CheckoutOptions) -> Result<String, BrowserError> {
     let env = |e: JsValue| BrowserError::Environment(describe(&e));
     let params = Object::new();
     for (name, value) in options.request.pairs() {
-        Reflect::set(&params, &JsValue::from_str(name), &JsValue::from_str(&value)).map_err(env)?;
+        Reflect::set(&params, &JsValue::from_str(name), &JsValue::from_str(value)).map_err(env)?;
     }
     let body = Object::new();
-    Reflect::set(
-        &body,
-        &"pipeline".into(),
-        &options.request.pipeline().name().into(),
-    )
-    .map_err(env)?;
+    Reflect::set(&body, &"pipeline".into(), &options.request.pipeline().into()).map_err(env)?;
     Reflect::set(&body, &"params".into(), &params).map_err(env)?;
     JSON::stringify(&body).map(String::from).map_err(env)
 }
@@ -34,7 +32,7 @@ fn string_field(object: &JsValue, name: &str) -> Result<String, BrowserError> {
         .ok()
         .and_then(|v| v.as_string())
         .ok_or_else(|| {
-            BrowserError::InvalidSignResponse(["field `", name, "` is missing or not a string"].concat())
+            BrowserError::InvalidSignResponse(concat(&["field `", name, "` is missing or not a string"]))
         })
 }
 
@@ -42,7 +40,7 @@ fn string_field(object: &JsValue, name: &str) -> Result<String, BrowserError> {
 pub fn parse_response(body: &str) -> Result<SignResponse, BrowserError> {
     let value = JSON::parse(body).map_err(|_| {
         let start: String = body.chars().filter(|c| !c.is_control()).take(60).collect();
-        BrowserError::InvalidSignResponse(["not JSON (it starts `", &start, "`)"].concat())
+        BrowserError::InvalidSignResponse(concat(&["not JSON (it starts `", &start, "`)"]))
     })?;
     if !value.is_object() {
         return Err(BrowserError::InvalidSignResponse("not a JSON object".into()));
@@ -55,19 +53,27 @@ pub fn parse_response(body: &str) -> Result<SignResponse, BrowserError> {
 }
 
 /// Asks the signing endpoint to sign `options.request` (timeout, one retry with backoff) and
-/// returns the checked URL to send the shopper to.
-pub async fn sign(options: &CheckoutOptions) -> Result<SignedUrl, BrowserError> {
-    let body = request_body(options)?;
-    let post = Post {
-        url: &options.sign_endpoint,
-        body: &body,
+/// calls `done` once with the checked URL to send the shopper to.
+pub fn sign(options: Rc<CheckoutOptions>, done: Box<dyn FnOnce(Result<SignedUrl, BrowserError>)>) {
+    let body = match request_body(&options) {
+        Ok(body) => body,
+        Err(error) => return done(Err(error)),
+    };
+    let post = Rc::new(Post {
+        url: options.sign_endpoint.clone(),
+        body,
         content_type: "application/json",
         credentials: options.credentials,
         timeout_ms: options.timeout_ms,
-    };
-    let answer = post_with_retry(&post, options.retry_delay_ms)
-        .await
-        .map_err(BrowserError::from_sign)?;
-    let response = parse_response(&answer)?;
-    check_signed_url(&options.cbui, &options.request.pairs(), &response)
+    });
+    post_with_retry(
+        post,
+        options.retry_delay_ms,
+        Box::new(move |answer| {
+            done(answer.map_err(BrowserError::from_sign).and_then(|answer| {
+                let response = parse_response(&answer)?;
+                check_signed_url(&options.cbui, options.request.pairs(), &response)
+            }))
+        }),
+    );
 }

@@ -3,6 +3,7 @@
 
 use super::error::BrowserError;
 use crate::core::canonical::{decode_query, reject_duplicates, PlusIs};
+use crate::core::text::concat;
 use crate::core::{CbuiEndpoint, Endpoint};
 use alloc::{string::String, vec::Vec};
 
@@ -41,29 +42,29 @@ pub fn check_signed_url(
     response: &SignResponse,
 ) -> Result<SignedUrl, BrowserError> {
     let url = Endpoint::parse(&response.url)
-        .map_err(|e| tampered(["`url` is no usable URL: ", &e.message()].concat()))?;
+        .map_err(|e| tampered(concat(&["`url` is no usable URL: ", &e.message()])))?;
     let want = cbui.endpoint();
     let same_origin = url.scheme() == want.scheme()
         && url.host().eq_ignore_ascii_case(want.host())
         && url.effective_port() == want.effective_port();
     if !same_origin {
-        return Err(tampered(
-            [
-                "it points to ",
-                url.origin(),
-                " instead of the CBUI at ",
-                want.origin(),
-            ]
-            .concat(),
-        ));
+        return Err(tampered(concat(&[
+            "it points to ",
+            url.origin(),
+            " instead of the CBUI at ",
+            want.origin(),
+        ])));
     }
     if url.path() != want.path() {
-        return Err(tampered(
-            ["its path ", url.path(), " is not the CBUI path ", want.path()].concat(),
-        ));
+        return Err(tampered(concat(&[
+            "its path ",
+            url.path(),
+            " is not the CBUI path ",
+            want.path(),
+        ])));
     }
     let mut got = decode_query(url.query().unwrap_or(""), PlusIs::Literal)
-        .map_err(|e| tampered(["its query cannot be decoded: ", &e.message()].concat()))?;
+        .map_err(|e| tampered(concat(&["its query cannot be decoded: ", &e.message()])))?;
     reject_duplicates(&got).map_err(|e| tampered(e.message()))?;
     let at = got
         .iter()
@@ -87,13 +88,13 @@ pub fn check_signed_url(
         .iter()
         .find(|(n, v)| !want_pairs.contains(&(n.as_str(), v.as_str())))
     {
-        return Err(tampered(["parameter `", name, "` was added or changed"].concat()));
+        return Err(tampered(concat(&["parameter `", name, "` was added or changed"])));
     }
     if let Some((name, _)) = want_pairs
         .iter()
         .find(|(n, v)| !got.iter().any(|(gn, gv)| gn == n && gv == v))
     {
-        return Err(tampered(["parameter `", name, "` is missing"].concat()));
+        return Err(tampered(concat(&["parameter `", name, "` is missing"])));
     }
     Ok(SignedUrl(response.url.clone()))
 }

@@ -8,6 +8,7 @@ use super::canonical::{decode_query, reject_duplicates, PlusIs};
 use super::error::{quote, CoreError, ReturnRule};
 use super::params::{CallerReference, ParamValue, TokenId};
 use super::text::{parse_digits, push_decimal};
+use crate::core::text::concat;
 
 /// Largest return query accepted, in bytes. Real returns are under 1 KiB; a shipping address and
 /// a line-wrapped signature stay well under this.
@@ -334,7 +335,7 @@ impl CbuiReturn {
         match (&self.error_message, self.status) {
             (Some(detail), Status::CallerError | Status::SystemError) => {
                 let detail: String = detail.chars().take(200).collect();
-                [self.status.message(), " (", &detail, ")"].concat()
+                concat(&[self.status.message(), " (", &detail, ")"])
             }
             _ => self.status.message().to_owned(),
         }

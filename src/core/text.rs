@@ -3,6 +3,16 @@
 
 use alloc::string::String;
 
+/// The parts joined into one string, as `[..].concat()` does, by a short loop: the standard
+/// library's generic join is a kilobyte of wasm.
+pub fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|part| part.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
+}
+
 /// Appends `n` in decimal, at least `width` digits (zero-padded on the left).
 pub fn push_decimal(out: &mut String, n: u64, width: usize) {
     let mut digits = [0u8; 20];

@@ -1,7 +1,6 @@
 //! The JS API (`mount`, `autoMount`), `data-*` auto-mount and all seven pipelines.
 
 use super::support::*;
-use fps_checkout::browser::fetch::sleep;
 use fps_checkout::browser::{ButtonState, Callbacks, Checkout};
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};

@@ -5,7 +5,6 @@
 //! The table in RELIABILITY.md ("Hostile input", JS functions) lists these same cases.
 
 use super::support::*;
-use fps_checkout::browser::fetch::sleep;
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -370,9 +369,7 @@ async fn complete_return_refuses_hostile_options_before_sending() {
         ),
     ];
     for (what, options, code) in cases {
-        let error = fps_checkout::wasm::complete_return(options)
-            .await
-            .expect_err(what);
+        let error = complete_return(options).await.expect_err(what);
         assert!(is_checkout_error(&error), "{what}");
         assert_eq!(code_of(&error), code, "{what}");
     }

@@ -1,7 +1,6 @@
 //! The return page: `parseReturn`, `completeReturn` and `[data-fps-return]`.
 
 use super::support::*;
-use fps_checkout::browser::fetch::sleep;
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -54,9 +53,7 @@ async fn complete_return_forwards_the_raw_query_byte_for_byte() {
         ("verifyEndpoint", &format!("{}/verify/complete", server())),
         ("search", SUCCESS_RETURN),
     ]);
-    let verdict = fps_checkout::wasm::complete_return(options)
-        .await
-        .expect("verdict");
+    let verdict = complete_return(options).await.expect("verdict");
     assert_eq!(
         Reflect::get(&verdict, &"status".into())
             .expect("status")
@@ -72,9 +69,7 @@ async fn complete_return_forwards_the_raw_query_byte_for_byte() {
         ("verifyEndpoint", &format!("{}/verify/refused", server())),
         ("search", "status=nope"),
     ]);
-    let error = fps_checkout::wasm::complete_return(refused)
-        .await
-        .expect_err("refused");
+    let error = complete_return(refused).await.expect_err("refused");
     assert_eq!(code_of(&error), "INVALID_RETURN");
     assert!(
         recorded("/verify/refused").await.0.is_empty(),

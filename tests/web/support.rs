@@ -1,14 +1,29 @@
 //! Shared helpers: the test server, containers, option builders, callback spies, polling.
 
-use fps_checkout::browser::fetch::sleep;
 use fps_checkout::browser::{ButtonState, Callbacks, Checkout, CheckoutOptions, RawOptions};
-use js_sys::{Function, Reflect};
+use js_sys::{Function, Promise, Reflect};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Element, HtmlButtonElement, PageTransitionEvent, PageTransitionEventInit};
+
+/// Resolves after `ms` milliseconds (the module itself has no async API to wait with).
+pub(crate) async fn sleep(ms: i32) -> Result<(), JsValue> {
+    let window = web_sys::window().expect("window");
+    let mut scheduled = Ok(0);
+    let promise = Promise::new(&mut |resolve: Function, _reject: Function| {
+        scheduled = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    scheduled?;
+    JsFuture::from(promise).await.map(drop)
+}
+
+/// `completeReturn(options)` as JS awaits it.
+pub(crate) async fn complete_return(options: JsValue) -> Result<JsValue, JsValue> {
+    JsFuture::from(fps_checkout::wasm::complete_return(options)).await
+}
 
 pub(crate) const CALLER_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
 pub(crate) const RETURN_URL: &str = "https://shop.example/thanks?order=42";

@@ -1,6 +1,7 @@
 //! Typed CBUI requests: one type per pipeline, validated when built, rendered to canonical pairs.
 
 pub mod pipelines;
+pub mod table;
 pub mod values;
 pub(crate) mod wire;
 
@@ -11,6 +12,7 @@ pub use pipelines::{
     Address, EditToken, MultiUse, Recipient, Recurring, SetupPostpaid, SetupPrepaid, SingleUse, UsageLimits,
     Validity,
 };
+pub use table::CheckedPairs;
 pub use values::{
     AmountType, CallerKey, CallerReference, CobrandingStyle, Description, DisplayAmount, FpsBool, HttpUrl,
     ParamValue, PaymentMethod, PaymentMethods, Percent, Period, PeriodUnit, SignatureMethod, Text, TokenId,
@@ -58,11 +60,13 @@ impl CbuiEndpoint {
 
     /// `sandbox`, `production`, or an absolute URL.
     pub fn parse(text: &str) -> Result<Self, CoreError> {
-        match text {
-            "sandbox" => Ok(Self::sandbox()),
-            "production" => Ok(Self::production()),
-            url => Self::custom(url),
-        }
+        // The constants parse (see `sandbox`); no panic path on the way, which would bring
+        // `core::fmt` into the wasm.
+        Self::custom(match text {
+            "sandbox" => SANDBOX_CBUI,
+            "production" => PRODUCTION_CBUI,
+            url => url,
+        })
     }
 
     /// The parsed URL.
