@@ -1,6 +1,8 @@
 //! The shopper's order page API (issue 8, items 3 and 4) against the real emulator: the secret
 //! link, cancel before money is taken, and a new authorization after a failed settlement.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use common::stack::{start_stack, Shopper, Stack};
