@@ -165,7 +165,9 @@ pub async fn sign(
 ) -> Result<Json<SignedAnswer>, ApiError> {
     let request = app.policy.parse(&body).map_err(policy_error)?;
     if super::sellers::is_recipient(&request) {
-        return super::sellers::sign(&app, &request).await;
+        // Boxed, like the store calls below: the common path (a cached open order signed again)
+        // awaits none of them, and each would otherwise grow every request's future.
+        return Box::pin(super::sellers::sign(&app, &request)).await;
     }
     let requested = request.pipeline().caller_reference().as_str();
     let reference = split_caller_reference(requested).0.to_owned();
@@ -173,7 +175,7 @@ pub async fn sign(
         // A cached order of an earlier attempt (re-authorized since) is read again.
         Some(order) if caller_reference(&order.reference, order.attempt) == requested => Some(order),
         _ => {
-            let order = app.store.order(&reference).await?.map(Arc::new);
+            let order = Box::pin(app.store.order(&reference)).await?.map(Arc::new);
             if let Some(order) = &order {
                 app.open_orders.put(order);
             }
@@ -193,9 +195,11 @@ pub async fn sign(
             ..Changes::default()
         };
         app.open_orders.forget(&reference);
-        let updated = app
-            .store
-            .transition(&reference, &[OrderState::Open], OrderState::Open, changes)
+        let updated =
+            Box::pin(
+                app.store
+                    .transition(&reference, &[OrderState::Open], OrderState::Open, changes),
+            )
             .await
             .map_err(|e| match e {
                 StoreError::Conflict { current, .. } => policy_error(PolicyError::OrderNotOpen(current)),

@@ -251,26 +251,61 @@ pub async fn overloaded(error: tower::BoxError) -> ApiError {
 /// Largest total of header names and values (plus the URI) a request may carry.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
-/// Refuses a request whose headers and URI together exceed [`MAX_HEADER_BYTES`] (431).
-pub async fn bounded_head(request: Request, next: axum::middleware::Next) -> Response {
+/// Whether a request's headers and URI together exceed [`MAX_HEADER_BYTES`].
+fn head_too_large<B>(request: &axum::http::Request<B>) -> bool {
     let headers: usize = request
         .headers()
         .iter()
         .map(|(name, value)| name.as_str().len() + value.len())
         .sum();
     let uri = request.uri().path_and_query().map_or(0, |p| p.as_str().len());
-    if headers + uri > MAX_HEADER_BYTES {
-        return ApiError::HeadersTooLarge {
-            max: MAX_HEADER_BYTES,
-        }
-        .into_response();
+    headers + uri > MAX_HEADER_BYTES
+}
+
+/// Refuses a request whose headers and URI together exceed [`MAX_HEADER_BYTES`] (431), before
+/// the service it wraps sees it. A plain tower layer: no boxed future per request.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BoundedHeadLayer;
+
+impl<S> tower::Layer<S> for BoundedHeadLayer {
+    type Service = BoundedHead<S>;
+
+    fn layer(&self, inner: S) -> BoundedHead<S> {
+        BoundedHead(inner)
     }
-    next.run(request).await
+}
+
+/// The service of [`BoundedHeadLayer`].
+#[derive(Debug, Clone)]
+pub struct BoundedHead<S>(S);
+
+impl<S, B> tower::Service<axum::http::Request<B>> for BoundedHead<S>
+where
+    S: tower::Service<axum::http::Request<B>, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = futures_util::future::Either<std::future::Ready<Result<Response, S::Error>>, S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), S::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: axum::http::Request<B>) -> Self::Future {
+        if head_too_large(&request) {
+            let refused = ApiError::HeadersTooLarge {
+                max: MAX_HEADER_BYTES,
+            }
+            .into_response();
+            return futures_util::future::Either::Left(std::future::ready(Ok(refused)));
+        }
+        futures_util::future::Either::Right(self.0.call(request))
+    }
 }
 
 /// Rewrites the plain-text 413 (body limit) and empty 408 (request timeout) that tower-http
 /// layers answer into the API's JSON error format.
-pub async fn json_layer_errors(response: Response) -> Response {
+pub fn json_layer_errors(response: Response) -> Response {
     let status = response.status();
     let is_json = response
         .headers()

@@ -184,7 +184,7 @@ pub fn with_layers(router: Router, config: &Config) -> ApiService {
         .layer(HandleErrorLayer::new(error::overloaded))
         .layer(LoadShedLayer::new())
         .layer(GlobalConcurrencyLimitLayer::new(config.max_in_flight))
-        .layer(axum::middleware::map_response(error::json_layer_errors))
+        .map_response(error::json_layer_errors)
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             request_timeout(config),
@@ -193,12 +193,13 @@ pub fn with_layers(router: Router, config: &Config) -> ApiService {
         // The layers pass their own body types: back to axum's where the next one needs it.
         .map_response(IntoResponse::into_response)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .map_request(|request: axum::http::Request<tower_http::body::Limited<Body>>| request.map(Body::new))
-        .layer(axum::middleware::from_fn(error::bounded_head))
+        .layer(error::BoundedHeadLayer)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .service(router)
-        .map_response(IntoResponse::into_response);
-    BoxCloneSyncService::new(service)
+        .service(router);
+    BoxCloneSyncService::new(tower::ServiceExt::<Request>::map_response(
+        service,
+        IntoResponse::into_response,
+    ))
 }
 
 /// How long any request may take: long enough for an FPS call with its resends, short enough

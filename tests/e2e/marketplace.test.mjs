@@ -8,76 +8,19 @@
 //   tests/e2e/screenshots) can be set.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { launch } from "./browser.mjs";
+import { startDemo, cbui, shots } from "./demo-harness.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const bin = process.env.FPS_BIN ?? path.join(root, "target/debug/fps-checkout");
-const shots = process.env.SCREENSHOTS ?? path.join(root, "tests/e2e/screenshots");
-let demo, info, browser, state;
-
-async function waitFor(check, what, ms = 20000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+let demo, info, browser, orderReaches;
 
 before(async () => {
-  state = fs.mkdtempSync(path.join(os.tmpdir(), "fps-market-e2e-"));
-  fs.mkdirSync(shots, { recursive: true });
-  const ready = path.join(state, "ready.json");
-  demo = spawn(bin, [
-    "demo", "--shop", "127.0.0.1:0", "--sandbox", "127.0.0.1:0", "--dir", state,
-    "--www", path.join(root, "www"), "--pkg", process.env.PKG_DIR ?? path.join(root, "pkg"),
-    "--pending-delay-ms", "300", "--ready-file", ready,
-  ], { stdio: ["ignore", "ignore", "inherit"] });
-  info = await waitFor(() => fs.existsSync(ready) && JSON.parse(fs.readFileSync(ready, "utf8")), "the demo");
-  browser = await launch();
+  demo = await startDemo();
+  ({ info, browser, orderReaches } = demo);
 });
 
 after(async () => {
-  await browser?.close();
-  if (demo && demo.exitCode === null) {
-    const exited = new Promise((resolve) => demo.once("exit", resolve));
-    demo.kill("SIGINT");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10000))]);
-    if (demo.exitCode === null) demo.kill("SIGKILL");
-  }
-  fs.rmSync(state, { recursive: true, force: true });
+  await demo?.stop();
 });
-
-async function order(reference) {
-  const response = await fetch(`${info.shopUrl}api/orders/${encodeURIComponent(reference)}`, {
-    headers: { Authorization: `Bearer ${info.adminToken}` },
-  });
-  assert.equal(response.status, 200);
-  const body = await response.json();
-  return body.order ?? body;
-}
-
-const orderReaches = (reference, status) =>
-  waitFor(async () => (await order(reference)).status === status, `order ${reference} to be ${status}`);
-
-async function cbui(page, email) {
-  await page.waitForURL(/cobranded-ui/, { timeout: 20000 });
-  await page.fill("#email", email);
-  await page.fill("#password", "sandbox");
-  await page.click('button[value="signin"]');
-  await page.waitForSelector('button[value="confirm"]');
-  await page.click('button[value="confirm"]');
-  await page.waitForURL(/thank-you\.html/, { timeout: 20000 });
-  const box = page.locator('[data-fps-return][data-state="success"], [data-fps-return][data-state="failure"]');
-  await box.waitFor({ timeout: 20000 });
-  return { state: await box.getAttribute("data-state"), text: await box.innerText() };
-}
 
 test("a seller registers, a buyer reserves the seller's vase, the admin settles, the split shows", async () => {
   const page = await browser.newPage();
