@@ -12,7 +12,8 @@ use serde_json::Value;
 use super::catalog::LineRequest;
 use super::error::{ApiError, ApiJson, RawText};
 use super::order::{
-    caller_reference, failure_reason, next_state, split_caller_reference, Mode, OrderState, Which,
+    caller_reference, failure_reason, names_attempt, next_state, split_caller_reference, Mode, OrderState,
+    Which,
 };
 use super::policy::{PolicyError, SignRequest};
 use super::server::AppState;
@@ -173,7 +174,7 @@ pub async fn sign(
     let reference = split_caller_reference(requested).0.to_owned();
     let order = match app.open_orders.get(&reference) {
         // A cached order of an earlier attempt (re-authorized since) is read again.
-        Some(order) if caller_reference(&order.reference, order.attempt) == requested => Some(order),
+        Some(order) if names_attempt(requested, &order.reference, order.attempt) => Some(order),
         _ => {
             let order = Box::pin(app.store.order(&reference)).await?.map(Arc::new);
             if let Some(order) = &order {

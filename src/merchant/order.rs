@@ -178,6 +178,13 @@ pub fn split_caller_reference(caller_reference: &str) -> (&str, u32) {
     (caller_reference, 1)
 }
 
+/// Whether `caller_reference` names the order's current authorization: the same test as
+/// comparing with [`caller_reference`], without building the string (it runs on every
+/// `/fps/sign`).
+pub fn names_attempt(caller_reference: &str, reference: &str, attempt: u32) -> bool {
+    split_caller_reference(caller_reference) == (reference, attempt)
+}
+
 /// Most authorizations one order may have (the first and its re-authorizations).
 pub const MAX_ATTEMPTS: u32 = 5;
 
@@ -414,6 +421,9 @@ mod tests {
         for attempt in 1..=MAX_ATTEMPTS {
             let named = caller_reference("ord-1f", attempt);
             assert_eq!(split_caller_reference(&named), ("ord-1f", attempt));
+            assert!(names_attempt(&named, "ord-1f", attempt));
+            assert!(!names_attempt(&named, "ord-1f", attempt + 1));
+            assert!(!names_attempt(&named, "ord-2f", attempt));
         }
         // Anything that is not an attempt suffix names attempt 1 of itself.
         for plain in [

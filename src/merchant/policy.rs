@@ -248,8 +248,7 @@ impl SigningPolicy {
             return Err(PolicyError::ForeignCallerKey);
         }
         let order = order.ok_or(PolicyError::UnknownOrder)?;
-        if super::order::caller_reference(&order.reference, order.attempt) != single.caller_reference.as_str()
-        {
+        if !super::order::names_attempt(single.caller_reference.as_str(), &order.reference, order.attempt) {
             return Err(PolicyError::UnknownOrder);
         }
         if order.state != OrderState::Open {
