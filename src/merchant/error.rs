@@ -1,5 +1,6 @@
 //! The HTTP API's one error type: each failure maps to a status and `{"error": {"code", "message"}}`.
 
+use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
@@ -182,13 +183,40 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(ApiError::Rejected {
-                status: rejection.status(),
-                message: rejection.body_text().chars().take(300).collect(),
-            }),
+        if !is_plain_json(req.headers()) {
+            // Parameters (`; charset=utf-8`), `+json` types, a missing or wrong type: axum decides.
+            return Json::<T>::from_request(req, state)
+                .await
+                .map(|Json(value)| ApiJson(value))
+                .map_err(|rejection| rejected(rejection.status(), &rejection.body_text()));
         }
+        // The common case, without parsing the media type or tracking the path of every field:
+        // the same body limit and rejections as `Json`, and a body that does not decode is
+        // decoded again by `Json` for its rejection, whose message names the bad field.
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| rejected(rejection.status(), &rejection.body_text()))?;
+        match serde_json::from_slice(&bytes) {
+            Ok(value) => Ok(ApiJson(value)),
+            Err(_) => Json::<T>::from_bytes(&bytes)
+                .map(|Json(value)| ApiJson(value))
+                .map_err(|rejection| rejected(rejection.status(), &rejection.body_text())),
+        }
+    }
+}
+
+/// Whether the request says exactly `Content-Type: application/json` (any letter case).
+fn is_plain_json(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"application/json"))
+}
+
+/// An extractor's rejection in the API's error format (its text cut at 300 characters).
+fn rejected(status: StatusCode, text: &str) -> ApiError {
+    ApiError::Rejected {
+        status,
+        message: text.chars().take(300).collect(),
     }
 }
 
@@ -202,10 +230,7 @@ impl<S: Send + Sync> FromRequest<S> for RawText {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match String::from_request(req, state).await {
             Ok(text) => Ok(RawText(text)),
-            Err(rejection) => Err(ApiError::Rejected {
-                status: rejection.status(),
-                message: rejection.body_text().chars().take(300).collect(),
-            }),
+            Err(rejection) => Err(rejected(rejection.status(), &rejection.body_text())),
         }
     }
 }
@@ -331,4 +356,77 @@ pub fn json_layer_errors(response: Response) -> Response {
         }
     }
     rewritten
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Payload {
+        #[allow(dead_code)]
+        outer: Inner,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Inner {
+        #[allow(dead_code)]
+        count: u32,
+    }
+
+    fn read(content_type: Option<&str>, body: &str) -> Result<ApiJson<Payload>, ApiError> {
+        let mut request = Request::builder().method("POST").uri("/");
+        if let Some(content_type) = content_type {
+            request = request.header(header::CONTENT_TYPE, content_type);
+        }
+        let request = request.body(Body::from(body.to_owned())).expect("request");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        runtime.block_on(ApiJson::<Payload>::from_request(request, &()))
+    }
+
+    fn rejection(result: Result<ApiJson<Payload>, ApiError>) -> (StatusCode, String) {
+        match result {
+            Err(ApiError::Rejected { status, message }) => (status, message),
+            other => panic!("not a rejection: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn json_bodies_are_read_with_or_without_media_type_parameters() {
+        let body = r#"{"outer":{"count":3}}"#;
+        for content_type in [
+            "application/json",
+            "Application/JSON",
+            "application/json; charset=utf-8",
+        ] {
+            assert!(read(Some(content_type), body).is_ok(), "{content_type}");
+        }
+    }
+
+    #[test]
+    fn json_rejections_keep_axum_statuses_and_name_the_bad_field() {
+        let (status, message) = rejection(read(Some("application/json"), r#"{"outer":{"count":"x"}}"#));
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(message.contains("outer.count"), "{message}");
+        let (status, _) = rejection(read(Some("application/json"), r#"{"outer":"#));
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let (status, message) = rejection(read(Some("application/json"), r#"{"outer":{"count":1},"x":1}"#));
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(message.contains("unknown field"), "{message}");
+        let (status, _) = rejection(read(Some("text/plain"), r#"{"outer":{"count":1}}"#));
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let (status, _) = rejection(read(None, r#"{"outer":{"count":1}}"#));
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        // The same answer through the slow path (a media type parameter).
+        let (status, message) = rejection(read(
+            Some("application/json; charset=utf-8"),
+            r#"{"outer":{"count":"x"}}"#,
+        ));
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(message.contains("outer.count"), "{message}");
+    }
 }

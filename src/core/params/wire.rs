@@ -37,31 +37,17 @@ impl<'a> ParamReader<'a> {
         Some(*value)
     }
 
-    /// Checks a field without keeping its value: present if `required`, and valid if present.
-    ///
-    /// A struct's reader checks every field first and only then builds the value, so no error
-    /// path has to drop the fields already built (which cost kilobytes of wasm per struct).
-    pub(crate) fn check<T: ParamValue>(
-        &mut self,
-        name: &'static str,
-        required: bool,
-    ) -> Result<(), CoreError> {
+    /// A required field: present and valid.
+    pub(crate) fn required<T: ParamValue>(&mut self, name: &'static str) -> Result<T, CoreError> {
         match self.raw(name) {
-            Some(raw) => T::parse_param(name, raw).map(drop),
-            None if required => Err(CoreError::param(name, ParamRule::Missing)),
-            None => Ok(()),
+            Some(raw) => T::parse_param(name, raw),
+            None => Err(CoreError::param(name, ParamRule::Missing)),
         }
     }
 
-    /// A field [`ParamReader::check`] accepted as present and valid.
-    pub(crate) fn required<T: ParamValue>(&mut self, name: &'static str) -> T {
-        self.optional(name)
-            .unwrap_or_else(|| unreachable!("checked before it is read"))
-    }
-
-    /// A field [`ParamReader::check`] accepted: valid if present.
-    pub(crate) fn optional<T: ParamValue>(&mut self, name: &'static str) -> Option<T> {
-        self.raw(name).and_then(|raw| T::parse_param(name, raw).ok())
+    /// An optional field: valid if present.
+    pub(crate) fn optional<T: ParamValue>(&mut self, name: &'static str) -> Result<Option<T>, CoreError> {
+        self.raw(name).map(|raw| T::parse_param(name, raw)).transpose()
     }
 
     /// A fixed-value parameter (`version`, `signatureVersion`): absent or exactly `expected`.
@@ -110,16 +96,6 @@ impl ParamWriter {
     }
 }
 
-/// Whether a field of [`param_struct!`] is `required`.
-macro_rules! field_required {
-    (required) => {
-        true
-    };
-    (optional) => {
-        false
-    };
-}
-
 /// The field type for a `required` or `optional` field in [`param_struct!`].
 macro_rules! field_type {
     (required $ty:ty) => { $ty };
@@ -144,9 +120,11 @@ macro_rules! param_struct {
             /// Every parameter name this struct reads, in declaration order.
             pub const PARAMS: &'static [&'static str] = &[$($wire),*];
 
+            /// Reads the fields in declaration order: the first missing or invalid one is the
+            /// error. Each value is parsed once (the server signs with this reader; the browser
+            /// module reads against `table` instead).
             pub(crate) fn read(reader: &mut $crate::core::params::wire::ParamReader<'_>) -> Result<Self, $crate::core::error::CoreError> {
-                $( reader.check::<$ty>($wire, $crate::core::params::wire::field_required!($kind))?; )*
-                Ok($name { $( $field: reader.$kind($wire), )* })
+                Ok($name { $( $field: reader.$kind::<$ty>($wire)?, )* })
             }
 
             pub(crate) fn write(&self, writer: &mut $crate::core::params::wire::ParamWriter) {
@@ -156,4 +134,4 @@ macro_rules! param_struct {
     };
 }
 
-pub(crate) use {field_required, field_type, param_struct};
+pub(crate) use {field_type, param_struct};
