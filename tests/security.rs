@@ -216,6 +216,19 @@ async fn cors_answers_only_configured_origins_on_every_route() {
                         .is_none(),
                     "{method} {path}: credentials never allowed"
                 );
+                // Caches must key CORS answers on the origin, allowed or not.
+                let vary: Vec<&str> = response
+                    .headers()
+                    .get_all("vary")
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .flat_map(|v| v.split(','))
+                    .map(str::trim)
+                    .collect();
+                assert!(
+                    vary.iter().any(|v| v.eq_ignore_ascii_case("origin")),
+                    "{kind} {method} {path}: Vary {vary:?}"
+                );
                 if allowed {
                     assert_eq!(
                         acao.as_deref(),

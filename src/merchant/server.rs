@@ -22,6 +22,7 @@ use tower::ServiceBuilder;
 use tower::ServiceExt as _;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -172,13 +173,26 @@ pub fn router(state: AppState) -> ApiService {
 /// A request handler with every layer: requests in, responses out, never an error.
 pub type ApiService = BoxCloneSyncService<Request, Response, Infallible>;
 
-/// Wraps `router` in the layers every request goes through, once around the whole router:
-/// axum's `Router::layer` would box each layer around each route, and the matched route with
-/// all its layers is cloned for every request (a third of `/fps/sign`'s time, BENCHMARKS.md).
+/// Wraps `router` in the layers every request goes through (see [`layered`]), boxed.
+pub fn with_layers(router: Router, config: &Config) -> ApiService {
+    BoxCloneSyncService::new(layered(router, config))
+}
+
+/// `router` in the layers every request goes through, once around the whole router: axum's
+/// `Router::layer` would box each layer around each route, and the matched route with all its
+/// layers is cloned for every request (a third of `/fps/sign`'s time, BENCHMARKS.md). Not boxed:
+/// the server clones the stack for each request, and a box would add two allocations to each.
 /// Outermost first: tracing; at most `max_in_flight` requests at once, the next refused at once
 /// (503 `OVERLOADED`) rather than queued; 413 and 408 rewritten in the API's error format; the
-/// request timeout; CORS; the body limit; the head size limit.
-pub fn with_layers(router: Router, config: &Config) -> ApiService {
+/// request timeout; `Vary` and CORS; the body limit; the head size limit.
+pub fn layered(
+    router: Router,
+    config: &Config,
+) -> impl tower::Service<Request, Response = Response, Error = Infallible, Future: Send + 'static>
+       + Clone
+       + Send
+       + Sync
+       + 'static {
     let service = ServiceBuilder::new()
         .layer(TraceLayer::new_for_http())
         .layer(HandleErrorLayer::new(error::overloaded))
@@ -189,6 +203,12 @@ pub fn with_layers(router: Router, config: &Config) -> ApiService {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             request_timeout(config),
         ))
+        // What CORS's own `Vary` would say, as one static value: its layer would build the
+        // header anew (three allocations) for every request.
+        .layer(SetResponseHeaderLayer::appending(
+            header::VARY,
+            HeaderValue::from_static("origin, access-control-request-method, access-control-request-headers"),
+        ))
         .layer(cors(&config.cors_origins))
         // The layers pass their own body types: back to axum's where the next one needs it.
         .map_response(IntoResponse::into_response)
@@ -196,10 +216,7 @@ pub fn with_layers(router: Router, config: &Config) -> ApiService {
         .layer(error::BoundedHeadLayer)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .service(router);
-    BoxCloneSyncService::new(tower::ServiceExt::<Request>::map_response(
-        service,
-        IntoResponse::into_response,
-    ))
+    tower::ServiceExt::<Request>::map_response(service, IntoResponse::into_response)
 }
 
 /// How long any request may take: long enough for an FPS call with its resends, short enough
@@ -223,6 +240,8 @@ fn cors(origins: &[String]) -> CorsLayer {
             header::CONTENT_TYPE,
             header::HeaderName::from_static(ORDER_KEY_HEADER),
         ])
+        // Set as one static header by `layered`.
+        .vary([] as [header::HeaderName; 0])
 }
 
 /// Time a client has to send a request's line and headers (slow-header clients are cut off).
@@ -241,15 +260,24 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    serve_service(router(state), listener, shutdown).await
+    let config = state.config.clone();
+    serve_service(layered(routes(state), &config), listener, shutdown).await
 }
 
-/// [`serve`] for any [`ApiService`] (the demo serves the API and the shop's pages as one).
-pub async fn serve_service(
-    app: ApiService,
+/// [`serve`] for any service like [`layered`]'s (the demo serves the API and the shop's pages
+/// as one [`ApiService`]).
+pub async fn serve_service<S>(
+    app: S,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), ServeError> {
+) -> Result<(), ServeError>
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible, Future: Send + 'static>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+{
     let app = app.map_request(|request: axum::http::Request<hyper::body::Incoming>| request.map(Body::new));
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(hyper_util::rt::TokioTimer::new())
