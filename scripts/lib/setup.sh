@@ -30,6 +30,14 @@ ensure_wasm_target() {
   }
 }
 
+# The standard library's sources, for scripts/pkg's -Z build-std.
+ensure_rust_src() {
+  rustup component list --installed | grep -q '^rust-src' || {
+    log "adding the rust-src component"
+    rustup component add rust-src
+  }
+}
+
 # cargo install NAME at VERSION unless a binary of that version is already on PATH.
 ensure_cargo_tool() {
   local bin="$1" crate="$2" version="$3" extra="${4:-}"

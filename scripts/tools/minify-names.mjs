@@ -60,6 +60,14 @@ for (const [oldName, newName] of map.exports) {
 const leftover = glue.match(/\bwasm\.__wbindgen_\w+|\bwasm\.__wbg_\w+/);
 if (leftover) fail(`${leftover[0]} is not in the export map`);
 
+// The glue's own functions that call the closure shims are named after the shims' Rust paths
+// (up to 300 characters each); they are local to the glue, so any unused name will do.
+const shims = [...new Set(glue.match(/\bwasm_bindgen\w*__convert__closures\w*/g) ?? [])];
+shims.forEach((name, i) => {
+  if (glue.includes(`__wbg_closure_shim_${i}`)) fail(`__wbg_closure_shim_${i} is taken`);
+  glue = glue.replace(new RegExp(`\\b${escape(name)}\\b`, "g"), () => `__wbg_closure_shim_${i}`);
+});
+
 writeFileSync(gluePath, glue);
 renameSync(tmp, wasmPath);
 
