@@ -33,6 +33,18 @@ async fn signs_only_the_orders_own_request() {
     let order = h.create_order("MUG-ENAMEL", 1).await;
     let signed = h.sign(&order).await;
     assert_eq!(signed["signatureMethod"], "HmacSHA256");
+    let answer = h
+        .http
+        .post(format!("{}/fps/sign", h.base))
+        .json(&h.sign_body(&order))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        answer.headers().get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/json")
+    );
+    assert_eq!(answer.json::<Value>().await.expect("JSON answer"), signed);
     let url = signed["url"].as_str().unwrap();
     assert!(
         url.starts_with(&format!("{}cobranded-ui/actions/start?", h.fps.endpoint)),

@@ -102,7 +102,7 @@ pub async fn list(_admin: Admin, State(app): State<AppState>) -> Result<Json<Val
 }
 
 /// `/fps/sign` for a Recipient request: only for an open sign-up, at the marketplace's fees.
-pub async fn sign(app: &AppState, request: &CbuiRequest) -> Result<Json<SignedAnswer>, ApiError> {
+pub async fn sign(app: &AppState, request: &CbuiRequest) -> Result<SignedAnswer, ApiError> {
     let reference = request.pipeline().caller_reference().as_str().to_owned();
     let signup = app.store.signup(&reference).await?;
     if let Err(e) = app
@@ -116,11 +116,11 @@ pub async fn sign(app: &AppState, request: &CbuiRequest) -> Result<Json<SignedAn
         .note_signup(&reference, Some(request.common().return_url.as_str()), None)
         .await?;
     let signed = sign_cbui(&app.config.secret, request, &app.config.cbui_endpoint);
-    Ok(Json(SignedAnswer {
+    Ok(SignedAnswer {
         url: signed.url,
         signature: signed.signature,
         signature_method: signed.method.as_str().to_owned(),
-    }))
+    })
 }
 
 /// `/fps/return` for a seller sign-up: verifies the return with FPS, then stores the tokens.
