@@ -93,8 +93,9 @@ enum Phase {
 
 struct Listeners {
     window: Window,
-    click: Closure<dyn FnMut(Event)>,
-    pageshow: Closure<dyn FnMut(Event)>,
+    // `JsValue` rather than `Event` arguments: the module's one closure signature, one shim.
+    click: Closure<dyn FnMut(JsValue)>,
+    pageshow: Closure<dyn FnMut(JsValue)>,
 }
 
 struct Inner {
@@ -194,11 +195,11 @@ impl Checkout {
         })));
         let click = {
             let this = checkout.clone();
-            Closure::<dyn FnMut(Event)>::new(move |event: Event| this.on_click(&event))
+            Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| this.on_click(event.unchecked_ref()))
         };
         let pageshow = {
             let this = checkout.clone();
-            Closure::<dyn FnMut(Event)>::new(move |event: Event| {
+            Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
                 let persisted = Reflect::get(&event, &"persisted".into())
                     .ok()
                     .and_then(|v| v.as_bool());

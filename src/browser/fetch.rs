@@ -307,7 +307,9 @@ pub fn post_with_retry(post: Rc<Post>, backoff_ms: u32, done: Done) {
 
 /// Runs `then` after `ms` milliseconds (at once if no timer can be set).
 pub fn later(ms: u32, then: Box<dyn FnOnce()>) {
-    let run = Closure::once_into_js(then);
+    // Taking the (absent) argument gives the timer the module's one closure signature,
+    // `FnMut(JsValue)`, instead of a shim of its own.
+    let run = Closure::once_into_js(move |_: JsValue| then());
     let delay = i32::try_from(ms).unwrap_or(i32::MAX);
     let scheduled = web_sys::window().is_some_and(|window| {
         window
