@@ -12,6 +12,7 @@ use super::js::console_error;
 use super::options::{CheckoutOptions, RawOptions, OPTION_NAMES};
 use super::return_page::render_return;
 use crate::core::text::concat;
+use crate::core::text::split_byte;
 
 /// The attributes read from a `[data-fps-checkout]` element (`data-params` is not offered:
 /// further parameters take the JS API).
@@ -29,7 +30,7 @@ pub fn page_url() -> Result<String, BrowserError> {
         .location()
         .href()
         .map_err(|e| BrowserError::Environment(concat(&["location.href: ", &describe(&e)])))?;
-    Ok(href.split('#').next().unwrap_or_default().to_owned())
+    Ok(split_byte(&href, b'#').next().unwrap_or_default().to_owned())
 }
 
 /// Validates a container's `data-*` attributes into options.

@@ -1,5 +1,6 @@
 //! Money as integer minor units plus a currency; parsed from and formatted to FPS's decimal text.
 
+use crate::core::text::split_once_byte;
 use alloc::string::String;
 use core::fmt;
 use core::str::FromStr;
@@ -103,7 +104,7 @@ impl Amount {
             }
             return reject(AmountRule::NotDecimal);
         }
-        let (whole, fraction) = match text.split_once('.') {
+        let (whole, fraction) = match split_once_byte(text, b'.') {
             Some((w, f)) => (w, Some(f)),
             None => (text, None),
         };

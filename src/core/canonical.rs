@@ -3,6 +3,7 @@
 //! Byte-exact to the rules in `fps-protocol.md` section 2. Never form-urlencoding: space is `%20`,
 //! `*` is `%2A`, `~` stays literal, hex digits are uppercase.
 
+use crate::core::text::{split_byte, split_once_byte};
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 use core::fmt;
 
@@ -90,11 +91,11 @@ pub fn decode_query(raw: &str, plus: PlusIs) -> Result<Vec<(String, String)>, Co
         return Err(CoreError::Query(QueryRule::TooLong { max: MAX_QUERY_BYTES }));
     }
     let mut pairs = Vec::new();
-    for segment in raw.split('&').filter(|s| !s.is_empty()) {
+    for segment in split_byte(raw, b'&').filter(|s| !s.is_empty()) {
         if pairs.len() == MAX_QUERY_PAIRS {
             return Err(CoreError::Query(QueryRule::TooManyPairs { max: MAX_QUERY_PAIRS }));
         }
-        let (name, value) = segment.split_once('=').unwrap_or((segment, ""));
+        let (name, value) = split_once_byte(segment, b'=').unwrap_or((segment, ""));
         let name = decode_component(name, plus)?;
         if name.is_empty() {
             return Err(CoreError::Query(QueryRule::EmptyName));

@@ -3,6 +3,7 @@
 //! A small strict parser (no IDNA, no normalisation beyond the host's case) so the browser module
 //! does not carry a URL library; input must already be percent-encoded ASCII.
 
+use crate::core::text::{contains_byte, find_byte};
 use alloc::{borrow::ToOwned, string::String};
 use core::fmt;
 use core::slice::SliceIndex;
@@ -61,7 +62,7 @@ impl Endpoint {
         if !url.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
             return fail(UrlRule::NotEncoded);
         }
-        if url.contains('#') {
+        if contains_byte(url, b'#') {
             return fail(UrlRule::Fragment);
         }
         let (scheme, rest_at) = if starts_with_ignore_case(url, "https://") {
@@ -74,7 +75,7 @@ impl Endpoint {
         let rest = part(url, rest_at..);
         let authority_len = rest.find(['/', '?']).unwrap_or(rest.len());
         let authority = part(rest, ..authority_len);
-        if authority.contains('@') {
+        if contains_byte(authority, b'@') {
             return fail(UrlRule::UserInfo);
         }
         let (host, port) = match split_port(authority) {
@@ -88,7 +89,7 @@ impl Endpoint {
             return fail(UrlRule::BadHost);
         }
         let path_start = rest_at + authority_len;
-        let query_start = part(url, path_start..).find('?').map(|i| path_start + i);
+        let query_start = find_byte(part(url, path_start..), b'?').map(|i| path_start + i);
         Ok(Endpoint {
             original: url.to_owned(),
             scheme,
@@ -191,7 +192,7 @@ fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
 
 fn split_port(authority: &str) -> Result<(&str, Option<u16>), UrlRule> {
     let port_sep = if authority.starts_with('[') {
-        match authority.find(']') {
+        match find_byte(authority, b']') {
             Some(end) => match part(authority, end + 1..) {
                 "" => None,
                 rest if rest.starts_with(':') => Some(end + 1),
@@ -200,7 +201,7 @@ fn split_port(authority: &str) -> Result<(&str, Option<u16>), UrlRule> {
             None => return Err(UrlRule::BadHost),
         }
     } else {
-        authority.rfind(':')
+        authority.bytes().rposition(|b| b == b':')
     };
     let Some(at) = port_sep else {
         return Ok((authority, None));

@@ -9,6 +9,7 @@ use super::error::{quote, CoreError, ReturnRule};
 use super::params::{CallerReference, ParamValue, TokenId};
 use super::text::{parse_digits, push_decimal};
 use crate::core::text::concat;
+use crate::core::text::split_once_byte;
 
 /// Largest return query accepted, in bytes. Real returns are under 1 KiB; a shipping address and
 /// a line-wrapped signature stay well under this.
@@ -165,7 +166,7 @@ pub struct Expiry {
 impl Expiry {
     /// Parses `MM/YYYY`.
     pub fn parse(text: &str) -> Option<Self> {
-        let (month, year) = text.split_once('/')?;
+        let (month, year) = split_once_byte(text, b'/')?;
         let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
         if !digits(month, 2) || !digits(year, 4) {
             return None;

@@ -13,6 +13,66 @@ pub fn concat(parts: &[&str]) -> String {
     out
 }
 
+/// The byte offset of the first `byte` (ASCII) in `text`. A byte loop rather than a `char`
+/// pattern: `str`'s char searcher and its memchr are about 1 KB of wasm.
+pub fn find_byte(text: &str, byte: u8) -> Option<usize> {
+    text.bytes().position(|b| b == byte)
+}
+
+/// Whether `text` contains `byte` (ASCII).
+pub fn contains_byte(text: &str, byte: u8) -> bool {
+    text.bytes().any(|b| b == byte)
+}
+
+/// `text` before and after the first `byte` (ASCII), as `str::split_once(char)`.
+pub fn split_once_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
+    split_at_byte(text, find_byte(text, byte)?)
+}
+
+/// `text` before and after the last `byte` (ASCII), as `str::rsplit_once(char)`.
+pub fn rsplit_once_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
+    split_at_byte(text, text.bytes().rposition(|b| b == byte)?)
+}
+
+/// The halves around the ASCII byte at `at` (so both are whole characters: never `None`).
+fn split_at_byte(text: &str, at: usize) -> Option<(&str, &str)> {
+    Some((text.get(..at)?, text.get(at + 1..)?))
+}
+
+/// The pieces of `text` between `byte`s (ASCII), as `str::split(char)`: empty pieces included,
+/// one empty piece for empty text.
+pub fn split_byte(text: &str, byte: u8) -> SplitByte<'_> {
+    SplitByte {
+        rest: Some(text),
+        byte,
+    }
+}
+
+/// The iterator of [`split_byte`].
+#[derive(Debug, Clone)]
+pub struct SplitByte<'a> {
+    rest: Option<&'a str>,
+    byte: u8,
+}
+
+impl<'a> Iterator for SplitByte<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        match split_once_byte(rest, self.byte) {
+            Some((piece, tail)) => {
+                self.rest = Some(tail);
+                Some(piece)
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
+    }
+}
+
 /// Appends `n` in decimal, at least `width` digits (zero-padded on the left).
 pub fn push_decimal(out: &mut String, n: u64, width: usize) {
     let mut digits = [0u8; 20];
@@ -102,6 +162,26 @@ fn push_hex(out: &mut String, n: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec::Vec;
+
+    #[test]
+    fn byte_splits_agree_with_str() {
+        for text in [
+            "", "a", "&", "a&b", "&a&&b&", "é&ü=x", "a=b=c", "==", "x&y=", "ab",
+        ] {
+            for (byte, c) in [(b'&', '&'), (b'=', '=')] {
+                assert_eq!(
+                    split_byte(text, byte).collect::<Vec<_>>(),
+                    text.split(c).collect::<Vec<_>>(),
+                    "{text:?}"
+                );
+                assert_eq!(split_once_byte(text, byte), text.split_once(c), "{text:?}");
+                assert_eq!(rsplit_once_byte(text, byte), text.rsplit_once(c), "{text:?}");
+                assert_eq!(find_byte(text, byte), text.find(c), "{text:?}");
+                assert_eq!(contains_byte(text, byte), text.contains(c), "{text:?}");
+            }
+        }
+    }
 
     #[test]
     fn decimals() {

@@ -25,6 +25,7 @@ use super::canonical::{signed_url, CanonicalQuery, HttpMethod, StringToSign};
 use super::endpoint::Endpoint;
 use super::error::{CoreError, ParamRule};
 use super::return_url::RESERVED_RETURN_NAMES;
+use crate::core::text::{split_byte, split_once_byte};
 
 /// The CBUI `version` every request carries.
 pub const CBUI_VERSION: &str = "2009-01-09";
@@ -256,8 +257,8 @@ impl Common {
         let Some(query) = self.return_url.endpoint().query() else {
             return Ok(());
         };
-        for segment in query.split('&') {
-            let name = segment.split_once('=').map_or(segment, |(n, _)| n);
+        for segment in split_byte(query, b'&') {
+            let name = split_once_byte(segment, b'=').map_or(segment, |(n, _)| n);
             if RESERVED_RETURN_NAMES.contains(&name) {
                 return Err(CoreError::param(
                     "returnURL",

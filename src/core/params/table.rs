@@ -20,6 +20,7 @@ use super::{CBUI_VERSION, PIPELINE_NAMES, SIGNATURE_VERSION};
 use crate::core::amount::{Amount, Currency};
 use crate::core::error::{CoreError, ParamRule};
 use crate::core::return_url::RESERVED_RETURN_NAMES;
+use crate::core::text::{contains_byte, split_byte, split_once_byte};
 
 /// The value type of a field: which typed value's parser checks it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -335,8 +336,8 @@ impl CheckedPairs {
             .as_ref()
             .and_then(|url| url.endpoint().query())
         {
-            for segment in query.split('&') {
-                let name = segment.split_once('=').map_or(segment, |(n, _)| n);
+            for segment in split_byte(query, b'&') {
+                let name = split_once_byte(segment, b'=').map_or(segment, |(n, _)| n);
                 if RESERVED_RETURN_NAMES.contains(&name) {
                     return conflict(
                         "returnURL",
@@ -394,7 +395,7 @@ impl CheckedPairs {
             match (kind, self.get(value_name)) {
                 (Some(_), None) => return Err(CoreError::param(value_name, ParamRule::Missing)),
                 (None, Some(_)) => return requires(value_name, type_name),
-                (Some("Count"), Some(value)) if value.contains('.') => {
+                (Some("Count"), Some(value)) if contains_byte(value, b'.') => {
                     return Err(CoreError::param(
                         value_name,
                         ParamRule::Format {

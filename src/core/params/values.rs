@@ -6,6 +6,7 @@ use core::fmt;
 use crate::core::amount::{Amount, Currency};
 use crate::core::endpoint::Endpoint;
 use crate::core::error::{CoreError, ParamRule};
+use crate::core::text::{contains_byte, split_byte, split_once_byte};
 use crate::core::text::{decimal, parse_digits, push_decimal};
 
 /// A value of a CBUI parameter: parsed from wire text with validation, rendered back exactly.
@@ -205,7 +206,7 @@ impl ParamValue for TokenList {
         check_len(name, raw, 1, 100 * 66)?;
         // A loop, not `collect::<Result<Vec<_>, _>>()`: the adapter costs a kilobyte of wasm.
         let mut tokens = Vec::new();
-        for token in raw.split(',') {
+        for token in split_byte(raw, b',') {
             tokens.push(TokenId::parse_param(name, token)?);
         }
         Ok(TokenList(tokens))
@@ -410,7 +411,7 @@ impl PaymentMethods {
 impl ParamValue for PaymentMethods {
     fn parse_param(name: &str, raw: &str) -> Result<Self, CoreError> {
         let mut methods = Vec::new();
-        for item in raw.split(',') {
+        for item in split_byte(raw, b',') {
             let method = PaymentMethod::parse_param(name, item)?;
             if methods.contains(&method) {
                 return Err(CoreError::param(
@@ -493,7 +494,7 @@ impl ParamValue for Period {
                 },
             )
         };
-        let (count, unit) = raw.split_once(' ').ok_or_else(bad)?;
+        let (count, unit) = split_once_byte(raw, b' ').ok_or_else(bad)?;
         let count_ok = (1..=3).contains(&count.len()) && count.bytes().all(|b| b.is_ascii_digit());
         // At most three digits (count_ok), so the count fits a u16.
         let count = parse_digits(count)
@@ -540,12 +541,12 @@ impl ParamValue for Percent {
                 },
             )
         };
-        let (whole, fraction) = raw.split_once('.').unwrap_or((raw, ""));
+        let (whole, fraction) = split_once_byte(raw, b'.').unwrap_or((raw, ""));
         let digits = |s: &str, max: usize| s.len() <= max && s.bytes().all(|b| b.is_ascii_digit());
         if whole.is_empty()
             || !digits(whole, 3)
             || !digits(fraction, 2)
-            || (raw.contains('.') && fraction.is_empty())
+            || (contains_byte(raw, b'.') && fraction.is_empty())
         {
             return Err(bad());
         }
@@ -581,7 +582,7 @@ pub struct UsageLimitValue(String);
 impl UsageLimitValue {
     /// Whether the value is a whole number (as `Count` limits need).
     pub fn is_count(&self) -> bool {
-        !self.0.contains('.')
+        !contains_byte(&self.0, b'.')
     }
 }
 
