@@ -1,6 +1,6 @@
 // The example shop's admin page: lists orders from the backend's admin API (bearer token) and
 // offers settle, cancel and refund where the order's state allows. No inline script, no framework.
-import { loadConfig } from './config.js';
+import { adminSession } from './admin-session.js';
 import { initActivity, showTransaction } from './admin-activity.js';
 
 const form = document.getElementById('token-form');
@@ -9,32 +9,7 @@ const status = document.getElementById('admin-status');
 const table = document.getElementById('orders');
 const body = table.querySelector('tbody');
 
-// The demo may hand the token in the URL fragment (#token=...), which never reaches a server.
-const fromFragment = new URLSearchParams(location.hash.slice(1)).get('token');
-if (fromFragment) {
-  sessionStorage.setItem('fps-admin-token', fromFragment);
-  history.replaceState(null, '', location.pathname);
-}
-tokenInput.value = sessionStorage.getItem('fps-admin-token') || '';
-
-function say(text, isError = false) {
-  status.textContent = text;
-  status.classList.toggle('error', isError);
-}
-
-async function api(path, init = {}) {
-  const { apiBase = '' } = await loadConfig();
-  const response = await fetch(apiBase + path, {
-    ...init,
-    headers: { Authorization: `Bearer ${tokenInput.value}`, 'Content-Type': 'application/json' },
-  });
-  const payload = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const message = payload.error ? `${payload.error.code}: ${payload.error.message}` : `HTTP ${response.status}`;
-    throw new Error(message);
-  }
-  return payload;
-}
+const { say, api, remember } = adminSession(tokenInput, status);
 
 // Which actions each order state allows (the backend enforces the same rules).
 const ACTIONS = {
@@ -136,7 +111,7 @@ async function refresh() {
 
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
-  sessionStorage.setItem('fps-admin-token', tokenInput.value);
+  remember();
   say('');
   try {
     await refresh();

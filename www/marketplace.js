@@ -1,7 +1,7 @@
 // The marketplace admin page: sellers (with a button that opens a sign-up and shows its link)
 // and every marketplace order's split as the backend read it from FPS's GetTransaction; the
 // page computes nothing. Shares the admin token with admin.html (session storage or #token=).
-import { loadConfig } from './config.js';
+import { adminSession } from './admin-session.js';
 
 const form = document.getElementById('token-form');
 const tokenInput = document.getElementById('token');
@@ -9,30 +9,7 @@ const status = document.getElementById('market-status');
 const sellersTable = document.getElementById('sellers');
 const splitsTable = document.getElementById('splits');
 
-const fromFragment = new URLSearchParams(location.hash.slice(1)).get('token');
-if (fromFragment) {
-  sessionStorage.setItem('fps-admin-token', fromFragment);
-  history.replaceState(null, '', location.pathname);
-}
-tokenInput.value = sessionStorage.getItem('fps-admin-token') || '';
-
-function say(text, isError = false) {
-  status.textContent = text;
-  status.classList.toggle('error', isError);
-}
-
-async function api(path, init = {}) {
-  const { apiBase = '' } = await loadConfig();
-  const response = await fetch(apiBase + path, {
-    ...init,
-    headers: { Authorization: `Bearer ${tokenInput.value}`, 'Content-Type': 'application/json' },
-  });
-  const payload = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    throw new Error(payload.error ? `${payload.error.code}: ${payload.error.message}` : `HTTP ${response.status}`);
-  }
-  return payload;
-}
+const { say, api, remember } = adminSession(tokenInput, status);
 
 function cell(row, text) {
   const td = document.createElement('td');
@@ -94,7 +71,7 @@ async function renderSplits(orders) {
 async function load() {
   say('Loading…');
   try {
-    sessionStorage.setItem('fps-admin-token', tokenInput.value);
+    remember();
     const [sellers, orders] = await Promise.all([api('/api/sellers'), api('/api/orders?limit=100')]);
     renderSellers(sellers);
     await renderSplits(orders.orders ?? orders);
