@@ -2,32 +2,19 @@
 //! including races that must leave exactly one winner and never a lost update.
 #![cfg(not(target_arch = "wasm32"))]
 
+use fps_checkout::core::{Amount, Currency};
 use fps_checkout::merchant::order::{Mode, OrderState};
 use fps_checkout::merchant::store::{now, Changes, Order, Refund, Store, StoreError};
 
 fn new_order(amount_minor: u64) -> Order {
-    Order {
-        reference: format!("ord-{}", uuid::Uuid::new_v4().simple()),
-        items: "[]".into(),
-        description: "1 x Mug".into(),
-        amount_minor,
-        currency: "USD".into(),
-        mode: Mode::Pay,
-        state: OrderState::Open,
-        return_url: None,
-        sender_token_id: None,
-        charge_timestamp: None,
-        transaction_id: None,
-        transaction_status: None,
-        settle_amount_minor: None,
-        settle_transaction_id: None,
-        settled_minor: 0,
-        refunded_minor: 0,
-        last_error: None,
-        attempt: 1,
-        created_at: now(),
-        updated_at: now(),
-    }
+    Order::new_open(
+        format!("ord-{}", uuid::Uuid::new_v4().simple()),
+        "[]".into(),
+        "1 x Mug".into(),
+        Amount::from_minor(amount_minor, Currency::Usd).unwrap(),
+        Mode::Pay,
+        now(),
+    )
 }
 
 /// The stores to test: a fresh SQLite file, and PostgreSQL when configured.

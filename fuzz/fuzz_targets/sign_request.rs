@@ -11,8 +11,8 @@ use std::sync::OnceLock;
 
 use fps_checkout::core::canonical::{decode_query, HttpMethod, PlusIs, StringToSign};
 use fps_checkout::core::params::{CallerKey, CbuiEndpoint};
-use fps_checkout::core::{CbuiRequest, Endpoint};
-use fps_checkout::merchant::order::{Mode, OrderState};
+use fps_checkout::core::{Amount, CbuiRequest, Currency, Endpoint};
+use fps_checkout::merchant::order::Mode;
 use fps_checkout::merchant::policy::{SignRequest, SigningPolicy};
 use fps_checkout::merchant::store::Order;
 use fps_checkout::signer::{verify, SecretKey};
@@ -34,28 +34,14 @@ fn fixture() -> &'static Fixture {
             caller_key: CallerKey::new(KEY).expect("key"),
             return_urls: vec![Endpoint::parse("https://shop.example/thanks").expect("url")],
         },
-        order: Order {
-            reference: "ord-1".into(),
-            items: "[]".into(),
-            description: "1 x Mug".into(),
-            amount_minor: 1250,
-            currency: "USD".into(),
-            mode: Mode::Pay,
-            state: OrderState::Open,
-            return_url: None,
-            sender_token_id: None,
-            charge_timestamp: None,
-            transaction_id: None,
-            transaction_status: None,
-            settle_amount_minor: None,
-            settle_transaction_id: None,
-            settled_minor: 0,
-            refunded_minor: 0,
-            last_error: None,
-            attempt: 1,
-            created_at: 0,
-            updated_at: 0,
-        },
+        order: Order::new_open(
+            "ord-1".into(),
+            "[]".into(),
+            "1 x Mug".into(),
+            Amount::from_minor(1250, Currency::Usd).expect("amount"),
+            Mode::Pay,
+            0,
+        ),
         secret: SecretKey::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY").expect("secret"),
         endpoint: CbuiEndpoint::sandbox(),
     })

@@ -66,29 +66,14 @@ pub async fn create_order(
         message: e.to_string(),
     })?;
     let reference = format!("ord-{}", uuid::Uuid::new_v4().simple());
-    let at = now();
-    let order = Order {
-        reference: reference.clone(),
-        items: priced.lines_json,
-        description: priced.description.clone(),
-        amount_minor: priced.total.minor_units(),
-        currency: priced.total.currency().code().to_owned(),
-        mode: priced.mode,
-        state: OrderState::Open,
-        return_url: None,
-        sender_token_id: None,
-        charge_timestamp: None,
-        transaction_id: None,
-        transaction_status: None,
-        settle_amount_minor: None,
-        settle_transaction_id: None,
-        settled_minor: 0,
-        refunded_minor: 0,
-        last_error: None,
-        attempt: 1,
-        created_at: at,
-        updated_at: at,
-    };
+    let order = Order::new_open(
+        reference.clone(),
+        priced.lines_json,
+        priced.description.clone(),
+        priced.total,
+        priced.mode,
+        now(),
+    );
     let marketplace = match (&priced.seller, app.catalog.marketplace()) {
         (Some(seller), Some(terms)) => {
             let account = app

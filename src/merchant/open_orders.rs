@@ -57,30 +57,14 @@ impl OpenOrders {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::{Amount, Currency};
     use crate::merchant::order::Mode;
 
     fn order(state: OrderState) -> Arc<Order> {
+        let usd = Amount::from_minor(100, Currency::Usd).unwrap();
         Arc::new(Order {
-            reference: "ord-1".into(),
-            items: "[]".into(),
-            description: String::new(),
-            amount_minor: 100,
-            currency: "USD".into(),
-            mode: Mode::Pay,
             state,
-            return_url: None,
-            sender_token_id: None,
-            charge_timestamp: None,
-            transaction_id: None,
-            transaction_status: None,
-            settle_amount_minor: None,
-            settle_transaction_id: None,
-            settled_minor: 0,
-            refunded_minor: 0,
-            last_error: None,
-            attempt: 1,
-            created_at: 0,
-            updated_at: 0,
+            ..Order::new_open("ord-1".into(), "[]".into(), String::new(), usd, Mode::Pay, 0)
         })
     }
 

@@ -298,6 +298,7 @@ impl SigningPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::{Amount, Currency};
 
     const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
     const RETURN: &str = "https://shop.example/thanks";
@@ -310,27 +311,10 @@ mod tests {
     }
 
     fn order(state: OrderState, mode: Mode) -> Order {
+        let usd = Amount::from_minor(1250, Currency::Usd).unwrap();
         Order {
-            reference: "ord-1".into(),
-            items: "[]".into(),
-            description: "1 x Mug".into(),
-            amount_minor: 1250,
-            currency: "USD".into(),
-            mode,
             state,
-            return_url: None,
-            sender_token_id: None,
-            charge_timestamp: None,
-            transaction_id: None,
-            transaction_status: None,
-            settle_amount_minor: None,
-            settle_transaction_id: None,
-            settled_minor: 0,
-            refunded_minor: 0,
-            last_error: None,
-            attempt: 1,
-            created_at: 0,
-            updated_at: 0,
+            ..Order::new_open("ord-1".into(), "[]".into(), "1 x Mug".into(), usd, mode, 0)
         }
     }
 

@@ -9,6 +9,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::Row as _;
 
 use super::order::{Mode, OrderState};
+use crate::core::Amount;
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +83,42 @@ pub struct Order {
     pub created_at: i64,
     /// Unix seconds.
     pub updated_at: i64,
+}
+
+impl Order {
+    /// A new order in `open`, not yet stored: first attempt, nothing authorized, taken or
+    /// refunded, created and updated at `at` (Unix seconds). Store it with [`Store::create_order`].
+    pub fn new_open(
+        reference: String,
+        items: String,
+        description: String,
+        total: Amount,
+        mode: Mode,
+        at: i64,
+    ) -> Self {
+        Order {
+            reference,
+            items,
+            description,
+            amount_minor: total.minor_units(),
+            currency: total.currency().code().to_owned(),
+            mode,
+            state: OrderState::Open,
+            return_url: None,
+            sender_token_id: None,
+            charge_timestamp: None,
+            transaction_id: None,
+            transaction_status: None,
+            settle_amount_minor: None,
+            settle_transaction_id: None,
+            settled_minor: 0,
+            refunded_minor: 0,
+            last_error: None,
+            attempt: 1,
+            created_at: at,
+            updated_at: at,
+        }
+    }
 }
 
 /// One refund of an order.
