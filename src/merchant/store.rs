@@ -217,6 +217,34 @@ macro_rules! read_order {
     }};
 }
 
+/// The end of a guarded UPDATE (one whose WHERE names the state it expects) inside transaction
+/// `$tx`: reads the order `$reference` back, fails with [`StoreError::NotFound`] when there is
+/// none, and when the UPDATE did not change exactly one row (`$changed`) rolls back and fails with
+/// [`StoreError::Conflict`] naming `$expected` (evaluated only then). Otherwise yields the order
+/// as updated, the transaction still open for the caller to add to and commit. A macro, like
+/// [`read_order!`], so it runs on either pool's transaction.
+macro_rules! reread_guarded {
+    ($tx:ident, $reference:expr, $changed:expr, $expected:expr) => {{
+        let select = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE reference = $1");
+        let row = sqlx::query(&select)
+            .bind($reference)
+            .fetch_optional(&mut *$tx)
+            .await?;
+        let Some(row) = row else {
+            return Err(StoreError::NotFound($reference.to_owned()));
+        };
+        let order = read_order!(row);
+        if $changed != 1 {
+            $tx.rollback().await?;
+            return Err(StoreError::Conflict {
+                current: order.state,
+                expected: $expected,
+            });
+        }
+        order
+    }};
+}
+
 /// Builds a [`Refund`] from a row of `refunds`.
 macro_rules! read_refund {
     ($row:expr) => {{
@@ -414,7 +442,6 @@ impl Store {
              updated_at = $11 WHERE reference = $12 AND state IN ({})",
             placeholders(13, from.len())
         );
-        let select = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE reference = $1");
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(begin).await?;
             let mut query = sqlx::query(&sql)
@@ -434,18 +461,12 @@ impl Store {
                 query = query.bind(state.as_str());
             }
             let changed = query.execute(&mut *tx).await?.rows_affected();
-            let row = sqlx::query(&select).bind(reference).fetch_optional(&mut *tx).await?;
-            let Some(row) = row else {
-                return Err(StoreError::NotFound(reference.to_owned()));
-            };
-            let order = read_order!(row);
-            if changed != 1 {
-                tx.rollback().await?;
-                return Err(StoreError::Conflict {
-                    current: order.state,
-                    expected: from.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" or "),
-                });
-            }
+            let order = reread_guarded!(
+                tx,
+                reference,
+                changed,
+                from.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" or ")
+            );
             tx.commit().await?;
             Ok(order)
         })
@@ -461,7 +482,6 @@ impl Store {
                    transaction_status = NULL, settle_amount_minor = NULL, settle_transaction_id = NULL, \
                    settled_minor = 0, last_error = NULL, updated_at = $2 \
                    WHERE reference = $3 AND state = $4 AND attempt = $5";
-        let select = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE reference = $1");
         let begin = self.begin_sql();
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(begin).await?;
@@ -474,18 +494,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-            let row = sqlx::query(&select).bind(reference).fetch_optional(&mut *tx).await?;
-            let Some(row) = row else {
-                return Err(StoreError::NotFound(reference.to_owned()));
-            };
-            let order = read_order!(row);
-            if changed != 1 {
-                tx.rollback().await?;
-                return Err(StoreError::Conflict {
-                    current: order.state,
-                    expected: format!("failed at attempt {attempt}"),
-                });
-            }
+            let order = reread_guarded!(tx, reference, changed, format!("failed at attempt {attempt}"));
             tx.commit().await?;
             Ok(order)
         })
@@ -499,7 +508,6 @@ impl Store {
                       WHERE reference = $3 AND state = $4 AND refunded_minor + $5 <= settled_minor";
         let insert = "INSERT INTO refunds (caller_reference, order_reference, amount_minor, state, \
                       request_timestamp, transaction_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
-        let select = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE reference = $1");
         let amount = signed(refund.amount_minor);
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(begin).await?;
@@ -512,18 +520,12 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-            let row = sqlx::query(&select).bind(&refund.order_reference).fetch_optional(&mut *tx).await?;
-            let Some(row) = row else {
-                return Err(StoreError::NotFound(refund.order_reference.clone()));
-            };
-            let order = read_order!(row);
-            if changed != 1 {
-                tx.rollback().await?;
-                return Err(StoreError::Conflict {
-                    current: order.state,
-                    expected: "paid with enough left to refund".to_owned(),
-                });
-            }
+            let order = reread_guarded!(
+                tx,
+                refund.order_reference.as_str(),
+                changed,
+                "paid with enough left to refund".to_owned()
+            );
             sqlx::query(insert)
                 .bind(&refund.caller_reference)
                 .bind(&refund.order_reference)
