@@ -29,6 +29,27 @@ async fn shop(s: &Stack, method: Method, path: &str, key: &str) -> (u16, Value) 
     common::read(response).await
 }
 
+/// The shopper's cancel of `reference`, with the order page's `key`.
+async fn cancel(s: &Stack, reference: &str, key: &str) -> (u16, Value) {
+    shop(
+        s,
+        Method::POST,
+        &format!("/api/shop/orders/{reference}/cancel"),
+        key,
+    )
+    .await
+}
+
+/// Asserts that an answer is the API error `code` with HTTP status `expected`.
+#[track_caller]
+fn assert_refused((status, body): &(u16, Value), expected: u16, code: &str) {
+    assert_eq!(
+        (*status, body["error"]["code"].as_str()),
+        (expected, Some(code)),
+        "{body}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_secret_link_opens_only_its_order() {
     let s = start_stack(0).await;
@@ -85,23 +106,16 @@ async fn shoppers_cancel_before_money_is_taken() {
     // An open order (never authorized): cancelled by the shop alone, and no longer signed.
     let open = s.create_order("MUG-ENAMEL", 1).await;
     let (reference, key) = link(&open);
-    let (status, body) = shop(
-        &s,
-        Method::POST,
-        &format!("/api/shop/orders/{reference}/cancel"),
-        &key,
-    )
-    .await;
+    let (status, body) = cancel(&s, &reference, &key).await;
     assert_eq!(
         (status, body["status"].as_str()),
         (200, Some("cancelled")),
         "{body}"
     );
-    let (status, body) = s.post_json("/fps/sign", &s.sign_body(&open)).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (409, Some("ORDER_NOT_OPEN")),
-        "{body}"
+    assert_refused(
+        &s.post_json("/fps/sign", &s.sign_body(&open)).await,
+        409,
+        "ORDER_NOT_OPEN",
     );
 
     // A reserved order: cancelled with FPS (the emulator's transaction is Cancelled too).
@@ -109,13 +123,7 @@ async fn shoppers_cancel_before_money_is_taken() {
     assert_eq!(status, 200, "{body}");
     let (reference, key) = link(&order);
     s.reaches(&reference, "reserved").await;
-    let (status, body) = shop(
-        &s,
-        Method::POST,
-        &format!("/api/shop/orders/{reference}/cancel"),
-        &key,
-    )
-    .await;
+    let (status, body) = cancel(&s, &reference, &key).await;
     assert_eq!(
         (status, body["status"].as_str()),
         (200, Some("cancelled")),
@@ -125,36 +133,14 @@ async fn shoppers_cancel_before_money_is_taken() {
     let admin = s.order(&reference).await;
     assert_eq!(admin["transactionStatus"], "Cancelled", "{admin}");
     // Twice is refused, and changes nothing.
-    let (status, body) = shop(
-        &s,
-        Method::POST,
-        &format!("/api/shop/orders/{reference}/cancel"),
-        &key,
-    )
-    .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (409, Some("WRONG_STATE")),
-        "{body}"
-    );
+    assert_refused(&cancel(&s, &reference, &key).await, 409, "WRONG_STATE");
 
     // A paid order: only the shop refunds it.
     let (order, _, status, body) = s.checkout("MUG-ENAMEL", Shopper::Confirms).await;
     assert_eq!(status, 200, "{body}");
     let (reference, key) = link(&order);
     s.reaches(&reference, "paid").await;
-    let (status, body) = shop(
-        &s,
-        Method::POST,
-        &format!("/api/shop/orders/{reference}/cancel"),
-        &key,
-    )
-    .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (409, Some("WRONG_STATE")),
-        "{body}"
-    );
+    assert_refused(&cancel(&s, &reference, &key).await, 409, "WRONG_STATE");
     assert_eq!(s.order(&reference).await["status"], "paid");
     s.stop().await;
 }
@@ -174,12 +160,7 @@ async fn a_failed_settlement_is_authorized_again_under_a_new_caller_reference() 
     s.reaches(&reference, "reserved").await;
     // Not failed yet: no new authorization.
     let path = format!("/api/shop/orders/{reference}/reauthorize");
-    let (status, body) = shop(&s, Method::POST, &path, &key).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (409, Some("WRONG_STATE")),
-        "{body}"
-    );
+    assert_refused(&shop(&s, Method::POST, &path, &key).await, 409, "WRONG_STATE");
 
     let (status, body) = s
         .admin(Method::POST, &format!("/api/orders/{reference}/settle"), None)
@@ -223,17 +204,15 @@ async fn a_failed_settlement_is_authorized_again_under_a_new_caller_reference() 
     assert_eq!(status, 409, "{body}");
 
     // The first attempt's return, replayed, charges nothing; its callerReference is not signed.
-    let (status, body) = s.post_text("/fps/return", &first_return).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (409, Some("STALE_AUTHORIZATION")),
-        "{body}"
+    assert_refused(
+        &s.post_text("/fps/return", &first_return).await,
+        409,
+        "STALE_AUTHORIZATION",
     );
-    let (status, body) = s.post_json("/fps/sign", &s.sign_body(&order)).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (404, Some("UNKNOWN_ORDER")),
-        "{body}"
+    assert_refused(
+        &s.post_json("/fps/sign", &s.sign_body(&order)).await,
+        404,
+        "UNKNOWN_ORDER",
     );
 
     // The new authorization, with a card that captures, reserves and settles.
