@@ -9,3 +9,19 @@ export function loadConfig() {
   });
   return cached;
 }
+
+/** The Pay Now button's options for `order` (as POST /api/orders or the order page API answer
+ * it), with the shop's settings from `config` and the button's `label`. */
+export function payOptions(config, order, label) {
+  return {
+    callerKey: config.callerKey,
+    signEndpoint: config.signEndpoint,
+    environment: config.environment,
+    returnUrl: config.returnUrl,
+    amount: order.amount,
+    callerReference: order.callerReference,
+    reason: order.description,
+    label,
+    params: order.paymentMode === 'reserve' ? { reserve: 'True' } : {},
+  };
+}

@@ -3,7 +3,7 @@
 // shopper cancel it before money is taken, and, after a failed payment or settlement, authorize
 // it again with a new Pay Now button (a new callerReference for the same order).
 import init, { mount } from './pkg/web/fps_checkout.js';
-import { loadConfig } from './config.js';
+import { loadConfig, payOptions } from './config.js';
 
 const [reference, key] = (() => {
   const fragment = decodeURIComponent(location.hash.slice(1));
@@ -92,17 +92,7 @@ async function reauthorize(element) {
     const slot = document.createElement('div');
     slot.className = 'reauthorize';
     actions.replaceChildren(slot);
-    mount(slot, {
-      callerKey: config.callerKey,
-      signEndpoint: config.signEndpoint,
-      environment: config.environment,
-      returnUrl: config.returnUrl,
-      amount: order.amount,
-      callerReference: order.callerReference,
-      reason: order.description,
-      label: `Authorize $${order.amount} with Amazon`,
-      params: order.paymentMode === 'reserve' ? { reserve: 'True' } : {},
-    });
+    mount(slot, payOptions(config, order, `Authorize $${order.amount} with Amazon`));
   } catch (error) {
     say(`Could not start a new authorization: ${error.message}`, true);
     element.disabled = false;

@@ -2,7 +2,7 @@
 // then mounts the Pay Now button for that order. No inline script; the page's CSP allows only
 // same-origin scripts and the wasm module.
 import init, { mount } from './pkg/web/fps_checkout.js';
-import { loadConfig } from './config.js';
+import { loadConfig, payOptions } from './config.js';
 
 const ready = Promise.all([
   init({ module_or_path: new URL('./pkg/web/fps_checkout_bg.wasm', import.meta.url) }),
@@ -47,18 +47,7 @@ for (const product of document.querySelectorAll('.product[data-sku]')) {
       );
       const container = document.createElement('div');
       container.dataset.orderReference = order.callerReference;
-      const params = order.paymentMode === 'reserve' ? { reserve: 'True' } : {};
-      mount(container, {
-        callerKey: config.callerKey,
-        signEndpoint: config.signEndpoint,
-        environment: config.environment,
-        returnUrl: config.returnUrl,
-        amount: order.amount,
-        callerReference: order.callerReference,
-        reason: order.description,
-        label: `Pay $${order.amount} with Amazon`,
-        params,
-      });
+      mount(container, payOptions(config, order, `Pay $${order.amount} with Amazon`));
       slot.replaceChildren(container);
     } catch (error) {
       showError(slot, buy, `Could not start the checkout: ${error.message}`);
