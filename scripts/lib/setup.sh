@@ -62,6 +62,22 @@ wasm_bindgen_version() {
 
 # wasm-bindgen-cli (wasm-bindgen, wasm-bindgen-test-runner) at exactly the pinned version: the CLI
 # and the crate must agree or the generated glue is refused.
+# The flags of the shipped module's build (scripts/pkg, scripts/size-floor). core and alloc are
+# rebuilt for the module (-Z build-std, with RUSTC_BOOTSTRAP as for the fuzzers: stable Rust,
+# unstable flags) at the release profile's opt-level "z" and with panic=immediate-abort, instead
+# of the prebuilt ones, optimised for speed and carrying the panic machinery: about 900 bytes
+# gzip (BENCHMARKS.md). Without the default `std` feature: the shipped module is no_std (see
+# src/lib.rs), which keeps std's panic and formatting machinery out of it.
+WASM_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
+WASM_CARGO_ARGS=(--no-default-features -Zbuild-std=core,alloc)
+# The wasm features wasm-bindgen 0.2.130's output uses (reference types among them).
+WASM_FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+  --enable-mutable-globals --enable-reference-types --enable-multivalue)
+# wasm-opt's passes for the shipped module. Functions with one caller are inlined only up to 20
+# instructions: merging every such function into its caller (binaryen's default) makes the
+# module larger once gzipped (measured in BENCHMARKS.md: about 700 bytes gzip).
+WASM_OPT_PASSES=(--one-caller-inline-max-function-size=20 -Oz --strip-debug --strip-producers)
+
 ensure_wasm_bindgen_cli() {
   ensure_cargo_tool wasm-bindgen wasm-bindgen-cli "$(wasm_bindgen_version)"
 }

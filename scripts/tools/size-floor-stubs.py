@@ -1,0 +1,66 @@
+"""Cuts whole features out of a copy of the crate, for scripts/size-floor: what the wasm would
+weigh without them. Never applied to the real tree (scripts/size-floor works in a scratch
+worktree). Each cut makes a feature's entry point return at once, so the optimiser drops what
+only it reaches; an edit that no longer finds its anchor fails loudly.
+
+usage: size-floor-stubs.py TREE CUT...   (CUT: validation, return-page, fetch, render)
+"""
+import sys
+
+CUTS = {
+    # The CBUI value checks and cross-field rules (names and required fields are still checked).
+    "validation": [
+        ("src/core/params/table.rs",
+         "    fn check(self, name: &str, raw: &str) -> Result<String, CoreError> {\n",
+         "        {\n            let _ = name;\n            return Ok(raw.to_owned());\n        }\n"),
+        ("src/core/params/table.rs",
+         "    fn check_rules(&self) -> Result<(), CoreError> {\n",
+         "        {\n            return Ok(());\n        }\n"),
+    ],
+    # parseReturn, completeReturn and the [data-fps-return] rendering.
+    "return-page": [
+        ("src/browser/auto_mount.rs", "        render_return(element);\n", None),
+        ("src/wasm.rs",
+         "pub fn parse_return(search: Option<String>) -> Result<JsValue, JsValue> {\n",
+         "    {\n        let _ = search;\n        return Err(JsValue::NULL);\n    }\n"),
+        ("src/wasm.rs",
+         ") -> Promise {\n    Promise::new(",
+         None),
+    ],
+    # The fetch exchange (AbortController, timer, response and body callbacks).
+    "fetch": [
+        ("src/browser/fetch.rs",
+         "pub fn post_once(post: Rc<Post>, done: Done) {\n",
+         "    {\n        return done(Ok(post.body.clone()));\n    }\n"),
+    ],
+    # The button's DOM updates on each state change.
+    "render": [
+        ("src/browser/button.rs",
+         "    fn render(&self) {\n",
+         "        {\n            return;\n        }\n"),
+    ],
+}
+
+# Replacements that are not an insertion after the anchor.
+SPECIAL = {
+    "        render_return(element);\n": "        let _ = render_return;\n",
+    ") -> Promise {\n    Promise::new(":
+        ") -> Promise {\n    {\n        return Promise::resolve(&options);\n    }\n    Promise::new(",
+}
+
+
+def main():
+    tree, cuts = sys.argv[1], sys.argv[2:]
+    for cut in cuts:
+        if cut not in CUTS:
+            sys.exit(f"size-floor-stubs: unknown cut {cut!r} (known: {', '.join(CUTS)})")
+        for path, anchor, insert in CUTS[cut]:
+            full = f"{tree}/{path}"
+            text = open(full, encoding="utf-8").read()
+            if text.count(anchor) != 1:
+                sys.exit(f"size-floor-stubs: {path}: the anchor of cut {cut!r} is gone; update this file")
+            new = SPECIAL[anchor] if insert is None else anchor + insert
+            open(full, "w", encoding="utf-8").write(text.replace(anchor, new, 1))
+
+
+main()
