@@ -12,7 +12,7 @@ use crate::sandbox::error::{ErrorCode, FpsError};
 use crate::sandbox::ids;
 use crate::sandbox::instruction::Instruction;
 use crate::sandbox::state::SandboxState;
-use crate::sandbox::store::{now_ms, TokenRecord};
+use crate::sandbox::store::TokenRecord;
 
 /// Token types InstallPaymentInstruction takes.
 pub const TOKEN_TYPES: &[&str] = &["Unrestricted", "SingleUse", "MultiUse", "Recurring"];
@@ -71,29 +71,19 @@ pub(super) async fn install_payment_instruction(
         }
         None => {
             let token = TokenRecord {
-                token_id: ids::token_id(),
-                caller_key: caller.access_key_id.clone(),
-                caller_reference: reference,
-                token_type,
-                owner_email: caller.email.clone(),
-                owner_name: caller.name.clone(),
-                // The caller's own account: its balance.
-                payment_method: "ABT".into(),
-                amount_minor: None,
-                limit_minor: None,
-                used_minor: 0,
-                use_count: 0,
-                reserve: false,
-                status: "Active".into(),
                 payment_reason: reason,
-                refund_token_id: None,
-                old_token_id: None,
-                date_installed: now_ms(),
-                recipient_pays_fee: None,
-                max_fixed_fee_minor: None,
-                max_variable_fee_bp: None,
                 payment_instruction: Some(text.to_owned()),
                 friendly_name,
+                ..TokenRecord::new_active(
+                    ids::token_id(),
+                    &caller.access_key_id,
+                    reference,
+                    token_type,
+                    &caller.email,
+                    &caller.name,
+                    // The caller's own account: its balance.
+                    "ABT",
+                )
             };
             state.store.insert_token(&token).await?;
             token

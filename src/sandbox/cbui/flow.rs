@@ -14,7 +14,7 @@ use crate::core::{CbuiRequest, Endpoint, Pipeline, Status};
 use crate::sandbox::config::{CallerAccount, SenderBehaviour, TEST_SENDER_PASSWORD};
 use crate::sandbox::ids;
 use crate::sandbox::state::SandboxState;
-use crate::sandbox::store::{now_ms, SessionRecord, TokenRecord};
+use crate::sandbox::store::{SessionRecord, TokenRecord};
 use crate::signer::verify;
 
 fn get<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -430,28 +430,23 @@ async fn install(
         _ => (None, None, None),
     };
     let token = TokenRecord {
-        token_id: token_id.clone(),
-        caller_key: loaded.caller.access_key_id.clone(),
-        caller_reference: reference.to_owned(),
-        token_type: pipeline.name().to_owned(),
-        owner_email: sender.email.clone(),
-        owner_name: sender.name.clone(),
-        payment_method: method.as_str().to_owned(),
         amount_minor: amount,
         limit_minor: limit,
-        used_minor: 0,
-        use_count: 0,
         reserve: wants_reserve(&loaded.request),
-        status: "Active".into(),
         payment_reason: reason.map(|r| r.as_str().to_owned()),
         refund_token_id: refund_token_id.clone(),
-        old_token_id: None,
-        date_installed: now_ms(),
         recipient_pays_fee: pays_fee,
         max_fixed_fee_minor: max_fixed,
         max_variable_fee_bp: max_variable,
-        payment_instruction: None,
-        friendly_name: None,
+        ..TokenRecord::new_active(
+            token_id.clone(),
+            &loaded.caller.access_key_id,
+            reference.to_owned(),
+            pipeline.name().to_owned(),
+            &sender.email,
+            &sender.name,
+            method.as_str(),
+        )
     };
     state.store.insert_token(&token).await?;
     let mut added = vec![("tokenID", token_id)];
@@ -531,28 +526,18 @@ async fn install_instrument(
     let mut added = Vec::new();
     for (name, token_type, caller_reference, amount, limit) in tokens {
         let token = TokenRecord {
-            token_id: ids::token_id(),
-            caller_key: loaded.caller.access_key_id.clone(),
-            caller_reference: caller_reference.to_owned(),
-            token_type: token_type.to_owned(),
-            owner_email: sender.email.clone(),
-            owner_name: sender.name.clone(),
-            payment_method: method.as_str().to_owned(),
             amount_minor: amount,
             limit_minor: limit,
-            used_minor: 0,
-            use_count: 0,
-            reserve: false,
-            status: "Active".into(),
             payment_reason: reason.map(|r| r.as_str().to_owned()),
-            refund_token_id: None,
-            old_token_id: None,
-            date_installed: now_ms(),
-            recipient_pays_fee: None,
-            max_fixed_fee_minor: None,
-            max_variable_fee_bp: None,
-            payment_instruction: None,
-            friendly_name: None,
+            ..TokenRecord::new_active(
+                ids::token_id(),
+                &loaded.caller.access_key_id,
+                caller_reference.to_owned(),
+                token_type.to_owned(),
+                &sender.email,
+                &sender.name,
+                method.as_str(),
+            )
         };
         state.store.insert_token(&token).await?;
         added.push((name, token.token_id));

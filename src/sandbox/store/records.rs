@@ -52,6 +52,44 @@ pub struct TokenRecord {
 }
 
 impl TokenRecord {
+    /// A token installed now, active, with nothing charged under it yet and none of the
+    /// optional terms; the caller adds what its pipeline or instruction states (amounts,
+    /// reason, fees, ...) with struct update syntax.
+    pub fn new_active(
+        token_id: String,
+        caller_key: &str,
+        caller_reference: String,
+        token_type: String,
+        owner_email: &str,
+        owner_name: &str,
+        payment_method: &str,
+    ) -> Self {
+        TokenRecord {
+            token_id,
+            caller_key: caller_key.to_owned(),
+            caller_reference,
+            token_type,
+            owner_email: owner_email.to_owned(),
+            owner_name: owner_name.to_owned(),
+            payment_method: payment_method.to_owned(),
+            amount_minor: None,
+            limit_minor: None,
+            used_minor: 0,
+            use_count: 0,
+            reserve: false,
+            status: "Active".into(),
+            payment_reason: None,
+            refund_token_id: None,
+            old_token_id: None,
+            date_installed: super::now_ms(),
+            recipient_pays_fee: None,
+            max_fixed_fee_minor: None,
+            max_variable_fee_bp: None,
+            payment_instruction: None,
+            friendly_name: None,
+        }
+    }
+
     /// Whether InstallPaymentInstruction installed it (a caller or recipient token on the
     /// caller's own account) rather than a CBUI pipeline.
     pub fn is_instruction(&self) -> bool {
