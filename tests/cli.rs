@@ -2,6 +2,8 @@
 //! line on stderr for bad input. Expected signatures come from the independent vectors.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod cli_support;
+
 use std::process::{Command, Output};
 
 use fps_checkout::core::canonical::encode;
@@ -64,15 +66,7 @@ fn stdout(output: &Output) -> String {
 
 #[track_caller]
 fn bad_input(output: &Output, mentions: &str) {
-    assert_eq!(output.status.code(), Some(2), "exit status");
-    assert!(output.stdout.is_empty());
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
-    assert!(
-        stderr.contains(mentions),
-        "{stderr:?} should mention {mentions:?}"
-    );
-    assert!(!stderr.contains(SECRET));
+    cli_support::assert_usage_error(output, mentions, SECRET);
 }
 
 #[test]

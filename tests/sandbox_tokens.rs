@@ -4,6 +4,7 @@
 //! `fps-checkout install-tokens` binary.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod cli_support;
 mod sandbox_support;
 
 use std::process::Command;
@@ -434,15 +435,7 @@ fn install_tokens(env: &[(&str, &str)], args: &[&str]) -> std::process::Output {
 
 #[track_caller]
 fn one_line_exit_2(output: &std::process::Output, mentions: &str) {
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    assert!(output.stdout.is_empty());
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
-    assert!(
-        stderr.contains(mentions),
-        "{stderr:?} should mention {mentions:?}"
-    );
-    assert!(!stderr.contains(SECRET), "{stderr}");
+    cli_support::assert_usage_error(output, mentions, SECRET);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
