@@ -66,86 +66,41 @@ async fn reserve_settle_refund_rules() {
     assert!(h.fps.transactions("Pay").is_empty());
 
     // No refund before settlement; no settle above the reserve.
-    let (status, body) = h
-        .admin(Method::POST, &format!("/api/orders/{r}/refund"), None)
-        .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (409, Some("WRONG_STATE")),
-        "{body}"
-    );
-    let (status, body) = h
-        .admin(
-            Method::POST,
-            &format!("/api/orders/{r}/settle"),
-            Some(json!({ "amount": "189.01" })),
-        )
-        .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (409, Some("AMOUNT_TOO_LARGE")),
-        "{body}"
+    assert_refused(&h.order_action(&r, "refund", None).await, 409, "WRONG_STATE");
+    assert_refused(
+        &h.order_action(&r, "settle", Some("189.01")).await,
+        409,
+        "AMOUNT_TOO_LARGE",
     );
 
     // Settle less than reserved, once.
-    let (status, body) = h
-        .admin(
-            Method::POST,
-            &format!("/api/orders/{r}/settle"),
-            Some(json!({ "amount": "150.00" })),
-        )
-        .await;
+    let (status, body) = h.order_action(&r, "settle", Some("150.00")).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "paid");
     assert_eq!(body["settledAmount"], "150.00");
-    let (status, _) = h
-        .admin(Method::POST, &format!("/api/orders/{r}/settle"), None)
-        .await;
+    let (status, _) = h.order_action(&r, "settle", None).await;
     assert_eq!(status, 409);
     assert_eq!(h.fps.calls("Settle"), 1);
 
     // Refunds: cumulative at most what was settled.
-    let (status, body) = h
-        .admin(
-            Method::POST,
-            &format!("/api/orders/{r}/refund"),
-            Some(json!({ "amount": "150.01" })),
-        )
-        .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (409, Some("AMOUNT_TOO_LARGE")),
-        "{body}"
+    assert_refused(
+        &h.order_action(&r, "refund", Some("150.01")).await,
+        409,
+        "AMOUNT_TOO_LARGE",
     );
-    let (status, body) = h
-        .admin(
-            Method::POST,
-            &format!("/api/orders/{r}/refund"),
-            Some(json!({ "amount": "100" })),
-        )
-        .await;
+    let (status, body) = h.order_action(&r, "refund", Some("100")).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["refundedAmount"], "100.00");
     assert_eq!(body["status"], "paid");
-    let (status, body) = h
-        .admin(Method::POST, &format!("/api/orders/{r}/refund"), None)
-        .await;
+    let (status, body) = h.order_action(&r, "refund", None).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["refundedAmount"], "150.00");
     assert_eq!(body["status"], "refunded");
     assert_eq!(body["refunds"].as_array().map(Vec::len), Some(2));
-    let (status, _) = h
-        .admin(
-            Method::POST,
-            &format!("/api/orders/{r}/refund"),
-            Some(json!({ "amount": "0.01" })),
-        )
-        .await;
+    let (status, _) = h.order_action(&r, "refund", Some("0.01")).await;
     assert_eq!(status, 409);
     assert_eq!(h.fps.transactions("Refund").len(), 2);
-    let cancel = h
-        .admin(Method::POST, &format!("/api/orders/{r}/cancel"), None)
-        .await;
+    let cancel = h.order_action(&r, "cancel", None).await;
     assert_eq!(cancel.0, 409, "completed payments can only be refunded");
 }
 
@@ -155,50 +110,25 @@ async fn cancel_only_while_pending_or_reserved() {
     let (order, _, body) = h.checkout("TENT-2P", TOKEN_OK).await;
     assert_eq!(body["status"], "reserved");
     let r = reference(&order);
-    let (status, body) = h
-        .admin(Method::POST, &format!("/api/orders/{r}/cancel"), None)
-        .await;
+    let (status, body) = h.order_action(&r, "cancel", None).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "cancelled");
     let (id, txn) = &h.fps.transactions("Reserve")[0];
     assert_eq!(txn.status, "Cancelled", "{id}");
-    assert_eq!(
-        h.admin(Method::POST, &format!("/api/orders/{r}/cancel"), None)
-            .await
-            .0,
-        409
-    );
-    assert_eq!(
-        h.admin(Method::POST, &format!("/api/orders/{r}/settle"), None)
-            .await
-            .0,
-        409
-    );
+    assert_eq!(h.order_action(&r, "cancel", None).await.0, 409);
+    assert_eq!(h.order_action(&r, "settle", None).await.0, 409);
 
     let (paid, _, body) = h.checkout("MUG-ENAMEL", TOKEN_OK).await;
     assert_eq!(body["status"], "paid");
-    let (status, body) = h
-        .admin(
-            Method::POST,
-            &format!("/api/orders/{}/cancel", reference(&paid)),
-            None,
-        )
-        .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (409, Some("WRONG_STATE")),
-        "{body}"
+    assert_refused(
+        &h.order_action(&reference(&paid), "cancel", None).await,
+        409,
+        "WRONG_STATE",
     );
 
     let (pending, _, body) = h.checkout("MUG-ENAMEL", TOKEN_PENDING).await;
     assert_eq!(body["status"], "pending");
-    let (status, body) = h
-        .admin(
-            Method::POST,
-            &format!("/api/orders/{}/cancel", reference(&pending)),
-            None,
-        )
-        .await;
+    let (status, body) = h.order_action(&reference(&pending), "cancel", None).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "cancelled");
 }
@@ -304,12 +234,7 @@ async fn forged_ipns_are_refused() {
     );
     // Changed status after signing.
     let forged = genuine.replace("FAILURE", "SUCCESS");
-    let (status, body) = h.post_text("/fps/ipn", &forged).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (403, Some("SIGNATURE_INVALID")),
-        "{body}"
-    );
+    assert_refused(&h.post_text("/fps/ipn", &forged).await, 403, "SIGNATURE_INVALID");
     // Signed for another URL.
     let elsewhere = h.fps.signed_ipn(
         "https://attacker.example/fps/ipn",
@@ -347,21 +272,15 @@ async fn forged_replayed_and_mismatched_returns_are_refused() {
 
     // Before any signed request: refused.
     let raw = h.cbui_return(&order, "SC", TOKEN_OK);
-    let (status, body) = h.post_text("/fps/return", &raw).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (409, Some("NOT_SIGNED")),
-        "{body}"
-    );
+    assert_refused(&h.post_text("/fps/return", &raw).await, 409, "NOT_SIGNED");
     h.sign(&order).await;
 
     // Tampered after FPS signed it: another token.
     let forged = raw.replace(TOKEN_OK, TOKEN_PENDING);
-    let (status, body) = h.post_text("/fps/return", &forged).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (403, Some("SIGNATURE_INVALID")),
-        "{body}"
+    assert_refused(
+        &h.post_text("/fps/return", &forged).await,
+        403,
+        "SIGNATURE_INVALID",
     );
     // Signed for another return URL.
     let other = h.fps.signed_return(
@@ -371,11 +290,10 @@ async fn forged_replayed_and_mismatched_returns_are_refused() {
     assert_eq!(h.post_text("/fps/return", &other).await.0, 403);
     // Without FPS's signature at all: refused before asking FPS.
     let unsigned = format!("callerReference={r}&status=SC&tokenID={TOKEN_OK}");
-    let (status, body) = h.post_text("/fps/return", &unsigned).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (403, Some("SIGNATURE_INVALID")),
-        "{body}"
+    assert_refused(
+        &h.post_text("/fps/return", &unsigned).await,
+        403,
+        "SIGNATURE_INVALID",
     );
     // An unknown order.
     let stranger = h.fps.signed_return(
@@ -400,12 +318,7 @@ async fn forged_replayed_and_mismatched_returns_are_refused() {
     // The genuine return charges once; its replay is refused and charges nothing.
     let (status, body) = h.post_text("/fps/return", &raw).await;
     assert_eq!((status, body["status"].as_str()), (200, Some("paid")), "{body}");
-    let (status, body) = h.post_text("/fps/return", &raw).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (409, Some("ALREADY_PROCESSED")),
-        "{body}"
-    );
+    assert_refused(&h.post_text("/fps/return", &raw).await, 409, "ALREADY_PROCESSED");
     assert_eq!(h.fps.transactions("Pay").len(), 1);
     assert_eq!(h.fps.calls("Pay"), 1);
 
@@ -553,22 +466,16 @@ async fn settle_failures_keep_the_reserve() {
     let r = reference(&order);
     // A 5xx: the outcome is unknown; the refresh finds the reserve untouched.
     h.fps.fault("Settle", Fault::Http500, 1);
-    let (status, body) = h
-        .admin(Method::POST, &format!("/api/orders/{r}/settle"), None)
-        .await;
+    let (status, body) = h.order_action(&r, "settle", None).await;
     assert_fps_error(status, &body, 502, "FPS_UNAVAILABLE");
     assert_eq!(h.fps.calls("Settle"), 1, "settle is never resent automatically");
     assert_eq!(h.order(&r).await["status"], "reserved");
     // A refusal: back to reserved at once.
     h.fps.fault("Settle", Fault::Error("InvalidTransactionState"), 1);
-    let (status, body) = h
-        .admin(Method::POST, &format!("/api/orders/{r}/settle"), None)
-        .await;
+    let (status, body) = h.order_action(&r, "settle", None).await;
     assert_fps_error(status, &body, 502, "FPS_ERROR");
     assert_eq!(h.order(&r).await["status"], "reserved");
-    let (status, body) = h
-        .admin(Method::POST, &format!("/api/orders/{r}/settle"), None)
-        .await;
+    let (status, body) = h.order_action(&r, "settle", None).await;
     assert_eq!((status, body["status"].as_str()), (200, Some("paid")), "{body}");
     assert_eq!(body["settledAmount"], "189.00");
 }
@@ -579,16 +486,12 @@ async fn refused_refund_gives_the_amount_back() {
     let (order, _, _) = h.checkout("MUG-ENAMEL", TOKEN_OK).await;
     let r = reference(&order);
     h.fps.fault("Refund", Fault::Error("TransactionDenied"), 1);
-    let (status, body) = h
-        .admin(Method::POST, &format!("/api/orders/{r}/refund"), None)
-        .await;
+    let (status, body) = h.order_action(&r, "refund", None).await;
     assert_fps_error(status, &body, 402, "PAYMENT_DECLINED");
     let stored = h.order(&r).await;
     assert_eq!(stored["refundedAmount"], "0.00");
     assert_eq!(stored["refunds"][0]["status"], "failed");
-    let (status, body) = h
-        .admin(Method::POST, &format!("/api/orders/{r}/refund"), None)
-        .await;
+    let (status, body) = h.order_action(&r, "refund", None).await;
     assert_eq!(
         (status, body["status"].as_str()),
         (200, Some("refunded")),
@@ -626,9 +529,7 @@ async fn pending_refunds_complete_by_ipn_or_by_refresh() {
     // 1. Completed by its IPN.
     let (order, _, _) = h.checkout("MUG-ENAMEL", TOKEN_OK).await;
     let r = reference(&order);
-    let (status, body) = h
-        .admin(Method::POST, &format!("/api/orders/{r}/refund"), None)
-        .await;
+    let (status, body) = h.order_action(&r, "refund", None).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "paid", "not refunded before FPS says so");
     assert_eq!(body["refunds"][0]["status"], "Pending");
@@ -644,9 +545,7 @@ async fn pending_refunds_complete_by_ipn_or_by_refresh() {
     // 2. Its IPN lost: the admin GET asks FPS and completes it.
     let (order, _, _) = h.checkout("MUG-ENAMEL", TOKEN_OK).await;
     let r = reference(&order);
-    let (status, _) = h
-        .admin(Method::POST, &format!("/api/orders/{r}/refund"), None)
-        .await;
+    let (status, _) = h.order_action(&r, "refund", None).await;
     assert_eq!(status, 200);
     assert_eq!(h.order(&r).await["status"], "paid");
     let (txn, _) = refund_of(&r);
@@ -659,9 +558,7 @@ async fn pending_refunds_complete_by_ipn_or_by_refresh() {
     let r = reference(&order);
     h.fps
         .fault("Refund", Fault::SlowAfterApply(Duration::from_millis(2500)), 3);
-    let (status, body) = h
-        .admin(Method::POST, &format!("/api/orders/{r}/refund"), None)
-        .await;
+    let (status, body) = h.order_action(&r, "refund", None).await;
     assert_fps_error(status, &body, 504, "FPS_TIMEOUT");
     let stored = h.order(&r).await;
     assert_eq!(stored["refunds"][0]["status"], "requested", "{stored}");
@@ -714,17 +611,9 @@ async fn lost_settle_answer_is_recovered_by_refresh() {
     // FPS settles but the answer never arrives in time.
     h.fps
         .fault("Settle", Fault::SlowAfterApply(Duration::from_millis(2500)), 1);
-    let (status, body) = h
-        .admin(
-            Method::POST,
-            &format!("/api/orders/{r}/settle"),
-            Some(json!({ "amount": "100.00" })),
-        )
-        .await;
+    let (status, body) = h.order_action(&r, "settle", Some("100.00")).await;
     assert_fps_error(status, &body, 504, "FPS_TIMEOUT");
-    let (status, _) = h
-        .admin(Method::POST, &format!("/api/orders/{r}/settle"), None)
-        .await;
+    let (status, _) = h.order_action(&r, "settle", None).await;
     assert_eq!(
         status, 409,
         "no second settle while the first one's outcome is unknown"

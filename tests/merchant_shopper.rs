@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::assert_refused;
 use common::stack::{start_stack, Shopper, Stack};
 use reqwest::Method;
 use serde_json::Value;
@@ -38,16 +39,6 @@ async fn cancel(s: &Stack, reference: &str, key: &str) -> (u16, Value) {
         key,
     )
     .await
-}
-
-/// Asserts that an answer is the API error `code` with HTTP status `expected`.
-#[track_caller]
-fn assert_refused((status, body): &(u16, Value), expected: u16, code: &str) {
-    assert_eq!(
-        (*status, body["error"]["code"].as_str()),
-        (expected, Some(code)),
-        "{body}"
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -141,6 +141,16 @@ pub async fn start_with(extra: &[(&str, &str)]) -> Harness {
     }
 }
 
+/// Asserts that an answer is the API error `code` with HTTP status `expected`.
+#[track_caller]
+pub fn assert_refused((status, body): &(u16, Value), expected: u16, code: &str) {
+    assert_eq!(
+        (*status, body["error"]["code"].as_str()),
+        (expected, Some(code)),
+        "{body}"
+    );
+}
+
 /// A response's status and JSON body (`Value::Null` when not JSON).
 pub async fn read(response: reqwest::Response) -> (u16, Value) {
     let status = response.status().as_u16();
@@ -186,6 +196,17 @@ impl Api {
             request = request.json(&body);
         }
         read(request.send().await.expect("send")).await
+    }
+
+    /// An admin action on an order (`settle`, `refund`, `cancel`, ...), with an amount or
+    /// without (the whole remaining amount).
+    pub async fn order_action(&self, reference: &str, action: &str, amount: Option<&str>) -> (u16, Value) {
+        self.admin(
+            reqwest::Method::POST,
+            &format!("/api/orders/{reference}/{action}"),
+            amount.map(|amount| json!({ "amount": amount })),
+        )
+        .await
     }
 
     /// GET an order as the admin sees it (refreshing from FPS).
