@@ -181,11 +181,13 @@ fn raw_options(options: &JsValue) -> Result<RawOptions, JsValue> {
 
 fn element(target: JsValue) -> Result<Element, JsValue> {
     if let Some(selector) = target.as_string() {
-        let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| {
-            js_error(BrowserError::Environment(
-                "no document: call mount() in a page".into(),
-            ))
-        })?;
+        let document = crate::browser::js::page_window()
+            .and_then(|w| w.document())
+            .ok_or_else(|| {
+                js_error(BrowserError::Environment(
+                    "no document: call mount() in a page".into(),
+                ))
+            })?;
         return document
             .query_selector(&selector)
             .ok()

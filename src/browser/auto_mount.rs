@@ -52,7 +52,7 @@ fn elements(document: &Document, selector: &str) -> Vec<Element> {
 /// page. Each element is handled on its own: a broken one shows its error and the rest go on.
 /// Returns how many buttons were mounted.
 pub fn auto_mount() -> usize {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+    let Some(document) = crate::browser::js::page_window().and_then(|w| w.document()) else {
         return 0;
     };
     let mut mounted = 0;

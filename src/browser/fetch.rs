@@ -72,7 +72,7 @@ pub struct Post {
 
 /// The page's `window`, or an error naming what is missing.
 pub fn window() -> Result<Window, BrowserError> {
-    web_sys::window()
+    crate::browser::js::page_window()
         .ok_or_else(|| BrowserError::Environment("no `window`: call this in a browser page".into()))
 }
 
@@ -282,7 +282,7 @@ fn finish(exchange: &Shared, result: Result<String, FetchError>) {
     let Some(done) = state.done.take() else {
         return;
     };
-    if let Some(window) = web_sys::window() {
+    if let Some(window) = crate::browser::js::page_window() {
         window.clear_timeout_with_handle(state.timer);
     }
     // Dropping a closure while it runs is safe: wasm-bindgen frees it when the call returns.
@@ -311,7 +311,7 @@ pub fn later(ms: u32, then: Box<dyn FnOnce()>) {
     // `FnMut(JsValue)`, instead of a shim of its own.
     let run = Closure::once_into_js(move |_: JsValue| then());
     let delay = i32::try_from(ms).unwrap_or(i32::MAX);
-    let scheduled = web_sys::window().is_some_and(|window| {
+    let scheduled = crate::browser::js::page_window().is_some_and(|window| {
         window
             .set_timeout_with_callback_and_timeout_and_arguments_0(run.unchecked_ref(), delay)
             .is_ok()

@@ -2,7 +2,9 @@
 //! merchant callbacks that can never throw into us, and console reports.
 
 use js_sys::{Function, Reflect};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
+use web_sys::Window;
 
 use super::error::BrowserError;
 
@@ -44,4 +46,18 @@ pub fn object(entries: &[(&str, JsValue)]) -> JsValue {
 /// `Some(string)` as a JS string, `None` as `null`.
 pub fn string_or_null(value: Option<&str>) -> JsValue {
     value.map_or(JsValue::NULL, JsValue::from_str)
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `window`; `None` where there is none (a worker, Node).
+    #[wasm_bindgen(thread_local_v2, js_name = window)]
+    static WINDOW: Option<Window>;
+}
+
+/// The page's `window`, if any. Read from the one global that holds it: web-sys's `window()`
+/// looks through `globalThis`, `self`, `window` and `global` first (four imports and their
+/// lazy cells in the module).
+pub fn page_window() -> Option<Window> {
+    WINDOW.with(Clone::clone)
 }
