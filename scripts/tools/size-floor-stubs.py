@@ -3,7 +3,7 @@ weigh without them. Never applied to the real tree (scripts/size-floor works in 
 worktree). Each cut makes a feature's entry point return at once, so the optimiser drops what
 only it reaches; an edit that no longer finds its anchor fails loudly.
 
-usage: size-floor-stubs.py TREE CUT...   (CUT: validation, return-page, fetch, render)
+usage: size-floor-stubs.py TREE CUT...   (CUT: validation, return-page, button, fetch, render)
 """
 import sys
 
@@ -33,6 +33,22 @@ CUTS = {
          "pub fn post_once(post: Rc<Post>, done: Done) {\n",
          "    {\n        return done(Ok(post.body.clone()));\n    }\n"),
     ],
+    # The Pay Now button: mount, auto-mount of [data-fps-checkout], signing (what a module for
+    # thank-you pages alone would leave out).
+    "button": [
+        ("src/wasm.rs",
+         ") -> Result<CheckoutHandle, JsValue> {\n",
+         "    {\n        let _ = (target, options);\n        return Err(JsValue::NULL);\n    }\n"),
+        ("src/browser/button.rs",
+         "    ) -> Result<Checkout, BrowserError> {\n",
+         "        {\n            let _ = (container, options, callbacks);\n            return Err(BrowserError::Environment(String::new()));\n        }\n"),
+        ("src/browser/button.rs",
+         "    fn start_signing(&self) {\n",
+         "        {\n            return;\n        }\n"),
+        ("src/browser/auto_mount.rs",
+         "    for element in elements(&document, \"[data-fps-checkout]\") {\n",
+         None),
+    ],
     # The button's DOM updates on each state change.
     "render": [
         ("src/browser/button.rs",
@@ -43,6 +59,8 @@ CUTS = {
 
 # Replacements that are not an insertion after the anchor.
 SPECIAL = {
+    "    for element in elements(&document, \"[data-fps-checkout]\") {\n":
+        "    for element in Vec::<Element>::new() {\n",
     "        render_return(element);\n": "        let _ = render_return;\n",
     ") -> Promise {\n    Promise::new(":
         ") -> Promise {\n    {\n        return Promise::resolve(&options);\n    }\n    Promise::new(",
