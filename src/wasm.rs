@@ -311,13 +311,13 @@ fn return_request(options: &JsValue) -> Result<(String, String, u32), JsValue> {
         .filter(|e| !e.is_empty())
         .ok_or_else(|| invalid("`verifyEndpoint` is required".into()))?;
     let search = match text(options, "search", false)? {
-        Some(search) => search.strip_prefix('?').unwrap_or(&search).to_owned(),
+        Some(search) => search.strip_prefix("?").unwrap_or(&search).to_owned(),
         None => return_page::page_query().map_err(js_error)?,
     };
     let timeout = match text(options, "timeoutMs", true)? {
         None => DEFAULT_VERIFY_TIMEOUT_MS,
         // As `str::parse::<u32>` reads it: digits, one leading `+` allowed.
-        Some(ms) => parse_digits(ms.strip_prefix('+').unwrap_or(&ms))
+        Some(ms) => parse_digits(ms.strip_prefix("+").unwrap_or(&ms))
             .filter(|ms| (1..=120_000).contains(ms))
             .map(|ms| ms as u32)
             .ok_or_else(|| invalid("`timeoutMs` must be 1 to 120000".into()))?,

@@ -172,7 +172,7 @@ fn millis(name: &str, raw: Option<&str>, default: u32) -> Result<u32, BrowserErr
     match raw {
         None => Ok(default),
         // As `str::parse::<u32>` reads it: digits, one leading `+` allowed.
-        Some(text) => parse_digits(text.strip_prefix('+').unwrap_or(text))
+        Some(text) => parse_digits(text.strip_prefix("+").unwrap_or(text))
             .filter(|ms| (1..=120_000).contains(ms))
             .map(|ms| ms as u32)
             .ok_or_else(|| {

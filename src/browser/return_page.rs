@@ -53,7 +53,7 @@ pub fn page_query() -> Result<String, BrowserError> {
         .location()
         .search()
         .map_err(|e| BrowserError::Environment(concat(&["location.search: ", &describe(&e)])))?;
-    Ok(search.strip_prefix('?').unwrap_or(&search).to_owned())
+    Ok(search.strip_prefix("?").unwrap_or(&search).to_owned())
 }
 
 /// POSTs `raw_query` unchanged (`Content-Type: text/plain`) to `verify_endpoint` and calls `done`

@@ -112,7 +112,7 @@ impl Amount {
         if !all_digits(whole) || fraction.is_some_and(|f| !all_digits(f)) {
             return reject(AmountRule::NotDecimal);
         }
-        if whole.len() > 1 && whole.starts_with('0') {
+        if whole.len() > 1 && whole.starts_with("0") {
             return reject(AmountRule::LeadingZero);
         }
         let fraction = fraction.unwrap_or("");

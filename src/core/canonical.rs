@@ -86,7 +86,7 @@ pub enum PlusIs {
 /// empty names are errors. Empty segments (`a=1&&b=2`) are skipped; `name` without `=` has an
 /// empty value. Duplicates are kept: callers decide (see [`reject_duplicates`]).
 pub fn decode_query(raw: &str, plus: PlusIs) -> Result<Vec<(String, String)>, CoreError> {
-    let raw = raw.strip_prefix('?').unwrap_or(raw);
+    let raw = raw.strip_prefix("?").unwrap_or(raw);
     if raw.len() > MAX_QUERY_BYTES {
         return Err(CoreError::Query(QueryRule::TooLong { max: MAX_QUERY_BYTES }));
     }

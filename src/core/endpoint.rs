@@ -73,7 +73,10 @@ impl Endpoint {
             return fail(UrlRule::NotHttp);
         };
         let rest = part(url, rest_at..);
-        let authority_len = rest.find(['/', '?']).unwrap_or(rest.len());
+        let authority_len = rest
+            .bytes()
+            .position(|b| b == b'/' || b == b'?')
+            .unwrap_or(rest.len());
         let authority = part(rest, ..authority_len);
         if contains_byte(authority, b'@') {
             return fail(UrlRule::UserInfo);
@@ -191,11 +194,11 @@ fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
 }
 
 fn split_port(authority: &str) -> Result<(&str, Option<u16>), UrlRule> {
-    let port_sep = if authority.starts_with('[') {
+    let port_sep = if authority.starts_with("[") {
         match find_byte(authority, b']') {
             Some(end) => match part(authority, end + 1..) {
                 "" => None,
-                rest if rest.starts_with(':') => Some(end + 1),
+                rest if rest.starts_with(":") => Some(end + 1),
                 _ => return Err(UrlRule::BadHost),
             },
             None => return Err(UrlRule::BadHost),
@@ -215,14 +218,14 @@ fn split_port(authority: &str) -> Result<(&str, Option<u16>), UrlRule> {
 }
 
 fn valid_host(host: &str) -> bool {
-    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+    if let Some(inner) = host.strip_prefix("[").and_then(|h| h.strip_suffix("]")) {
         return !inner.is_empty()
             && inner
                 .bytes()
                 .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
     }
     host.len() <= 253
-        && !host.starts_with(['.', '-'])
+        && !matches!(host.as_bytes().first(), Some(b'.' | b'-'))
         // Not `contains("..")`: a substring search costs kilobytes of wasm.
         && !host.as_bytes().windows(2).any(|pair| pair == b"..")
         && host

@@ -236,7 +236,7 @@ impl CbuiReturn {
     /// Refuses oversized input, bad percent-encoding, duplicate names, a missing or unknown
     /// status, and malformed tokens, references or expiry. `+` reads as space (form style).
     pub fn parse(query: &str) -> Result<Self, CoreError> {
-        let raw = query.strip_prefix('?').unwrap_or(query);
+        let raw = query.strip_prefix("?").unwrap_or(query);
         if raw.len() > MAX_RETURN_BYTES {
             return Err(CoreError::Return(ReturnRule::Query(
                 super::error::QueryRule::TooLong {

@@ -501,7 +501,7 @@ impl ParamValue for Period {
             .filter(|n| count_ok && *n > 0)
             .ok_or_else(bad)? as u16;
         let singular = if count > 1 {
-            unit.strip_suffix('s').ok_or_else(bad)?
+            unit.strip_suffix("s").ok_or_else(bad)?
         } else {
             unit
         };
