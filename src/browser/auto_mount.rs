@@ -1,5 +1,6 @@
-//! Auto-mount: every `[data-fps-checkout]` becomes a Pay Now button and every `[data-fps-return]`
-//! shows the return's outcome, with no inline script on the page.
+//! Auto-mount: every `[data-fps-checkout]` becomes a Pay Now button ([`mount_buttons`]) and every
+//! `[data-fps-return]` shows the return's outcome ([`render_returns`]), with no inline script on
+//! the page.
 
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 use wasm_bindgen::JsCast;
@@ -48,11 +49,10 @@ fn elements(document: &Document, selector: &str) -> Vec<Element> {
         .collect()
 }
 
-/// Mounts every not yet mounted `[data-fps-checkout]` and renders every `[data-fps-return]` of the
-/// page. Each element is handled on its own: a broken one shows its error and the rest go on.
-/// Returns how many buttons were mounted.
-pub fn auto_mount() -> usize {
-    let Some(document) = crate::browser::js::page_window().and_then(|w| w.document()) else {
+/// Mounts every not yet mounted `[data-fps-checkout]` of the page. Each element is handled on its
+/// own: a broken one shows its error and the rest go on. Returns how many buttons were mounted.
+pub fn mount_buttons() -> usize {
+    let Some(document) = page_document() else {
         return 0;
     };
     let mut mounted = 0;
@@ -66,6 +66,14 @@ pub fn auto_mount() -> usize {
             Err(error) => console_error(&error),
         }
     }
+    mounted
+}
+
+/// Renders the outcome into every not yet rendered `[data-fps-return]` of the page.
+pub fn render_returns() {
+    let Some(document) = page_document() else {
+        return;
+    };
     for element in elements(&document, "[data-fps-return]") {
         if element.has_attribute(MOUNTED_ATTR) {
             continue;
@@ -73,5 +81,8 @@ pub fn auto_mount() -> usize {
         let _ = element.set_attribute(MOUNTED_ATTR, "");
         render_return(element);
     }
-    mounted
+}
+
+fn page_document() -> Option<Document> {
+    super::js::page_window().and_then(|w| w.document())
 }

@@ -27,6 +27,8 @@ test("the script tag works under a strict CSP and navigates once, at once", asyn
   const problems = [];
   page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
   page.on("pageerror", (e) => problems.push(String(e)));
+  const wasmFetched = [];
+  page.on("request", (r) => r.url().endsWith(".wasm") && wasmFetched.push(new URL(r.url()).pathname));
   const response = await page.goto(shop.origin + "/");
   assert.equal(response.headers()["content-security-policy"], CSP);
 
@@ -44,6 +46,7 @@ test("the script tag works under a strict CSP and navigates once, at once", asyn
   await page.locator("main").screenshot({ path: SHOTS + "csp-button-focus.png" });
 
   assert.equal(shop.signRequests.length, 1, "signed ahead, once");
+  assert.deepEqual(wasmFetched, ["/fps-checkout/web/fps_checkout_bg.wasm"], "only the button's module");
   const sign = JSON.parse(shop.signRequests[0].body);
   assert.equal(sign.params.transactionAmount, "12.34");
   assert.equal(sign.params.returnURL, shop.origin + "/");
@@ -93,6 +96,8 @@ test("the thank-you page forwards the raw return query and shows the verdict", a
     "status=SC&callerReference=order-42&tokenID=Z1LGRXR4HMDZBSFKXELA32KZASGWD8IHMHZCK4DETR784LDLD1GMFW4P3WT8VTGX" +
     "&expiry=10%2F2029&signatureMethod=RSA-SHA1&signatureVersion=2&signature=ab%2Bcd%0Aef%3D" +
     "&certificateUrl=https%3A%2F%2Ffps.sandbox.amazonaws.com%2Fcerts%2F090909%2FPKICert.pem";
+  const wasmFetched = [];
+  page.on("request", (r) => r.url().endsWith(".wasm") && wasmFetched.push(new URL(r.url()).pathname));
   await page.goto(`${shop.origin}/thanks.html?${query}`);
   const outcome = page.locator("[data-fps-return]");
   await page.locator("[data-fps-return][data-state=success]").waitFor();
@@ -102,6 +107,7 @@ test("the thank-you page forwards the raw return query and shows the verdict", a
   assert.equal(shop.returnRequests[0].body, query, "byte for byte");
   assert.match(shop.returnRequests[0].contentType, /^text\/plain/);
   await page.locator("main").screenshot({ path: SHOTS + "csp-thanks.png" });
+  assert.deepEqual(wasmFetched, ["/fps-checkout/web/fps_return_bg.wasm"], "only the return page's module");
   assert.deepEqual(problems, []);
   await page.close();
 });

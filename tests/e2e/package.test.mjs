@@ -11,35 +11,43 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const pkg = fileURLToPath(new URL("../../pkg/", import.meta.url));
-const wasm = readFileSync(pkg + "web/fps_checkout_bg.wasm");
+// Both modules (one per kind of page), each as shipped for the script tag and for bundlers.
+const modules = ["web/fps_checkout_bg.wasm", "web/fps_return_bg.wasm", "bundler/fps_checkout_bg.wasm", "bundler/fps_return_bg.wasm"]
+  .map((file) => [file, readFileSync(pkg + file)]);
+const returnWasm = readFileSync(pkg + "web/fps_return_bg.wasm");
 const manifest = JSON.parse(readFileSync(pkg + "package.json", "utf8"));
 
 const le32 = (n) => Buffer.from(new Uint32Array([n]).buffer);
 const be32 = (n) => Buffer.from([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
 
-test("the wasm holds no SHA-1/SHA-256 (so no HMAC) code", () => {
+test("no wasm holds SHA-1/SHA-256 (so no HMAC) code", () => {
   const constants = {
     "SHA-256 K[0]": 0x428a2f98, "SHA-256 K[1]": 0x71374491, "SHA-256 H0": 0x6a09e667,
     "SHA-1 K0": 0x5a827999, "SHA-1 K1": 0x6ed9eba1, "SHA-1 H0": 0x67452301,
   };
-  for (const [name, value] of Object.entries(constants)) {
-    assert.equal(wasm.indexOf(le32(value)), -1, `${name} found (little-endian)`);
-    assert.equal(wasm.indexOf(be32(value)), -1, `${name} found (big-endian)`);
+  for (const [file, wasm] of modules) {
+    for (const [name, value] of Object.entries(constants)) {
+      assert.equal(wasm.indexOf(le32(value)), -1, `${file}: ${name} found (little-endian)`);
+      assert.equal(wasm.indexOf(be32(value)), -1, `${file}: ${name} found (big-endian)`);
+    }
+    // Make sure the scan itself works: the same check finds a constant planted in a copy.
+    assert.notEqual(Buffer.concat([wasm, le32(0x428a2f98)]).indexOf(le32(0x428a2f98)), -1);
   }
-  // Make sure the scan itself works: the same check finds a constant planted in a copy.
-  assert.notEqual(Buffer.concat([wasm, le32(0x428a2f98)]).indexOf(le32(0x428a2f98)), -1);
 });
 
-test("the wasm holds no secret-looking strings", () => {
-  const text = wasm.toString("latin1");
-  assert.doesNotMatch(text, /AKIA[0-9A-Z]{16}/, "an AWS access key id");
+test("no wasm holds secret-looking strings", () => {
+  for (const [file, wasm] of modules) assertNoSecrets(file, wasm.toString("latin1"));
+});
+
+function assertNoSecrets(file, text) {
+  assert.doesNotMatch(text, /AKIA[0-9A-Z]{16}/, `${file}: an AWS access key id`);
   // An AWS secret access key: 40 characters of [A-Za-z0-9+/] mixing digits and both cases.
   const candidates = text.match(/(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/])/g) ?? [];
   const secretLike = candidates.filter((c) => /\d/.test(c) && /[A-Z]/.test(c) && /[a-z]/.test(c));
-  assert.deepEqual(secretLike, [], "a 40-char secret key");
-  assert.doesNotMatch(text, /secret/i);
-  assert.doesNotMatch(text, /BEGIN [A-Z ]*PRIVATE KEY/);
-});
+  assert.deepEqual(secretLike, [], `${file}: a 40-char secret key`);
+  assert.doesNotMatch(text, /secret/i, file);
+  assert.doesNotMatch(text, /BEGIN [A-Z ]*PRIVATE KEY/, file);
+}
 
 test("package.json has what npm and bundlers need", () => {
   for (const field of ["name", "version", "exports", "types", "sideEffects", "files", "license"]) {
@@ -50,7 +58,14 @@ test("package.json has what npm and bundlers need", () => {
   for (const file of manifest.files) {
     assert.ok(readFileSync(pkg + file).length > 0, `${file} is shipped`);
   }
-  assert.match(readFileSync(pkg + "web/fps_checkout.d.ts", "utf8"), /export interface CheckoutOptions/);
+  for (const types of ["web/fps_checkout.d.ts", "web/fps_return.d.ts"]) {
+    assert.match(readFileSync(pkg + types, "utf8"), /export interface CheckoutOptions/, types);
+  }
+  // Each module exports only what its pages use.
+  assert.match(readFileSync(pkg + "web/fps_checkout.d.ts", "utf8"), /export function mount\(/);
+  assert.doesNotMatch(readFileSync(pkg + "web/fps_checkout.d.ts", "utf8"), /export function parseReturn\(/);
+  assert.match(readFileSync(pkg + "web/fps_return.d.ts", "utf8"), /export function completeReturn\(/);
+  assert.doesNotMatch(readFileSync(pkg + "web/fps_return.d.ts", "utf8"), /export function mount\(/);
 });
 
 test("integrity.json holds a matching sha384 for every shipped file", () => {
@@ -72,7 +87,7 @@ test("importing is SSR-safe and the return parser works in Node", async () => {
   }
   const api = await import(pkg + "index.js");
   assert.equal(typeof api.mount, "function");
-  await api.load(readFileSync(pkg + "web/fps_checkout_bg.wasm"));
+  await api.loadReturnPage(returnWasm);
   const parsed = await api.parseReturn("status=SA&callerReference=order-1&tokenID=ABC123DEF456GHI789");
   assert.equal(parsed.statusCode, "SA");
   assert.equal(parsed.isSuccess, true);
@@ -87,9 +102,9 @@ test("a failed wasm load can be retried", () => {
     import { readFileSync } from "node:fs";
     const api = await import(${JSON.stringify(pkg + "index.js")});
     let failed = false;
-    await api.load(new Uint8Array([0, 1, 2, 3])).catch(() => { failed = true; });
+    await api.loadReturnPage(new Uint8Array([0, 1, 2, 3])).catch(() => { failed = true; });
     if (!failed) throw new Error("a broken module loaded");
-    await api.load(readFileSync(${JSON.stringify(pkg + "web/fps_checkout_bg.wasm")}));
+    await api.loadReturnPage(readFileSync(${JSON.stringify(pkg + "web/fps_return_bg.wasm")}));
     const parsed = await api.parseReturn("status=A");
     if (parsed.statusCode !== "A") throw new Error("no parse after the retry");
   `;
@@ -125,7 +140,7 @@ test("the npm tarball holds no secret, no key and no signing code", () => {
 
 test("the JS glue refuses wrong types in parseReturn with a clear error", async () => {
   const api = await import(pkg + "index.js");
-  await api.load(readFileSync(pkg + "web/fps_checkout_bg.wasm"));
+  await api.loadReturnPage(returnWasm);
   for (const bad of ["", "status=ZZ", "status=SC&status=SA", "%", "status=SC&x=%C3%28", "a".repeat(20000)]) {
     await assert.rejects(api.parseReturn(bad), (e) => e.code === "INVALID_RETURN", JSON.stringify(bad).slice(0, 40));
   }

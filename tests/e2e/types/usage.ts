@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit --strict` by tests/e2e/types.test.mjs against the built pkg/: the
 // shipped types must describe the API as documented. The @ts-expect-error lines must stay errors.
-import { mount, parseReturn, completeReturn, load } from "fps-checkout";
+import { mount, parseReturn, completeReturn, load, loadReturnPage } from "fps-checkout";
 import type { CheckoutOptions, FpsCheckoutError, CbuiReturn, ReturnVerdict, Checkout } from "fps-checkout";
 
 const options: CheckoutOptions = {
@@ -20,6 +20,7 @@ const options: CheckoutOptions = {
 
 export async function demo(): Promise<void> {
   await load();
+  await loadReturnPage();
   const checkout: Checkout = await mount("#pay", options);
   const state: "loading" | "ready" | "redirecting" | "error" | "unmounted" = checkout.state;
   const url: string | undefined = checkout.url;
