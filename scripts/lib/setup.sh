@@ -75,8 +75,10 @@ WASM_FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-s
   --enable-mutable-globals --enable-reference-types --enable-multivalue)
 # wasm-opt's passes for the shipped module. Functions with one caller are inlined only up to 20
 # instructions: merging every such function into its caller (binaryen's default) makes the
-# module larger once gzipped (measured in BENCHMARKS.md: about 700 bytes gzip).
-WASM_OPT_PASSES=(--one-caller-inline-max-function-size=20 -Oz --strip-debug --strip-producers)
+# module larger once gzipped (measured in BENCHMARKS.md: about 700 bytes gzip). The debug,
+# producers and target-features sections are tooling metadata no browser reads.
+WASM_OPT_PASSES=(--one-caller-inline-max-function-size=20 -Oz --strip-debug --strip-producers
+  --strip-target-features)
 
 ensure_wasm_bindgen_cli() {
   ensure_cargo_tool wasm-bindgen wasm-bindgen-cli "$(wasm_bindgen_version)"
