@@ -96,6 +96,25 @@ test("importing is SSR-safe and the return parser works in Node", async () => {
   for (const name of ["window", "document", "location"]) delete globalThis[name];
 });
 
+test("autoMount loads only the module the page's elements need", () => {
+  // In a fresh Node process, with a stand-in document holding only a [data-fps-return]: the
+  // return page's module is loaded (here from its bytes) and the button's is never fetched,
+  // which in Node, from its default file URL, would reject.
+  const script = `
+    import { readFileSync } from "node:fs";
+    globalThis.document = { querySelector: (selector) => (selector === "[data-fps-return]" ? {} : null) };
+    const api = await import(${JSON.stringify(pkg + "index.js")});
+    await api.loadReturnPage(readFileSync(${JSON.stringify(pkg + "web/fps_return_bg.wasm")}));
+    const mounted = await api.autoMount();
+    if (mounted !== 0) throw new Error("mounted " + mounted);
+    globalThis.document = { querySelector: (selector) => (selector === "[data-fps-checkout]" ? {} : null) };
+    let failed = false;
+    await api.autoMount().catch(() => { failed = true; });
+    if (!failed) throw new Error("the button's module was not asked for");
+  `;
+  execFileSync(process.execPath, ["--input-type=module", "-e", script], { stdio: "pipe" });
+});
+
 test("a failed wasm load can be retried", () => {
   // In a fresh Node process: the glue keeps the first successful instance for good.
   const script = `
