@@ -2,9 +2,20 @@
 // holds two wasm modules, one per kind of page: the button's (mount) and the return page's
 // (parseReturn, completeReturn). Each is fetched and compiled on first use, or by an explicit
 // `load()` / `loadReturnPage()`, so a product page never downloads the return page's code and a
-// thank-you page never downloads the button's.
+// thank-you page never downloads the button's wasm. The button's glue is imported statically
+// (product pages, the common case, get it with the page's bundle); the return page's glue by a
+// dynamic import, which bundlers split into a chunk of its own.
 import initCheckout, * as checkout from "./web/fps_checkout.js";
-import initReturn, * as returnPage from "./web/fps_return.js";
+
+let returnGlue;
+/** The return page's glue, imported once; a failed import may be retried. */
+function returnPage() {
+  returnGlue ??= import("./web/fps_return.js").catch((error) => {
+    returnGlue = undefined;
+    throw error;
+  });
+  return returnGlue;
+}
 
 /** A loader that instantiates a module once; a failed load (offline, blocked) may be retried. */
 function loader(init) {
@@ -22,7 +33,7 @@ function loader(init) {
 export const load = loader(initCheckout);
 
 /** Loads the return page's wasm module once (default: the file beside this package's glue). */
-export const loadReturnPage = loader(initReturn);
+export const loadReturnPage = loader(async (options) => (await returnPage()).default(options));
 
 /** Renders a Pay Now button into an element (or a CSS selector) and signs it ahead. */
 export async function mount(target, options) {
@@ -41,7 +52,7 @@ export async function autoMount() {
   }
   if (document.querySelector("[data-fps-return]")) {
     await loadReturnPage();
-    returnPage.autoMount();
+    (await returnPage()).autoMount();
   }
   return mounted;
 }
@@ -49,11 +60,11 @@ export async function autoMount() {
 /** Parses a CBUI return query (default: location.search). */
 export async function parseReturn(search) {
   await loadReturnPage();
-  return returnPage.parseReturn(search);
+  return (await returnPage()).parseReturn(search);
 }
 
 /** Forwards the raw return query to the merchant's verify endpoint; resolves with its verdict. */
 export async function completeReturn(options) {
   await loadReturnPage();
-  return returnPage.completeReturn(options);
+  return (await returnPage()).completeReturn(options);
 }

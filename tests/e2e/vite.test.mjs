@@ -35,6 +35,8 @@ test("the packed package installs into a fresh Vite app, builds and renders a wo
     const problems = [];
     page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
     page.on("pageerror", (e) => problems.push(String(e)));
+    const fetched = [];
+    page.on("request", (r) => fetched.push(new URL(r.url()).pathname));
     await page.goto(shop.origin + "/");
     await page.locator("body[data-ready=true]").waitFor();
     const button = page.getByRole("button", { name: "Pay with Amazon" });
@@ -46,6 +48,11 @@ test("the packed package installs into a fresh Vite app, builds and renders a wo
     await Promise.all([page.waitForURL(/\/cobranded-ui\/actions\/start\?/), button.click()]);
     assert.equal(new URL(page.url()).searchParams.get("callerReference"), "vite-1");
     assert.deepEqual(problems, []);
+    // Only the button's code: the return page's glue is a chunk of its own, its wasm never fetched.
+    assert.ok(fetched.some((p) => /fps_checkout_bg[^/]*\.wasm$/.test(p)), `the button's wasm: ${fetched}`);
+    assert.deepEqual(fetched.filter((p) => /fps_return/.test(p)), [], "nothing of the return page's module");
+    assert.ok(assets.some((f) => /^fps_return[^/]*\.js$/.test(f)), `the return page's glue is a chunk of its own: ${assets}`);
+    assert.ok(assets.some((f) => /^fps_return[^/]*\.wasm$/.test(f)), `the return page's wasm is in the build: ${assets}`);
   } finally {
     await browser.close();
     await shop.close();
