@@ -254,22 +254,29 @@ wire::param_struct! {
 
 impl Common {
     fn check(&self) -> Result<(), CoreError> {
-        let Some(query) = self.return_url.endpoint().query() else {
-            return Ok(());
-        };
-        for segment in split_byte(query, b'&') {
-            let name = split_once_byte(segment, b'=').map_or(segment, |(n, _)| n);
-            if RESERVED_RETURN_NAMES.contains(&name) {
-                return Err(CoreError::param(
-                    "returnURL",
-                    ParamRule::Conflict {
-                        reason: "its query must not use a name CBUI adds on return (status, tokenID, callerReference, signature, ...)",
-                    },
-                ));
-            }
-        }
-        Ok(())
+        check_return_url_query(self.return_url.endpoint())
     }
+}
+
+/// The rule both CBUI readers (the typed one here, `table` for the browser) apply to
+/// `returnURL`: its query must not use a name CBUI adds on return, or the return's parameters
+/// could not be told from the merchant's own.
+pub(crate) fn check_return_url_query(return_url: &Endpoint) -> Result<(), CoreError> {
+    let Some(query) = return_url.query() else {
+        return Ok(());
+    };
+    for segment in split_byte(query, b'&') {
+        let name = split_once_byte(segment, b'=').map_or(segment, |(n, _)| n);
+        if RESERVED_RETURN_NAMES.contains(&name) {
+            return Err(CoreError::param(
+                "returnURL",
+                ParamRule::Conflict {
+                    reason: "its query must not use a name CBUI adds on return (status, tokenID, callerReference, signature, ...)",
+                },
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A complete, validated CBUI request for one pipeline.

@@ -16,11 +16,10 @@ use super::values::{
     FpsBool, HttpUrl, ParamValue, PaymentMethods, Percent, Period, SignatureMethod, TokenId, TokenList,
     UnixTime, UsageLimitType, UsageLimitValue,
 };
-use super::{CBUI_VERSION, PIPELINE_NAMES, SIGNATURE_VERSION};
+use super::{check_return_url_query, CBUI_VERSION, PIPELINE_NAMES, SIGNATURE_VERSION};
 use crate::core::amount::{Amount, Currency};
 use crate::core::error::{CoreError, ParamRule};
-use crate::core::return_url::RESERVED_RETURN_NAMES;
-use crate::core::text::{contains_byte, split_byte, split_once_byte};
+use crate::core::text::contains_byte;
 
 /// The value type of a field: which typed value's parser checks it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -330,21 +329,11 @@ impl CheckedPairs {
         let requires =
             |name: &str, other: &'static str| Err(CoreError::param(name, ParamRule::Requires { other }));
         // returnURL was checked as a URL, so it parses.
-        if let Some(query) = self
+        if let Some(url) = self
             .get("returnURL")
             .and_then(|url| HttpUrl::parse_param("returnURL", url).ok())
-            .as_ref()
-            .and_then(|url| url.endpoint().query())
         {
-            for segment in split_byte(query, b'&') {
-                let name = split_once_byte(segment, b'=').map_or(segment, |(n, _)| n);
-                if RESERVED_RETURN_NAMES.contains(&name) {
-                    return conflict(
-                        "returnURL",
-                        "its query must not use a name CBUI adds on return (status, tokenID, callerReference, signature, ...)",
-                    );
-                }
-            }
+            check_return_url_query(url.endpoint())?;
         }
         match self.pipeline {
             "MultiUse" => {
