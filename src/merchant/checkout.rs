@@ -21,6 +21,7 @@ use super::server::AppState;
 use super::store::{now, Changes, Order, StoreError};
 use crate::core::{CbuiReturn, Endpoint};
 use crate::fps::{Charge, FpsError, Timestamp, Verification};
+use crate::signer::Signed;
 
 /// `GET /healthz`: the process runs and the store answers.
 pub async fn healthz(State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
@@ -129,6 +130,16 @@ pub struct SignedAnswer {
     pub signature_method: String,
 }
 
+impl From<Signed> for SignedAnswer {
+    fn from(signed: Signed) -> Self {
+        SignedAnswer {
+            url: signed.url,
+            signature: signed.signature,
+            signature_method: signed.method.as_str().to_owned(),
+        }
+    }
+}
+
 impl IntoResponse for SignedAnswer {
     /// `Json`'s answer, written into a buffer sized for the URL at once rather than grown from
     /// 128 bytes (three reallocations of every `/fps/sign` answer).
@@ -211,12 +222,7 @@ pub async fn sign(
             })?;
         app.open_orders.put(&Arc::new(updated));
     }
-    let signed = app.signer.sign_cbui(&request, &app.config.cbui_endpoint);
-    Ok(SignedAnswer {
-        url: signed.url,
-        signature: signed.signature,
-        signature_method: signed.method.as_str().to_owned(),
-    })
+    Ok(app.signer.sign_cbui(&request, &app.config.cbui_endpoint).into())
 }
 
 /// The answer of `POST /fps/return`.

@@ -16,7 +16,6 @@ use super::order::money;
 use super::server::AppState;
 use super::store::SellerSignup;
 use crate::core::{CbuiRequest, CbuiReturn, Pipeline};
-use crate::signer::sign_cbui;
 
 /// The body of `POST /api/sellers`.
 #[derive(Debug, Deserialize)]
@@ -115,12 +114,8 @@ pub async fn sign(app: &AppState, request: &CbuiRequest) -> Result<SignedAnswer,
     app.store
         .note_signup(&reference, Some(request.common().return_url.as_str()), None)
         .await?;
-    let signed = sign_cbui(&app.config.secret, request, &app.config.cbui_endpoint);
-    Ok(SignedAnswer {
-        url: signed.url,
-        signature: signed.signature,
-        signature_method: signed.method.as_str().to_owned(),
-    })
+    // The app's signer, keyed once, like the order path's.
+    Ok(app.signer.sign_cbui(request, &app.config.cbui_endpoint).into())
 }
 
 /// `/fps/return` for a seller sign-up: verifies the return with FPS, then stores the tokens.
