@@ -60,9 +60,7 @@ wasm_bindgen_version() {
   sed -n 's/^wasm-bindgen = [^"]*"=\([0-9.]*\)".*/\1/p' Cargo.toml | head -n1
 }
 
-# wasm-bindgen-cli (wasm-bindgen, wasm-bindgen-test-runner) at exactly the pinned version: the CLI
-# and the crate must agree or the generated glue is refused.
-# The flags of the shipped module's build (scripts/pkg, scripts/size-floor). core and alloc are
+# The flags of the shipped modules' build (scripts/pkg, scripts/size-floor). core and alloc are
 # rebuilt for the module (-Z build-std, with RUSTC_BOOTSTRAP as for the fuzzers: stable Rust,
 # unstable flags) at the release profile's opt-level "z" and with panic=immediate-abort, instead
 # of the prebuilt ones, optimised for speed and carrying the panic machinery: about 900 bytes
@@ -79,7 +77,12 @@ WASM_FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-s
 # producers and target-features sections are tooling metadata no browser reads.
 WASM_OPT_PASSES=(--one-caller-inline-max-function-size=20 -Oz --strip-debug --strip-producers
   --strip-target-features)
+# The shipped modules, one per kind of page, as name:cargo feature (src/wasm/mod.rs): the
+# button's for product pages, the return page's for thank-you pages.
+WASM_MODULES=(fps_checkout:button fps_return:return-page)
 
+# wasm-bindgen-cli (wasm-bindgen, wasm-bindgen-test-runner) at exactly the pinned version: the CLI
+# and the crate must agree or the generated glue is refused.
 ensure_wasm_bindgen_cli() {
   ensure_cargo_tool wasm-bindgen wasm-bindgen-cli "$(wasm_bindgen_version)"
 }
