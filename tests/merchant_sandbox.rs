@@ -7,9 +7,8 @@
 
 mod common;
 
+use common::assert_refused;
 use common::stack::{start_stack, Shopper};
-use reqwest::Method;
-use serde_json::json;
 
 fn reference(order: &serde_json::Value) -> String {
     order["callerReference"].as_str().expect("reference").to_owned()
@@ -43,50 +42,24 @@ async fn reserve_settle_refund_through_the_emulator() {
     assert_eq!(status, 200, "{body}");
     let r = reference(&order);
     s.reaches(&r, "reserved").await;
-    let (status, body) = s
-        .admin(Method::POST, &format!("/api/orders/{r}/refund"), None)
-        .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (409, Some("WRONG_STATE")),
-        "{body}"
-    );
+    assert_refused(&s.order_action(&r, "refund", None).await, 409, "WRONG_STATE");
 
-    let (status, body) = s
-        .admin(Method::POST, &format!("/api/orders/{r}/settle"), None)
-        .await;
+    let (status, body) = s.order_action(&r, "settle", None).await;
     assert_eq!(status, 200, "{body}");
     let paid = s.reaches(&r, "paid").await;
     assert_eq!(paid["settledAmount"], "189.00");
-    let (status, _) = s
-        .admin(Method::POST, &format!("/api/orders/{r}/settle"), None)
-        .await;
+    let (status, _) = s.order_action(&r, "settle", None).await;
     assert_eq!(status, 409, "a reserve settles once");
 
     // A partial refund, then the rest; the order is refunded once FPS completes both.
-    let (status, body) = s
-        .admin(
-            Method::POST,
-            &format!("/api/orders/{r}/refund"),
-            Some(json!({ "amount": "89.00" })),
-        )
-        .await;
+    let (status, body) = s.order_action(&r, "refund", Some("89.00")).await;
     assert_eq!(status, 200, "{body}");
-    let (status, body) = s
-        .admin(
-            Method::POST,
-            &format!("/api/orders/{r}/refund"),
-            Some(json!({ "amount": "100.01" })),
-        )
-        .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (409, Some("AMOUNT_TOO_LARGE")),
-        "{body}"
+    assert_refused(
+        &s.order_action(&r, "refund", Some("100.01")).await,
+        409,
+        "AMOUNT_TOO_LARGE",
     );
-    let (status, body) = s
-        .admin(Method::POST, &format!("/api/orders/{r}/refund"), None)
-        .await;
+    let (status, body) = s.order_action(&r, "refund", None).await;
     assert_eq!(status, 200, "{body}");
     let refunded = s.reaches(&r, "refunded").await;
     assert_eq!(refunded["refundedAmount"], "189.00");
@@ -104,9 +77,7 @@ async fn cancel_decline_and_abandon_through_the_emulator() {
     assert_eq!(status, 200, "{body}");
     let r = reference(&order);
     s.reaches(&r, "reserved").await;
-    let (status, body) = s
-        .admin(Method::POST, &format!("/api/orders/{r}/cancel"), None)
-        .await;
+    let (status, body) = s.order_action(&r, "cancel", None).await;
     assert_eq!(
         (status, body["status"].as_str()),
         (200, Some("cancelled")),
@@ -148,11 +119,10 @@ async fn forged_and_replayed_returns_charge_nothing_more() {
     let other = s.create_order("MUG-ENAMEL", 1).await;
     s.sign(&other).await;
     let forged = raw.replace(&r, other["callerReference"].as_str().expect("reference"));
-    let (status, body) = s.post_text("/fps/return", &forged).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (403, Some("SIGNATURE_INVALID")),
-        "{body}"
+    assert_refused(
+        &s.post_text("/fps/return", &forged).await,
+        403,
+        "SIGNATURE_INVALID",
     );
     assert_eq!(s.order(&reference(&other)).await["status"], "open");
     s.stop().await;

@@ -153,9 +153,7 @@ async fn a_failed_settlement_is_authorized_again_under_a_new_caller_reference() 
     let path = format!("/api/shop/orders/{reference}/reauthorize");
     assert_refused(&shop(&s, Method::POST, &path, &key).await, 409, "WRONG_STATE");
 
-    let (status, body) = s
-        .admin(Method::POST, &format!("/api/orders/{reference}/settle"), None)
-        .await;
+    let (status, body) = s.order_action(&reference, "settle", None).await;
     assert_eq!(status, 200, "{body}");
     let failed = s.reaches(&reference, "failed").await;
     assert!(
@@ -211,9 +209,7 @@ async fn a_failed_settlement_is_authorized_again_under_a_new_caller_reference() 
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["orderId"], reference.as_str());
     s.reaches(&reference, "reserved").await;
-    let (status, body) = s
-        .admin(Method::POST, &format!("/api/orders/{reference}/settle"), None)
-        .await;
+    let (status, body) = s.order_action(&reference, "settle", None).await;
     assert_eq!(status, 200, "{body}");
     let paid = s.reaches(&reference, "paid").await;
     assert_eq!(paid["settledAmount"], "189.00");
