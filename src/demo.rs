@@ -321,6 +321,7 @@ pub async fn start(args: &DemoArgs) -> Result<RunningDemo, DemoError> {
         admin_token,
         fps_timeout: Duration::from_secs(10),
         max_in_flight: crate::merchant::config::DEFAULT_MAX_IN_FLIGHT,
+        reconcile_interval: Some(crate::merchant::config::DEFAULT_RECONCILE_INTERVAL),
     };
     let state = AppState::new(config)
         .await
@@ -332,13 +333,22 @@ pub async fn start(args: &DemoArgs) -> Result<RunningDemo, DemoError> {
         verify_endpoint: "/fps/return",
         return_url,
     };
+    let reconciler = crate::merchant::server::spawn_reconciler(&state);
     let app = shop_router(state, shop_config, &args.www, &args.pkg);
     let stop = Arc::new(Notify::new());
     let stopped = stop.clone();
-    let shop = tokio::spawn(async move {
-        crate::merchant::server::serve_service(app, shop_listener, async move { stopped.notified().await })
-            .await
-    });
+    let shop =
+        tokio::spawn(async move {
+            let served = crate::merchant::server::serve_service(app, shop_listener, async move {
+                stopped.notified().await
+            })
+            .await;
+            if let Some((stop, task)) = reconciler {
+                let _ = stop.send(());
+                let _ = task.await;
+            }
+            served
+        });
     let info = DemoInfo {
         admin_url: format!("{shop_url}/admin.html#token={}", keys.admin_token),
         shop_url: format!("{shop_url}/"),

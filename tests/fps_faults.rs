@@ -71,6 +71,7 @@ impl Shop {
             admin_token: SecretKey::new(ADMIN_TOKEN).expect("token"),
             fps_timeout: Duration::from_secs(1),
             max_in_flight: fps_checkout::merchant::config::DEFAULT_MAX_IN_FLIGHT,
+            reconcile_interval: None,
         };
         let state = AppState::new(config).await.expect("backend");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

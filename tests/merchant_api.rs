@@ -464,20 +464,24 @@ async fn settle_failures_keep_the_reserve() {
     let (order, _, body) = h.checkout("TENT-2P", TOKEN_OK).await;
     assert_eq!(body["status"], "reserved");
     let r = reference(&order);
-    // A 5xx: the outcome is unknown; the refresh finds the reserve untouched.
-    h.fps.fault("Settle", Fault::Http500, 1);
-    let (status, body) = h.order_action(&r, "settle", None).await;
-    assert_fps_error(status, &body, 502, "FPS_UNAVAILABLE");
-    assert_eq!(h.fps.calls("Settle"), 1, "settle is never resent automatically");
-    assert_eq!(h.order(&r).await["status"], "reserved");
     // A refusal: back to reserved at once.
     h.fps.fault("Settle", Fault::Error("InvalidTransactionState"), 1);
     let (status, body) = h.order_action(&r, "settle", None).await;
     assert_fps_error(status, &body, 502, "FPS_ERROR");
     assert_eq!(h.order(&r).await["status"], "reserved");
+    // A 5xx: the outcome is unknown, so the order stays settling (never back to reserved on a
+    // guess); the reconciler resends the identical Settle and applies FPS's answer.
+    h.fps.fault("Settle", Fault::Http500, 1);
     let (status, body) = h.order_action(&r, "settle", None).await;
-    assert_eq!((status, body["status"].as_str()), (200, Some("paid")), "{body}");
-    assert_eq!(body["settledAmount"], "189.00");
+    assert_fps_error(status, &body, 502, "FPS_UNAVAILABLE");
+    assert_eq!(h.fps.calls("Settle"), 2, "settle is never resent automatically");
+    assert_eq!(h.order(&r).await["status"], "settling");
+    let report = h.reconcile().await;
+    assert_eq!(report.claimed, 1, "{report:?}");
+    assert_eq!(h.fps.calls("Settle"), 3, "one identical resend by the reconciler");
+    let stored = h.order(&r).await;
+    assert_eq!(stored["status"], "paid", "{stored}");
+    assert_eq!(stored["settledAmount"], "189.00");
 }
 
 #[tokio::test]

@@ -59,6 +59,7 @@ async fn shop(h: &Harness) -> Shop {
         admin_token: SecretKey::new(ADMIN).unwrap(),
         fps_timeout: Duration::from_secs(10),
         max_in_flight: fps_checkout::merchant::config::DEFAULT_MAX_IN_FLIGHT,
+        reconcile_interval: None,
     };
     let state = AppState::new(config).await.unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

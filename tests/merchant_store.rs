@@ -4,7 +4,7 @@
 
 use fps_checkout::core::{Amount, Currency};
 use fps_checkout::merchant::order::{Mode, OrderState};
-use fps_checkout::merchant::store::{now, Changes, Order, Refund, Store, StoreError};
+use fps_checkout::merchant::store::{now, Changes, Event, Order, Refund, Store, StoreError};
 
 fn new_order(amount_minor: u64) -> Order {
     Order::new_open(
@@ -56,6 +56,7 @@ async fn paid_order(store: &Store, amount_minor: u64) -> Order {
             &[OrderState::Open],
             OrderState::Charging,
             Changes::default(),
+            &Event::new("test", ""),
         )
         .await
         .unwrap();
@@ -69,6 +70,7 @@ async fn paid_order(store: &Store, amount_minor: u64) -> Order {
                 settled_minor: Some(amount_minor),
                 ..Changes::default()
             },
+            &Event::new("test", ""),
         )
         .await
         .unwrap()
@@ -102,6 +104,7 @@ async fn orders_round_trip_and_move_only_from_the_expected_state() {
                     charge_timestamp: Some("2026-11-23T18:00:00Z".into()),
                     ..Changes::default()
                 },
+                &Event::new("test", ""),
             )
             .await
             .unwrap();
@@ -118,6 +121,7 @@ async fn orders_round_trip_and_move_only_from_the_expected_state() {
                     last_error: Some("x".into()),
                     ..Changes::default()
                 },
+                &Event::new("test", ""),
             )
             .await;
         assert!(
@@ -149,6 +153,7 @@ async fn orders_round_trip_and_move_only_from_the_expected_state() {
                     settled_minor: Some(1250),
                     ..Changes::default()
                 },
+                &Event::new("test", ""),
             )
             .await
             .unwrap();
@@ -167,7 +172,8 @@ async fn orders_round_trip_and_move_only_from_the_expected_state() {
                     "ord-missing",
                     &[OrderState::Open],
                     OrderState::Paid,
-                    Changes::default()
+                    Changes::default(),
+                    &Event::new("test", "")
                 )
                 .await,
             Err(StoreError::NotFound(_))
@@ -194,6 +200,7 @@ async fn racing_transitions_have_exactly_one_winner() {
                             sender_token_id: Some(format!("TOKEN{i}")),
                             ..Changes::default()
                         },
+                        &Event::new("test", ""),
                     )
                     .await
             }));
@@ -233,7 +240,10 @@ async fn refunds_never_exceed_the_payment_even_when_racing() {
                     request_timestamp: "2026-11-23T18:00:00Z".into(),
                     transaction_id: None,
                 };
-                store.begin_refund(&refund).await.map(|_| refund.caller_reference)
+                store
+                    .begin_refund(&refund, 0, &Event::new("test", ""))
+                    .await
+                    .map(|_| refund.caller_reference)
             }));
         }
         let mut taken = Vec::new();
@@ -249,10 +259,16 @@ async fn refunds_never_exceed_the_payment_even_when_racing() {
         assert_eq!(stored.refunded_minor, 1000, "{kind}");
 
         // A refused refund gives its amount back, once, however often it is reported.
-        store.finish_refund(&taken[0], "failed", None).await.unwrap();
-        store.finish_refund(&taken[0], "failed", None).await.unwrap();
         store
-            .finish_refund(&taken[0], "Success", Some("R1"))
+            .finish_refund(&taken[0], "failed", None, &Event::new("test", ""))
+            .await
+            .unwrap();
+        store
+            .finish_refund(&taken[0], "failed", None, &Event::new("test", ""))
+            .await
+            .unwrap();
+        store
+            .finish_refund(&taken[0], "Success", Some("R1"), &Event::new("test", ""))
             .await
             .unwrap();
         assert_eq!(
@@ -267,7 +283,7 @@ async fn refunds_never_exceed_the_payment_even_when_racing() {
         );
         // The other succeeds; the order is refunded only when everything taken is.
         store
-            .finish_refund(&taken[1], "Success", Some("R2"))
+            .finish_refund(&taken[1], "Success", Some("R2"), &Event::new("test", ""))
             .await
             .unwrap();
         let stored = store.order(&order.reference).await.unwrap().unwrap();
@@ -280,9 +296,17 @@ async fn refunds_never_exceed_the_payment_even_when_racing() {
             request_timestamp: "2026-11-23T18:00:00Z".into(),
             transaction_id: None,
         };
-        store.begin_refund(&last).await.unwrap();
         store
-            .finish_refund(&last.caller_reference, "Success", Some("R3"))
+            .begin_refund(&last, 0, &Event::new("test", ""))
+            .await
+            .unwrap();
+        store
+            .finish_refund(
+                &last.caller_reference,
+                "Success",
+                Some("R3"),
+                &Event::new("test", ""),
+            )
             .await
             .unwrap();
         let stored = store.order(&order.reference).await.unwrap().unwrap();
@@ -323,11 +347,14 @@ async fn notifications_and_events() {
         let order = new_order(100);
         store.create_order(&order).await.unwrap();
         store
-            .record_event(Some(&order.reference), "return_forged", "status=SC")
+            .record_event(Some(&order.reference), &Event::new("return_forged", "status=SC"))
             .await
             .unwrap();
         store
-            .record_event(Some(&order.reference), "return_replayed", &"x".repeat(5000))
+            .record_event(
+                Some(&order.reference),
+                &Event::new("return_replayed", "x".repeat(5000)),
+            )
             .await
             .unwrap();
         let events = store.events(Some(&order.reference)).await.unwrap();

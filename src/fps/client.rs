@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use super::error::FpsError;
+use super::outcome::{Outcome, Sending};
 use super::request::{Action, Charge};
 use super::response::{self, StatusResult, TransactionResult, Verification};
 use super::transaction::{self, AccountActivity, ActivityQuery, TransactionDetails};
@@ -59,6 +60,14 @@ impl Timestamp {
     /// The text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Seconds since the Unix epoch.
+    pub fn unix_seconds(&self) -> Option<i64> {
+        let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+        time::PrimitiveDateTime::parse(&self.0, &format)
+            .ok()
+            .map(|t| t.assume_utc().unix_timestamp())
     }
 }
 
@@ -134,8 +143,17 @@ impl FpsClient {
     }
 
     /// Sends `action` signed at `timestamp`; resends the identical URL after a transient failure
-    /// when the action is idempotent. Returns the HTTP status and body of a non-error answer.
+    /// when the action is idempotent. Returns the body of a non-error answer.
     async fn call(&self, action: &Action, timestamp: &Timestamp) -> Result<String, FpsError> {
+        self.call_counted(action, timestamp).await.0
+    }
+
+    /// [`Self::call`], also saying whether the answer is to a resend of the identical request.
+    async fn call_counted(
+        &self,
+        action: &Action,
+        timestamp: &Timestamp,
+    ) -> (Result<String, FpsError>, Sending) {
         let url = self.signed_url(action, timestamp);
         let attempts = if action.is_idempotent() {
             self.config.max_attempts.max(1)
@@ -155,7 +173,12 @@ impl FpsClient {
                     if let Err(e) = &other {
                         tracing::warn!(action = action.name(), error = %e, "FPS call failed");
                     }
-                    return other;
+                    let sending = if attempt > 1 {
+                        Sending::Resend
+                    } else {
+                        Sending::First
+                    };
+                    return (other, sending);
                 }
             }
         }
@@ -206,9 +229,32 @@ impl FpsClient {
         response::verify_result(&self.call(&action, &Timestamp::now()).await?)
     }
 
+    /// A money-changing call, classified: applied, refused or unknown. `sending` says whether
+    /// the caller sent this identical request before; a resend by the client itself counts too.
+    async fn change(
+        &self,
+        action: &Action,
+        timestamp: &Timestamp,
+        sending: Sending,
+    ) -> Outcome<TransactionResult> {
+        let (result, counted) = self.call_counted(action, timestamp).await;
+        let sending = if counted == Sending::Resend {
+            Sending::Resend
+        } else {
+            sending
+        };
+        let result = result.and_then(|body| response::transaction_result(action.name(), &body));
+        Outcome::of(result, sending)
+    }
+
     /// Pay, signed at `timestamp` (keep it to resend the identical request later).
-    pub async fn pay(&self, charge: Charge, timestamp: &Timestamp) -> Result<TransactionResult, FpsError> {
-        response::transaction_result("Pay", &self.call(&Action::Pay(charge), timestamp).await?)
+    pub async fn pay(
+        &self,
+        charge: Charge,
+        timestamp: &Timestamp,
+        sending: Sending,
+    ) -> Outcome<TransactionResult> {
+        self.change(&Action::Pay(charge), timestamp, sending).await
     }
 
     /// Reserve, signed at `timestamp`.
@@ -216,21 +262,24 @@ impl FpsClient {
         &self,
         charge: Charge,
         timestamp: &Timestamp,
-    ) -> Result<TransactionResult, FpsError> {
-        response::transaction_result("Reserve", &self.call(&Action::Reserve(charge), timestamp).await?)
+        sending: Sending,
+    ) -> Outcome<TransactionResult> {
+        self.change(&Action::Reserve(charge), timestamp, sending).await
     }
 
-    /// Settle (never resent automatically).
+    /// Settle, signed at `timestamp` (never resent automatically: the reconciler resends it).
     pub async fn settle(
         &self,
         reserve_transaction_id: &str,
         amount: Option<crate::core::Amount>,
-    ) -> Result<TransactionResult, FpsError> {
+        timestamp: &Timestamp,
+        sending: Sending,
+    ) -> Outcome<TransactionResult> {
         let action = Action::Settle {
             reserve_transaction_id: reserve_transaction_id.to_owned(),
             amount,
         };
-        response::transaction_result("Settle", &self.call(&action, &Timestamp::now()).await?)
+        self.change(&action, timestamp, sending).await
     }
 
     /// Cancel (never resent automatically).
@@ -238,17 +287,22 @@ impl FpsClient {
         &self,
         transaction_id: &str,
         description: Option<String>,
-    ) -> Result<TransactionResult, FpsError> {
+    ) -> Outcome<TransactionResult> {
         let action = Action::Cancel {
             transaction_id: transaction_id.to_owned(),
             description,
         };
-        response::transaction_result("Cancel", &self.call(&action, &Timestamp::now()).await?)
+        self.change(&action, &Timestamp::now(), Sending::First).await
     }
 
     /// Refund under the refund's own caller reference, signed at `timestamp`.
-    pub async fn refund(&self, action: Action, timestamp: &Timestamp) -> Result<TransactionResult, FpsError> {
-        response::transaction_result("Refund", &self.call(&action, timestamp).await?)
+    pub async fn refund(
+        &self,
+        action: Action,
+        timestamp: &Timestamp,
+        sending: Sending,
+    ) -> Outcome<TransactionResult> {
+        self.change(&action, timestamp, sending).await
     }
 
     /// GetTransactionStatus.
@@ -367,6 +421,8 @@ mod tests {
         assert!(Timestamp::from_stored(Timestamp::now().as_str()).is_some());
         assert!(Timestamp::from_stored("2026-11-23 18:01:58Z").is_none());
         assert!(Timestamp::from_stored("").is_none());
+        let stamp = Timestamp::from_stored("2026-11-23T18:01:58Z").unwrap();
+        assert_eq!(stamp.unix_seconds(), Some(1_795_456_918));
         assert!(api_endpoint("sandbox").unwrap().as_str().contains("sandbox"));
         assert!(api_endpoint("https://x.example/?a=1").is_err());
     }

@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod error;
+pub mod outcome;
 pub mod request;
 pub mod response;
 pub mod settings;
@@ -10,6 +11,7 @@ pub mod transaction;
 
 pub use client::{api_endpoint, FpsClient, FpsConfig, Timestamp};
 pub use error::{ErrorCode, FpsError};
+pub use outcome::{Outcome, Sending};
 pub use request::{Action, Charge, ChargeFeeTo, MarketplaceTerms, PaymentInstruction};
 pub use response::{StatusResult, TransactionResult, TransactionStatus, Verification};
 pub use settings::{FpsFlags, FpsSettings};

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Duration, OffsetDateTime, Time};
 
-use super::admin::{load, Admin};
+use super::admin::Admin;
 use super::error::{ApiError, ApiPath};
 use super::order::money;
 use super::server::AppState;
@@ -286,7 +286,7 @@ pub async fn order_transaction(
     State(app): State<AppState>,
     ApiPath(reference): ApiPath,
 ) -> Result<Json<Value>, ApiError> {
-    let order = load(&app, &reference).await?;
+    let order = app.orders.load(&reference).await?;
     let Some(id) = order.transaction_id.as_deref() else {
         return Ok(Json(json!({ "callerReference": reference, "transaction": null })));
     };

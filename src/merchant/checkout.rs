@@ -12,15 +12,12 @@ use serde_json::Value;
 
 use super::catalog::LineRequest;
 use super::error::{ApiError, ApiJson, RawText};
-use super::order::{
-    caller_reference, failure_reason, names_attempt, next_state, split_caller_reference, Mode, OrderState,
-    Which,
-};
+use super::order::{names_attempt, split_caller_reference, Mode, OrderState};
+pub use super::orders::ReturnAnswer;
 use super::policy::{PolicyError, SignRequest};
 use super::server::AppState;
-use super::store::{now, Changes, Order, StoreError};
-use crate::core::{CbuiReturn, Endpoint};
-use crate::fps::{Charge, FpsError, Timestamp, Verification};
+use super::store::{now, Order, StoreError};
+use crate::core::CbuiReturn;
 use crate::signer::Signed;
 
 /// `GET /healthz`: the process runs and the store answers.
@@ -93,14 +90,7 @@ pub async fn create_order(
     if let Some(terms) = &marketplace {
         if let Err(e) = app.store.set_order_marketplace(terms).await {
             // Never leave a seller's order that would be charged as the shop's own.
-            let failed = Changes {
-                last_error: Some(e.to_string()),
-                ..Changes::default()
-            };
-            let _ = app
-                .store
-                .transition(&reference, &[OrderState::Open], OrderState::Failed, failed)
-                .await;
+            let _ = app.orders.fail_new_order(&reference, e.to_string()).await;
             return Err(e.into());
         }
     }
@@ -204,17 +194,8 @@ pub async fn sign(
     // Remember which return URL was signed: it is the UrlEndPoint the return is verified with.
     // Signing the same request again (a reload) writes nothing.
     let return_url = request.common().return_url.as_str();
-    if order.as_ref().and_then(|o| o.return_url.as_deref()) != Some(return_url) {
-        let changes = Changes {
-            return_url: Some(return_url.to_owned()),
-            ..Changes::default()
-        };
-        app.open_orders.forget(&reference);
-        let updated =
-            Box::pin(
-                app.store
-                    .transition(&reference, &[OrderState::Open], OrderState::Open, changes),
-            )
+    if let Some(order) = order.filter(|o| o.return_url.as_deref() != Some(return_url)) {
+        let updated = Box::pin(app.orders.record_return_url(&order, return_url))
             .await
             .map_err(|e| match e {
                 StoreError::Conflict { current, .. } => policy_error(PolicyError::OrderNotOpen(current)),
@@ -223,24 +204,6 @@ pub async fn sign(
         app.open_orders.put(&Arc::new(updated));
     }
     Ok(app.signer.sign_cbui(&request, &app.config.cbui_endpoint).into())
-}
-
-/// The answer of `POST /fps/return`.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ReturnAnswer {
-    /// The order's reference.
-    pub order_id: String,
-    /// The order's state.
-    pub status: OrderState,
-    /// FPS's status of the payment, once there is one.
-    pub transaction_status: Option<String>,
-    /// A sentence for the shopper.
-    pub message: String,
-    /// The shopper's secret link to the order's page (`order.html#...`): whoever holds the
-    /// signed return is the shopper. None for a seller sign-up.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub order_page: Option<String>,
 }
 
 fn answer(app: &AppState, order: &Order, message: impl Into<String>) -> Json<ReturnAnswer> {
@@ -254,16 +217,8 @@ fn answer(app: &AppState, order: &Order, message: impl Into<String>) -> Json<Ret
 }
 
 /// Records a refused input in the audit trail; a store failure here must not hide the refusal.
-pub(crate) async fn record(app: &AppState, order: Option<&str>, kind: &str, detail: &str) {
-    audit(app, order, kind, detail).await;
-    tracing::warn!(order = order.unwrap_or("-"), kind, detail, "refused");
-}
-
-/// Appends to the order's audit trail; a store failure is logged, never returned.
-pub(crate) async fn audit(app: &AppState, order: Option<&str>, kind: &str, detail: &str) {
-    if let Err(e) = app.store.record_event(order, kind, detail).await {
-        tracing::error!(error = %e, kind, "cannot record event");
-    }
+pub(crate) async fn record(app: &AppState, order: Option<&str>, kind: &'static str, detail: &str) {
+    app.orders.refuse(order, kind, detail).await;
 }
 
 /// `POST /fps/return`: the raw query CBUI appended to the return URL, as the browser received it.
@@ -334,8 +289,11 @@ pub async fn fps_return(
         });
     };
     if !parsed.is_success() {
+        // Not verified with FPS, so it proves nothing about who sent it: no order page key.
         tracing::info!(order = %reference, status = %parsed.status, "CBUI did not authorize");
-        return Ok(answer(&app, &order, parsed.message()));
+        let mut unverified = answer(&app, &order, parsed.message());
+        unverified.order_page = None;
+        return Ok(unverified);
     }
     let Some(token) = parsed.token_id.clone() else {
         record(&app, Some(&reference), "return_without_token", parsed.raw_query()).await;
@@ -352,216 +310,10 @@ pub async fn fps_return(
         });
     }
 
-    verify_with_fps(
-        &app,
-        Some(&reference),
-        &return_url,
-        &parsed,
-        "nothing was charged",
-    )
-    .await?;
-
-    let (order, timestamp) = if order.state == OrderState::Open {
-        let timestamp = Timestamp::now();
-        let changes = Changes {
-            sender_token_id: Some(token.as_str().to_owned()),
-            charge_timestamp: Some(timestamp.as_str().to_owned()),
-            ..Changes::default()
-        };
-        match app
-            .store
-            .transition(&reference, &[OrderState::Open], OrderState::Charging, changes)
-            .await
-        {
-            Ok(order) => (order, timestamp),
-            Err(StoreError::Conflict { current, .. }) => {
-                record(&app, Some(&reference), "return_raced", parsed.raw_query()).await;
-                return Err(ApiError::Conflict {
-                    code: "ALREADY_PROCESSED",
-                    message: format!("another request is processing this order (now {current})"),
-                });
-            }
-            Err(e) => return Err(e.into()),
-        }
-    } else {
-        let timestamp = order
-            .charge_timestamp
-            .as_deref()
-            .and_then(Timestamp::from_stored)
-            .ok_or_else(|| StoreError::Database("charging order without its timestamp".to_owned()))?;
-        (order, timestamp)
-    };
-    charge(&app, order, token, timestamp).await
-}
-
-/// Checks a CBUI return carries FPS's signature quartet, then has FPS verify it against the
-/// return URL that was signed. `outcome` tells the shopper what did not happen on a refusal.
-pub(crate) async fn verify_with_fps(
-    app: &AppState,
-    order: Option<&str>,
-    return_url: &str,
-    parsed: &CbuiReturn,
-    outcome: &str,
-) -> Result<(), ApiError> {
-    let quartet = &parsed.signature;
-    if quartet.signature.is_none()
-        || quartet.method.is_none()
-        || quartet.version.is_none()
-        || quartet.certificate_url.is_none()
-    {
-        record(app, order, "return_unsigned_by_fps", parsed.raw_query()).await;
-        return Err(ApiError::Forbidden {
-            code: "SIGNATURE_INVALID",
-            message: format!(
-                "the return lacks FPS's signature (signature, signatureMethod, signatureVersion, \
-                 certificateUrl); {outcome}"
-            ),
-        });
-    }
-    let endpoint = Endpoint::parse(return_url).map_err(|e| ApiError::Invalid {
-        code: "INVALID_RETURN",
-        message: e.to_string(),
-    })?;
-    match app
-        .fps
-        .verify_signature(endpoint.without_query(), parsed.raw_query())
-        .await
-    {
-        Ok(Verification::Success) => Ok(()),
-        Ok(Verification::Failure) => {
-            record(app, order, "return_forged", parsed.raw_query()).await;
-            Err(ApiError::Forbidden {
-                code: "SIGNATURE_INVALID",
-                message: format!("FPS did not confirm this return's signature; {outcome}"),
-            })
-        }
-        Err(source) => Err(ApiError::Fps {
-            context: format!("cannot verify the return with FPS; {outcome}, try again"),
-            source,
-        }),
-    }
-}
-
-/// Sends Pay or Reserve for an order in `charging` and records the outcome. The request carries
-/// the order's reference as CallerReference and the stored timestamp, so resending it after a
-/// crash or timeout is the identical request and FPS answers with the first result.
-async fn charge(
-    app: &AppState,
-    order: Order,
-    token: crate::core::params::TokenId,
-    timestamp: Timestamp,
-) -> Result<Json<ReturnAnswer>, ApiError> {
-    let reference = order.reference.clone();
-    let amount = crate::core::Amount::from_minor(order.amount_minor, crate::core::Currency::Usd)
-        .map_err(|e| StoreError::Database(e.to_string()))?;
-    let charge = Charge {
-        caller_reference: crate::core::params::CallerReference::new(&caller_reference(
-            &reference,
-            order.attempt,
-        ))
-        .map_err(|e| StoreError::Database(e.to_string()))?,
-        sender_token_id: token,
-        amount,
-        caller_description: Some(order.description.clone()),
-        marketplace: match app.store.order_marketplace(&reference).await? {
-            Some(terms) => Some(super::marketplace::charge_terms(&terms).map_err(StoreError::Database)?),
-            None => None,
-        },
-    };
-    let outcome = match order.mode {
-        Mode::Pay => app.fps.pay(charge, &timestamp).await,
-        Mode::Reserve => app.fps.reserve(charge, &timestamp).await,
-    };
-    match outcome {
-        Ok(result) => {
-            let status = result.transaction_status;
-            let next = next_state(OrderState::Charging, order.mode, Which::Charge, status);
-            let changes = Changes {
-                transaction_id: Some(result.transaction_id.clone()),
-                transaction_status: Some(status.as_str().to_owned()),
-                settled_minor: (next == Some(OrderState::Paid)).then_some(order.amount_minor),
-                last_error: (next == Some(OrderState::Failed))
-                    .then(|| failure_reason(OrderState::Charging).to_owned()),
-                ..Changes::default()
-            };
-            let to = next.unwrap_or(OrderState::Charging);
-            let order = match app
-                .store
-                .transition(&reference, &[OrderState::Charging], to, changes)
-                .await
-            {
-                Ok(order) => order,
-                // An IPN got there first: it moved the order forward already.
-                Err(StoreError::Conflict { .. }) => app
-                    .store
-                    .order(&reference)
-                    .await?
-                    .ok_or_else(|| StoreError::NotFound(reference.clone()))?,
-                Err(e) => return Err(e.into()),
-            };
-            tracing::info!(order = %reference, transaction = %result.transaction_id, status = status.as_str(), "charged");
-            let message = match order.state {
-                OrderState::Paid => "Thank you: your payment is complete.",
-                OrderState::Reserved => {
-                    "Thank you: the amount is reserved and will be charged when your order ships."
-                }
-                OrderState::Pending => "Thank you: your payment is being processed.",
-                OrderState::Failed => "The payment failed. Nothing was charged.",
-                _ => "Your payment was submitted.",
-            };
-            Ok(answer(app, &order, message))
-        }
-        Err(source) if source.outcome_unknown() || source.is_transient() => {
-            let detail = source.to_string();
-            record(app, Some(&reference), "charge_unknown", &detail).await;
-            let _ = app
-                .store
-                .transition(
-                    &reference,
-                    &[OrderState::Charging],
-                    OrderState::Charging,
-                    Changes {
-                        last_error: Some(detail),
-                        ..Changes::default()
-                    },
-                )
-                .await;
-            Err(ApiError::Fps {
-                context: "the payment's outcome is not known yet; the order is kept, and sending the same \
-                          return again resumes it without charging twice"
-                    .to_owned(),
-                source,
-            })
-        }
-        Err(source) => {
-            let detail = source.to_string();
-            record(app, Some(&reference), "charge_refused", &detail).await;
-            app.store
-                .transition(
-                    &reference,
-                    &[OrderState::Charging],
-                    OrderState::Failed,
-                    Changes {
-                        last_error: Some(detail),
-                        ..Changes::default()
-                    },
-                )
-                .await?;
-            Err(refusal(source, "FPS refused the payment; nothing was charged"))
-        }
-    }
-}
-
-/// An FPS refusal as the API reports it: declines as 402, the rest as 502.
-pub(crate) fn refusal(source: FpsError, context: &str) -> ApiError {
-    match &source {
-        FpsError::Service { code, message, .. } if code.is_decline() => ApiError::Declined {
-            fps_code: code.as_wire(),
-            message: message.clone(),
-        },
-        _ => ApiError::Fps {
-            context: context.to_owned(),
-            source,
-        },
-    }
+    app.orders
+        .verify_return(Some(&reference), &return_url, &parsed, "nothing was charged")
+        .await?;
+    let mut answer = app.orders.charge_returned(order, token).await?;
+    answer.order_page = Some(app.order_links.page(&answer.order_id));
+    Ok(Json(answer))
 }

@@ -14,6 +14,9 @@ use crate::signer::SecretKey;
 /// Requests the server handles at once unless `FPS_MAX_IN_FLIGHT` says otherwise.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 512;
 
+/// Seconds between two reconciler ticks unless `FPS_RECONCILE_INTERVAL_SECS` says otherwise.
+pub const DEFAULT_RECONCILE_INTERVAL: Duration = Duration::from_secs(60);
+
 /// Shortest admin token accepted.
 pub const MIN_ADMIN_TOKEN: usize = 16;
 
@@ -78,6 +81,9 @@ pub struct Config {
     pub fps_timeout: Duration,
     /// Requests handled at once; more are refused at once with 503 (`FPS_MAX_IN_FLIGHT`).
     pub max_in_flight: usize,
+    /// Time between two reconciler ticks; `None` runs no reconciler
+    /// (`FPS_RECONCILE_INTERVAL_SECS`, default 60, `0` = off).
+    pub reconcile_interval: Option<Duration>,
 }
 
 impl Config {
@@ -191,6 +197,27 @@ impl Config {
                 })?,
         };
 
+        let reconcile_interval = match env
+            .var("FPS_RECONCILE_INTERVAL_SECS")
+            .filter(|v| !v.trim().is_empty())
+        {
+            None => Some(DEFAULT_RECONCILE_INTERVAL),
+            Some(text) => {
+                let seconds = text
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| *n <= 86_400)
+                    .ok_or_else(|| {
+                        bad(
+                            "FPS_RECONCILE_INTERVAL_SECS",
+                            format!("{text:?} is not a number of seconds from 0 (off) to 86400"),
+                        )
+                    })?;
+                (seconds > 0).then(|| Duration::from_secs(seconds))
+            }
+        };
+
         Ok(Config {
             listen,
             database_url,
@@ -205,6 +232,7 @@ impl Config {
             admin_token,
             fps_timeout: fps.timeout,
             max_in_flight,
+            reconcile_interval,
         })
     }
 }

@@ -11,6 +11,7 @@ pub mod marketplace;
 pub mod open_orders;
 pub mod order;
 pub mod order_link;
+pub mod orders;
 pub mod policy;
 pub mod sellers;
 pub mod server;

@@ -220,9 +220,19 @@ pub fn check_shopper_cancel(current: OrderState) -> Result<(), RuleError> {
 /// How long an order may sit in a state that is waiting for FPS before somebody should look.
 pub const STUCK_AFTER_SECONDS: i64 = 15 * 60;
 
+/// How close to its expiry a reserve is flagged (settle or cancel it before FPS cancels it).
+pub const RESERVE_WARNING_SECONDS: i64 = 24 * 3600;
+
 /// Why an order needs the shop's attention, if it does: a failed payment or settlement (the
-/// shopper may authorize again; reserved goods must not ship), or an FPS outcome overdue.
-pub fn attention(state: OrderState, last_error: Option<&str>, updated_at: i64, now: i64) -> Option<String> {
+/// shopper may authorize again; reserved goods must not ship), an FPS outcome overdue, or a
+/// reserve near its `reserve_deadline` (Unix seconds).
+pub fn attention(
+    state: OrderState,
+    last_error: Option<&str>,
+    updated_at: i64,
+    reserve_deadline: Option<i64>,
+    now: i64,
+) -> Option<String> {
     let stale = now.saturating_sub(updated_at) >= STUCK_AFTER_SECONDS;
     match state {
         OrderState::Failed => Some(last_error.unwrap_or("the payment failed").to_owned()),
@@ -234,6 +244,17 @@ pub fn attention(state: OrderState, last_error: Option<&str>, updated_at: i64, n
             "payment still pending after {} minutes",
             STUCK_AFTER_SECONDS / 60
         )),
+        OrderState::Reserved => match reserve_deadline {
+            Some(deadline) if deadline.saturating_sub(now) <= RESERVE_WARNING_SECONDS => Some(format!(
+                "the reserve expires {}: settle or cancel it",
+                if deadline <= now {
+                    "now".to_owned()
+                } else {
+                    format!("in {} hours", (deadline - now + 3599) / 3600)
+                }
+            )),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -467,17 +488,31 @@ mod tests {
     fn attention_lists_failures_and_overdue_outcomes() {
         let now = 1_000_000;
         assert_eq!(
-            attention(Failed, Some("FPS declined the payment"), now, now).as_deref(),
+            attention(Failed, Some("FPS declined the payment"), now, None, now).as_deref(),
             Some("FPS declined the payment")
         );
-        assert!(attention(Failed, None, now, now).is_some());
+        assert!(attention(Failed, None, now, None, now).is_some());
         let old = now - STUCK_AFTER_SECONDS;
         for state in [Charging, Settling, Pending] {
-            assert!(attention(state, None, now - 1, now).is_none(), "{state} fresh");
-            assert!(attention(state, None, old, now).is_some(), "{state} overdue");
+            assert!(
+                attention(state, None, now - 1, None, now).is_none(),
+                "{state} fresh"
+            );
+            assert!(
+                attention(state, None, old, None, now).is_some(),
+                "{state} overdue"
+            );
         }
         for state in [Open, Reserved, Paid, Refunded, Cancelled] {
-            assert!(attention(state, Some("x"), old, now).is_none(), "{state}");
+            assert!(attention(state, Some("x"), old, None, now).is_none(), "{state}");
         }
+        // A reserve is flagged in its last day, with the time left.
+        let far = now + 3 * 24 * 3600;
+        assert!(attention(Reserved, None, old, Some(far), now).is_none());
+        let near = now + 5 * 3600;
+        assert_eq!(
+            attention(Reserved, None, old, Some(near), now).as_deref(),
+            Some("the reserve expires in 5 hours: settle or cancel it")
+        );
     }
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::admin::Admin;
-use super::checkout::{policy_error, record, verify_with_fps, SignedAnswer};
+use super::checkout::{policy_error, record, SignedAnswer};
 use super::error::{ApiError, ApiJson};
 use super::order::money;
 use super::server::AppState;
@@ -166,7 +166,9 @@ pub async fn fps_return(
             message: "a seller sign-up must end with status SR".to_owned(),
         });
     }
-    verify_with_fps(app, None, &return_url, &parsed, "nothing was stored").await?;
+    app.orders
+        .verify_return(None, &return_url, &parsed, "nothing was stored")
+        .await?;
     if !app
         .store
         .register_seller(&signup, token.as_str(), refund.as_str())

@@ -29,6 +29,7 @@ use tower_http::trace::TraceLayer;
 use super::catalog::Catalog;
 use super::config::{Config, ConfigError, ServeArgs};
 use super::order_link::{OrderLinks, ORDER_KEY_HEADER};
+use super::orders::{OrderService, Reconciler};
 use super::policy::SigningPolicy;
 use super::store::{Store, StoreError};
 use super::{activity, admin, checkout, error, marketplace, sellers, shopper, tracking};
@@ -93,6 +94,8 @@ pub struct Shared {
     pub signer: Arc<Signer>,
     /// Makes and checks the shoppers' secret order page links.
     pub order_links: OrderLinks,
+    /// The order service: every state change of an order goes through it.
+    pub orders: OrderService,
 }
 
 impl AppState {
@@ -113,15 +116,19 @@ impl AppState {
         };
         let signer = Arc::new(Signer::new(&config.secret));
         let order_links = OrderLinks::new(&config.secret);
+        let config = Arc::new(config);
+        let open_orders: Arc<super::open_orders::OpenOrders> = Arc::default();
+        let orders = OrderService::new(store.clone(), fps.clone(), open_orders.clone(), config.clone());
         Ok(AppState(Arc::new(Shared {
             signer,
-            config: Arc::new(config),
+            config,
             store,
             fps,
             catalog: Arc::new(catalog),
             policy: Arc::new(policy),
-            open_orders: Arc::default(),
+            open_orders,
             order_links,
+            orders,
         })))
     }
 }
@@ -251,7 +258,8 @@ pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// Most headers in one request; more answers 431.
 pub const MAX_HEADERS: usize = 64;
 
-/// Serves on `listener` until `shutdown` completes, then finishes the requests in flight.
+/// Serves on `listener` until `shutdown` completes, then finishes the requests in flight; runs
+/// the reconciler beside it when one is configured.
 ///
 /// HTTP/1.1 through hyper directly (rather than `axum::serve`) so that reading a request's head
 /// is bounded in time ([`HEADER_READ_TIMEOUT`]) and size ([`MAX_HEAD_BYTES`], [`MAX_HEADERS`]).
@@ -261,7 +269,26 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let config = state.config.clone();
-    serve_service(layered(routes(state), &config), listener, shutdown).await
+    let reconciler = spawn_reconciler(&state);
+    let served = serve_service(layered(routes(state), &config), listener, shutdown).await;
+    if let Some((stop, task)) = reconciler {
+        let _ = stop.send(());
+        let _ = task.await;
+    }
+    served
+}
+
+/// Starts the reconciler of [`Config::reconcile_interval`], if any: its stop switch and task.
+pub fn spawn_reconciler(
+    state: &AppState,
+) -> Option<(tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>)> {
+    let interval = state.config.reconcile_interval?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let reconciler = Reconciler::new(state.orders.clone(), interval);
+    let task = tokio::spawn(reconciler.run(async move {
+        let _ = stopped.await;
+    }));
+    Some((stop, task))
 }
 
 /// [`serve`] for any service like [`layered`]'s (the demo serves the API and the shop's pages

@@ -7,13 +7,11 @@ use axum::http::request::Parts;
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::admin::{cancel_with_fps, conflict};
-use super::checkout::audit;
 use super::error::{ApiError, ApiPath};
 use super::order::{caller_reference, check_reauthorize, check_shopper_cancel, money, OrderState};
 use super::order_link::ORDER_KEY_HEADER;
 use super::server::AppState;
-use super::store::{Changes, Order};
+use super::store::Order;
 
 /// The order page's key, from the `Fps-Order-Key` header (empty when absent: opens nothing).
 #[derive(Debug)]
@@ -103,28 +101,7 @@ pub async fn cancel(
     key: OrderKey,
 ) -> Result<Json<Value>, ApiError> {
     let order = open(&app, &reference, &key).await?;
-    check_shopper_cancel(order.state)?;
-    let order = if order.state == OrderState::Open {
-        app.open_orders.forget(&reference);
-        app.store
-            .transition(
-                &reference,
-                &[OrderState::Open],
-                OrderState::Cancelled,
-                Changes::default(),
-            )
-            .await
-            .map_err(conflict)?
-    } else {
-        cancel_with_fps(&app, &order, Some("Cancelled by the shopper".to_owned())).await?
-    };
-    audit(
-        &app,
-        Some(&reference),
-        "cancelled_by_shopper",
-        order.state.as_str(),
-    )
-    .await;
+    let order = app.orders.shopper_cancel(order).await?;
     tracing::info!(order = %reference, "order cancelled by the shopper");
     Ok(Json(shopper_json(&order)))
 }
@@ -137,16 +114,7 @@ pub async fn reauthorize(
     key: OrderKey,
 ) -> Result<Json<Value>, ApiError> {
     let order = open(&app, &reference, &key).await?;
-    check_reauthorize(order.state, order.attempt)?;
-    let reason = order.last_error.clone().unwrap_or_default();
-    let order = app
-        .store
-        .reauthorize(&reference, order.attempt)
-        .await
-        .map_err(conflict)?;
-    app.open_orders.forget(&reference);
-    let detail = format!("attempt {} after: {reason}", order.attempt);
-    audit(&app, Some(&reference), "reauthorize", &detail).await;
+    let order = app.orders.reauthorize(order).await?;
     tracing::info!(order = %reference, attempt = order.attempt, "order opened for a new authorization");
     Ok(Json(shopper_json(&order)))
 }

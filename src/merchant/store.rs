@@ -70,6 +70,8 @@ pub struct Order {
     pub settle_amount_minor: Option<u64>,
     /// The Settle transaction, when FPS named one.
     pub settle_transaction_id: Option<String>,
+    /// The Timestamp the Settle was signed with (resent identically while its outcome is unknown).
+    pub settle_timestamp: Option<String>,
     /// The amount taken.
     pub settled_minor: u64,
     /// The amount refunded or being refunded.
@@ -83,6 +85,10 @@ pub struct Order {
     pub created_at: i64,
     /// Unix seconds.
     pub updated_at: i64,
+    /// When the reconciler next asks FPS about the order (Unix seconds); `None`: nothing to ask.
+    pub next_check_at: Option<i64>,
+    /// How many times the reconciler asked without reaching an outcome (its backoff).
+    pub checks: u32,
 }
 
 impl Order {
@@ -111,12 +117,15 @@ impl Order {
             transaction_status: None,
             settle_amount_minor: None,
             settle_transaction_id: None,
+            settle_timestamp: None,
             settled_minor: 0,
             refunded_minor: 0,
             last_error: None,
             attempt: 1,
             created_at: at,
             updated_at: at,
+            next_check_at: None,
+            checks: 0,
         }
     }
 }
@@ -155,11 +164,61 @@ pub struct Changes {
     pub settle_amount_minor: Option<u64>,
     /// See [`Order::settle_transaction_id`].
     pub settle_transaction_id: Option<String>,
+    /// See [`Order::settle_timestamp`].
+    pub settle_timestamp: Option<String>,
     /// See [`Order::settled_minor`].
     pub settled_minor: Option<u64>,
     /// See [`Order::last_error`].
     pub last_error: Option<String>,
+    /// See [`Order::next_check_at`].
+    pub next_check: NextCheck,
 }
+
+/// What a state change does to the order's next reconciliation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum NextCheck {
+    /// Leaves it as it is.
+    #[default]
+    Keep,
+    /// Nothing is left to ask FPS about.
+    Clear,
+    /// Ask FPS at this Unix second (and start the backoff again).
+    At(i64),
+}
+
+impl NextCheck {
+    /// `(set?, value)` for SQL: whether to write the column, and what.
+    fn sql(self) -> (bool, Option<i64>) {
+        match self {
+            NextCheck::Keep => (false, None),
+            NextCheck::Clear => (true, None),
+            NextCheck::At(at) => (true, Some(at)),
+        }
+    }
+}
+
+/// One entry of an order's event trail: every state change and every decision about an order
+/// (FPS answers, refusals, the reconciler's findings) is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// What happened (`charged`, `charge_unknown`, `reconciled`, ...).
+    pub kind: &'static str,
+    /// Details for people (bounded when stored).
+    pub detail: String,
+}
+
+impl Event {
+    /// An event of `kind` with `detail`.
+    pub fn new(kind: &'static str, detail: impl Into<String>) -> Self {
+        Event {
+            kind,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// Longest event detail stored, in characters.
+pub const MAX_EVENT_DETAIL: usize = 1000;
 
 /// The database behind the store.
 #[derive(Debug, Clone)]
@@ -204,6 +263,7 @@ macro_rules! read_order {
                 .map(unsigned)
                 .transpose()?,
             settle_transaction_id: row.try_get("settle_transaction_id")?,
+            settle_timestamp: row.try_get("settle_timestamp")?,
             settled_minor: unsigned(row.try_get("settled_minor")?)?,
             refunded_minor: unsigned(row.try_get("refunded_minor")?)?,
             last_error: row.try_get("last_error")?,
@@ -213,6 +273,11 @@ macro_rules! read_order {
             },
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
+            next_check_at: row.try_get("next_check_at")?,
+            checks: {
+                let checks: i64 = row.try_get("checks")?;
+                u32::try_from(checks).unwrap_or(u32::MAX)
+            },
         }
     }};
 }
@@ -245,6 +310,25 @@ macro_rules! reread_guarded {
     }};
 }
 
+/// Appends `$event` to the trail of order `$order` inside transaction `$tx`.
+macro_rules! insert_event {
+    ($tx:ident, $order:expr, $event:expr) => {{
+        let event: &Event = $event;
+        let detail: String = event.detail.chars().take(MAX_EVENT_DETAIL).collect();
+        sqlx::query(
+            "INSERT INTO events (id, order_reference, kind, detail, created_at, seq_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(uuid::Uuid::new_v4().simple().to_string())
+        .bind($order)
+        .bind(event.kind)
+        .bind(detail)
+        .bind(now())
+        .bind(now_ms())
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+
 /// Builds a [`Refund`] from a row of `refunds`.
 macro_rules! read_refund {
     ($row:expr) => {{
@@ -263,7 +347,8 @@ macro_rules! read_refund {
 const ORDER_COLUMNS: &str =
     "reference, items, description, amount_minor, currency, mode, state, return_url, \
      sender_token_id, charge_timestamp, transaction_id, transaction_status, settle_amount_minor, \
-     settle_transaction_id, settled_minor, refunded_minor, last_error, attempt, created_at, updated_at";
+     settle_transaction_id, settle_timestamp, settled_minor, refunded_minor, last_error, attempt, created_at, \
+     updated_at, next_check_at, checks";
 
 const REFUND_COLUMNS: &str =
     "caller_reference, order_reference, amount_minor, state, request_timestamp, transaction_id";
@@ -285,6 +370,14 @@ pub fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Unix milliseconds now (orders events within a second).
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
 }
 
@@ -422,16 +515,19 @@ impl Store {
         })
     }
 
-    /// Moves an order from one of `from` to `to`, setting `changes`, in one transaction. Fails with
-    /// [`StoreError::Conflict`] when the order is elsewhere (someone else moved it first).
+    /// Moves an order from one of `from` to `to`, setting `changes` and appending `event` to its
+    /// trail, in one transaction. Fails with [`StoreError::Conflict`] when the order is elsewhere
+    /// (someone else moved it first); then nothing is written. Only the order service calls it.
     pub async fn transition(
         &self,
         reference: &str,
         from: &[OrderState],
         to: OrderState,
         changes: Changes,
+        event: &Event,
     ) -> Result<Order, StoreError> {
         let begin = self.begin_sql();
+        let (set_check, check_at) = changes.next_check.sql();
         let sql = format!(
             "UPDATE orders SET state = $1, return_url = COALESCE($2, return_url), \
              sender_token_id = COALESCE($3, sender_token_id), charge_timestamp = COALESCE($4, charge_timestamp), \
@@ -439,8 +535,11 @@ impl Store {
              settle_amount_minor = COALESCE($7, settle_amount_minor), \
              settle_transaction_id = COALESCE($8, settle_transaction_id), \
              settled_minor = COALESCE($9, settled_minor), last_error = COALESCE($10, last_error), \
-             updated_at = $11 WHERE reference = $12 AND state IN ({})",
-            placeholders(13, from.len())
+             settle_timestamp = COALESCE($11, settle_timestamp), \
+             next_check_at = CASE WHEN $12 THEN $13 ELSE next_check_at END, \
+             checks = CASE WHEN $14 THEN 0 ELSE checks END, \
+             updated_at = $15 WHERE reference = $16 AND state IN ({})",
+            placeholders(17, from.len())
         );
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(begin).await?;
@@ -455,6 +554,10 @@ impl Store {
                 .bind(changes.settle_transaction_id)
                 .bind(changes.settled_minor.map(signed))
                 .bind(changes.last_error)
+                .bind(changes.settle_timestamp)
+                .bind(set_check)
+                .bind(check_at)
+                .bind(set_check)
                 .bind(now())
                 .bind(reference);
             for state in from {
@@ -467,19 +570,106 @@ impl Store {
                 changed,
                 from.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" or ")
             );
+            insert_event!(tx, Some(reference), event);
             tx.commit().await?;
             Ok(order)
         })
+    }
+
+    /// Work for the reconciler: up to `limit` orders due a check at `now`, each leased to `owner`
+    /// until `lease_until` by a conditional update, so that any number of backends sharing the
+    /// database never work on one order at once (an order whose lease ran out is free again).
+    pub async fn claim_due(
+        &self,
+        owner: &str,
+        now: i64,
+        lease_until: i64,
+        limit: u32,
+    ) -> Result<Vec<Order>, StoreError> {
+        let candidates = "SELECT reference FROM orders WHERE next_check_at IS NOT NULL AND next_check_at <= $1 \
+                          AND (lease_until IS NULL OR lease_until < $2) ORDER BY next_check_at, reference LIMIT $3";
+        let claim = "UPDATE orders SET lease_owner = $1, lease_until = $2 WHERE reference = $3 \
+                     AND next_check_at IS NOT NULL AND next_check_at <= $4 AND (lease_until IS NULL OR lease_until < $5)";
+        let mut claimed = Vec::new();
+        let references: Vec<String> = on_pool!(self, pool => {
+            let rows = sqlx::query(candidates)
+                .bind(now)
+                .bind(now)
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await?;
+            rows.iter().map(|r| r.try_get::<String, _>("reference")).collect::<Result<_, _>>()
+        })?;
+        for reference in references {
+            let won = on_pool!(self, pool => sqlx::query(claim)
+                .bind(owner)
+                .bind(lease_until)
+                .bind(&reference)
+                .bind(now)
+                .bind(now)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()))?;
+            if won == 1 {
+                if let Some(order) = self.order(&reference).await? {
+                    claimed.push(order);
+                }
+            }
+        }
+        Ok(claimed)
+    }
+
+    /// Ends `owner`'s lease on an order, setting when it is checked next and the backoff count.
+    /// Does nothing when the lease is no longer `owner`'s.
+    pub async fn release(
+        &self,
+        reference: &str,
+        owner: &str,
+        next_check_at: Option<i64>,
+        checks: u32,
+    ) -> Result<(), StoreError> {
+        let sql =
+            "UPDATE orders SET lease_owner = NULL, lease_until = NULL, next_check_at = $1, checks = $2 \
+                   WHERE reference = $3 AND lease_owner = $4";
+        on_pool!(self, pool => sqlx::query(sql)
+            .bind(next_check_at)
+            .bind(i64::from(checks))
+            .bind(reference)
+            .bind(owner)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Asks for the order to be checked at `at` (Unix seconds) unless an earlier check is due.
+    pub async fn check_by(&self, reference: &str, at: i64) -> Result<(), StoreError> {
+        let sql = "UPDATE orders SET next_check_at = $1 WHERE reference = $2 \
+                   AND (next_check_at IS NULL OR next_check_at > $3)";
+        on_pool!(self, pool => sqlx::query(sql)
+            .bind(at)
+            .bind(reference)
+            .bind(at)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
     }
 
     /// Opens a failed order for a new authorization (attempt `attempt + 1`): back to `open`,
     /// with the failed attempt's token, transaction and settlement forgotten (they stay in FPS
     /// and in the audit trail). Only from `failed` and only from the attempt the caller saw, so
     /// two clicks make one new attempt.
-    pub async fn reauthorize(&self, reference: &str, attempt: u32) -> Result<Order, StoreError> {
+    pub async fn reauthorize(
+        &self,
+        reference: &str,
+        attempt: u32,
+        event: &Event,
+    ) -> Result<Order, StoreError> {
         let sql = "UPDATE orders SET state = $1, attempt = attempt + 1, return_url = NULL, \
                    sender_token_id = NULL, charge_timestamp = NULL, transaction_id = NULL, \
                    transaction_status = NULL, settle_amount_minor = NULL, settle_transaction_id = NULL, \
+                   settle_timestamp = NULL, next_check_at = NULL, checks = 0, \
                    settled_minor = 0, last_error = NULL, updated_at = $2 \
                    WHERE reference = $3 AND state = $4 AND attempt = $5";
         let begin = self.begin_sql();
@@ -495,6 +685,7 @@ impl Store {
                 .await?
                 .rows_affected();
             let order = reread_guarded!(tx, reference, changed, format!("failed at attempt {attempt}"));
+            insert_event!(tx, Some(reference), event);
             tx.commit().await?;
             Ok(order)
         })
@@ -502,9 +693,17 @@ impl Store {
 
     /// Records a refund and adds its amount to the order's refunded total, in one transaction,
     /// only while the order is paid and the total stays within what was taken.
-    pub async fn begin_refund(&self, refund: &Refund) -> Result<Order, StoreError> {
+    ///
+    /// The order is due a reconciliation at `check_at` (the refund's outcome may be lost).
+    pub async fn begin_refund(
+        &self,
+        refund: &Refund,
+        check_at: i64,
+        event: &Event,
+    ) -> Result<Order, StoreError> {
         let begin = self.begin_sql();
-        let update = "UPDATE orders SET refunded_minor = refunded_minor + $1, updated_at = $2 \
+        let update = "UPDATE orders SET refunded_minor = refunded_minor + $1, updated_at = $2, \
+                      next_check_at = COALESCE(next_check_at, $6) \
                       WHERE reference = $3 AND state = $4 AND refunded_minor + $5 <= settled_minor";
         let insert = "INSERT INTO refunds (caller_reference, order_reference, amount_minor, state, \
                       request_timestamp, transaction_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
@@ -517,6 +716,7 @@ impl Store {
                 .bind(&refund.order_reference)
                 .bind(OrderState::Paid.as_str())
                 .bind(amount)
+                .bind(check_at)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -526,6 +726,7 @@ impl Store {
                 changed,
                 "paid with enough left to refund".to_owned()
             );
+            insert_event!(tx, Some(refund.order_reference.as_str()), event);
             sqlx::query(insert)
                 .bind(&refund.caller_reference)
                 .bind(&refund.order_reference)
@@ -549,6 +750,7 @@ impl Store {
         caller_reference: &str,
         state: &str,
         transaction_id: Option<&str>,
+        event: &Event,
     ) -> Result<(), StoreError> {
         let begin = self.begin_sql();
         let failed = state == "failed" || state == "Failure";
@@ -577,6 +779,7 @@ impl Store {
             .bind(caller_reference)
             .execute(&mut *tx)
             .await?;
+            insert_event!(tx, Some(refund.order_reference.as_str()), event);
             if failed {
                 sqlx::query(
                     "UPDATE orders SET refunded_minor = refunded_minor - $1, updated_at = $2 WHERE reference = $3",
@@ -653,38 +856,26 @@ impl Store {
         })
     }
 
-    /// Appends to the audit trail (refused returns, forged notifications, FPS failures).
-    pub async fn record_event(
-        &self,
-        order: Option<&str>,
-        kind: &str,
-        detail: &str,
-    ) -> Result<(), StoreError> {
-        let detail: String = detail.chars().take(1000).collect();
-        let id = uuid::Uuid::new_v4().simple().to_string();
-        let sql =
-            "INSERT INTO events (id, order_reference, kind, detail, created_at) VALUES ($1, $2, $3, $4, $5)";
-        on_pool!(self, pool => sqlx::query(sql)
-            .bind(id)
-            .bind(order)
-            .bind(kind)
-            .bind(detail)
-            .bind(now())
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(())
+    /// Appends to the audit trail (refused returns, forged notifications, FPS failures, the
+    /// reconciler's findings) of `order`, or of no order.
+    pub async fn record_event(&self, order: Option<&str>, event: &Event) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            insert_event!(tx, order, event);
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })
     }
 
     /// The audit trail of an order (`None`: of no order), oldest first: `(kind, detail)`.
     pub async fn events(&self, order: Option<&str>) -> Result<Vec<(String, String)>, StoreError> {
         let (sql, bind) = match order {
             Some(reference) => (
-                "SELECT kind, detail FROM events WHERE order_reference = $1 ORDER BY created_at, id",
+                "SELECT kind, detail FROM events WHERE order_reference = $1 ORDER BY created_at, seq_ms, id",
                 Some(reference),
             ),
             None => (
-                "SELECT kind, detail FROM events WHERE order_reference IS NULL ORDER BY created_at, id",
+                "SELECT kind, detail FROM events WHERE order_reference IS NULL ORDER BY created_at, seq_ms, id",
                 None,
             ),
         };

@@ -478,6 +478,25 @@ impl FpsServer {
                 );
                 (StatusCode::OK, success(action, &result))
             }
+            "GetTransaction" => {
+                let Some(id) = get("TransactionId") else {
+                    return bad("InvalidParams", "TransactionId is required.");
+                };
+                let Some(t) = inner.transactions.get(&id) else {
+                    return bad("InvalidTransactionId", "No such transaction.");
+                };
+                let result = format!(
+                    "<Transaction><TransactionId>{id}</TransactionId><CallerReference>{}</CallerReference>\
+                     <TransactionAmount><CurrencyCode>USD</CurrencyCode><Value>{}.{:02}</Value></TransactionAmount>\
+                     <FPSOperation>{}</FPSOperation><TransactionStatus>{}</TransactionStatus></Transaction>",
+                    xml_escape(&t.caller_reference),
+                    t.amount_minor / 100,
+                    t.amount_minor % 100,
+                    t.operation,
+                    t.status
+                );
+                (StatusCode::OK, success(action, &result))
+            }
             other => bad("InvalidParams", &format!("Unknown Action {other}.")),
         }
     }

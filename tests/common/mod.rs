@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use fps_checkout::cli::Environment;
+use fps_checkout::merchant::orders::{OrderService, ReconcileReport, Reconciler};
 use fps_checkout::merchant::{AppState, Config, ServeArgs};
 use serde_json::{json, Value};
 
@@ -55,8 +56,28 @@ pub struct Harness {
     pub api: Api,
     /// The test FPS.
     pub fps: FpsServer,
+    /// The server's order service (its reconciler is ticked by the tests).
+    pub orders: OrderService,
     db_path: PathBuf,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Harness {
+    /// Moves the server's clock past the time its unknown outcomes are first checked, then
+    /// runs one reconciler tick.
+    pub async fn reconcile(&self) -> ReconcileReport {
+        reconcile(&self.orders).await
+    }
+}
+
+/// Moves `orders`' clock past the first check of an unknown outcome (the request timeout),
+/// then runs one reconciler tick.
+pub async fn reconcile(orders: &OrderService) -> ReconcileReport {
+    orders.advance_clock(orders.settle_time() + std::time::Duration::from_secs(1));
+    Reconciler::new(orders.clone(), std::time::Duration::from_secs(1))
+        .tick()
+        .await
+        .expect("reconciler tick")
 }
 
 impl std::ops::Deref for Harness {
@@ -111,6 +132,8 @@ pub async fn start_with(extra: &[(&str, &str)]) -> Harness {
         ("DATABASE_URL", format!("sqlite:{}", db_path.display())),
         ("FPS_CATALOG", catalog.display().to_string()),
         ("FPS_CORS_ORIGINS", "https://shop.example".to_owned()),
+        // Tests tick the reconciler themselves (Harness::reconcile).
+        ("FPS_RECONCILE_INTERVAL_SECS", "0".to_owned()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -119,6 +142,7 @@ pub async fn start_with(extra: &[(&str, &str)]) -> Harness {
     let config = Config::load(&ServeArgs::default(), &Vars(vars)).expect("config");
     let ipn_url = config.ipn_url.as_str().to_owned();
     let state = AppState::new(config).await.expect("state");
+    let orders = state.orders.clone();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         let _ = fps_checkout::merchant::serve(state, listener, async {
@@ -136,6 +160,7 @@ pub async fn start_with(extra: &[(&str, &str)]) -> Harness {
             http: reqwest::Client::new(),
         },
         fps,
+        orders,
         db_path,
         shutdown: Some(tx),
     }

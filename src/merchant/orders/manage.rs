@@ -1,0 +1,498 @@
+//! The shop's and the shopper's actions on an order under the money rules: settle, cancel,
+//! refund, re-authorize, and the refresh the admin page asks for. Each FPS answer is
+//! classified; an unknown one leaves the order where it is, due a check by the reconciler.
+
+use super::checkout::refusal;
+use super::OrderService;
+use crate::core::params::CallerReference;
+use crate::core::{Amount, Currency};
+use crate::fps::{Action, Outcome, Sending, Timestamp, TransactionStatus};
+use crate::merchant::error::ApiError;
+use crate::merchant::order::{
+    check_cancel, check_reauthorize, check_refund, check_settle, check_shopper_cancel, OrderState, Which,
+};
+use crate::merchant::store::{Changes, Event, NextCheck, Order, Refund, StoreError};
+
+/// What [`OrderService::refresh_refunds`] found: the order's refunds as stored afterwards,
+/// whether any of them changed (then the order may have too), and the first FPS error met.
+#[derive(Debug)]
+pub struct RefreshedRefunds {
+    /// The refunds, as stored after the refresh.
+    pub refunds: Vec<Refund>,
+    /// Whether FPS's answers changed a refund.
+    pub changed: bool,
+    /// The first FPS error met (the refunds it was about stay as they were).
+    pub error: Option<String>,
+}
+
+/// A refund that has not reached a final outcome.
+pub(crate) fn refund_under_way(refund: &Refund) -> bool {
+    matches!(refund.state.as_str(), "requested" | "Pending")
+}
+
+/// A store conflict as the API reports a lost race.
+pub(crate) fn conflict(e: StoreError) -> ApiError {
+    match e {
+        StoreError::Conflict { current, expected } => ApiError::Conflict {
+            code: "WRONG_STATE",
+            message: format!("order is {current}, not {expected} (changed meanwhile)"),
+        },
+        other => other.into(),
+    }
+}
+
+impl OrderService {
+    /// Settles a reserved order (at most the reserved amount, default all of it): moves it to
+    /// `settling` with a Timestamp kept for resends, then sends Settle and applies the outcome.
+    pub async fn settle(&self, reference: &str, asked: Option<Amount>) -> Result<Order, ApiError> {
+        let order = self.load(reference).await?;
+        let amount_minor = asked.map_or(order.amount_minor, |a| a.minor_units());
+        check_settle(order.state, amount_minor, order.amount_minor)?;
+        if order.transaction_id.is_none() {
+            return Err(ApiError::Conflict {
+                code: "WRONG_STATE",
+                message: "the order has no reserve transaction".to_owned(),
+            });
+        }
+        let timestamp = Timestamp::now();
+        let changes = Changes {
+            settle_amount_minor: Some(amount_minor),
+            settle_timestamp: Some(timestamp.as_str().to_owned()),
+            next_check: NextCheck::At(self.first_check()),
+            ..Changes::default()
+        };
+        let event = Event::new("settle_requested", crate::merchant::order::money(amount_minor));
+        let order = self
+            .move_order(
+                reference,
+                &[OrderState::Reserved],
+                OrderState::Settling,
+                changes,
+                event,
+            )
+            .await
+            .map_err(conflict)?;
+        self.send_settle(order, Sending::First).await
+    }
+
+    /// Sends (or resends, identically) the Settle of an order in `settling` and applies the
+    /// classified outcome: a refusal puts the order back to `reserved`; unknown keeps it
+    /// settling for the reconciler.
+    pub(crate) async fn send_settle(&self, order: Order, sending: Sending) -> Result<Order, ApiError> {
+        let reference = order.reference.clone();
+        let reserve_id = order
+            .transaction_id
+            .clone()
+            .ok_or_else(|| StoreError::Database("settling order without its reserve".to_owned()))?;
+        let timestamp = order
+            .settle_timestamp
+            .as_deref()
+            .and_then(Timestamp::from_stored)
+            .ok_or_else(|| StoreError::Database("settling order without its timestamp".to_owned()))?;
+        let asked = order.settle_amount_minor.filter(|a| *a != order.amount_minor);
+        let amount = asked
+            .map(|a| Amount::from_minor(a, Currency::Usd))
+            .transpose()
+            .map_err(|e| StoreError::Database(e.to_string()))?;
+        match self.fps.settle(&reserve_id, amount, &timestamp, sending).await {
+            Outcome::Applied(result) => {
+                let settle_id = (result.transaction_id != reserve_id).then(|| result.transaction_id.clone());
+                let which = if settle_id.is_some() {
+                    Which::Settle
+                } else {
+                    Which::Charge
+                };
+                let changes = Changes {
+                    settle_transaction_id: settle_id,
+                    ..Changes::default()
+                };
+                let event = Event::new(
+                    "settle_sent",
+                    format!("{} {}", result.transaction_id, result.transaction_status.as_str()),
+                );
+                let order = match self
+                    .move_order(
+                        &reference,
+                        &[OrderState::Settling],
+                        OrderState::Settling,
+                        changes,
+                        event,
+                    )
+                    .await
+                {
+                    Ok(order) => order,
+                    Err(StoreError::Conflict { .. }) => return self.load(&reference).await,
+                    Err(e) => return Err(e.into()),
+                };
+                Ok(self
+                    .apply_status(order, which, result.transaction_status, "settle_applied")
+                    .await?)
+            }
+            Outcome::Refused(source) => {
+                let detail = source.to_string();
+                let changes = Changes {
+                    last_error: Some(detail.clone()),
+                    next_check: NextCheck::At(self.first_check()),
+                    ..Changes::default()
+                };
+                self.move_order(
+                    &reference,
+                    &[OrderState::Settling],
+                    OrderState::Reserved,
+                    changes,
+                    Event::new("settle_refused", detail),
+                )
+                .await
+                .map_err(conflict)?;
+                Err(refusal(
+                    source,
+                    "FPS refused the settle; the order is still reserved",
+                ))
+            }
+            Outcome::Unknown(source) => {
+                let detail = source.to_string();
+                let changes = Changes {
+                    last_error: Some(detail.clone()),
+                    next_check: NextCheck::At(self.first_check()),
+                    ..Changes::default()
+                };
+                let _ = self
+                    .move_order(
+                        &reference,
+                        &[OrderState::Settling],
+                        OrderState::Settling,
+                        changes,
+                        Event::new("settle_unknown", detail),
+                    )
+                    .await;
+                Err(ApiError::Fps {
+                    context: "the settle's outcome is not known; the order stays settling until the \
+                              shop finds out from FPS"
+                        .to_owned(),
+                    source,
+                })
+            }
+        }
+    }
+
+    /// Cancels a pending or reserved order with FPS (the admin's cancel), then the order.
+    pub async fn cancel(&self, reference: &str, description: Option<String>) -> Result<Order, ApiError> {
+        let order = self.load(reference).await?;
+        check_cancel(order.state)?;
+        self.cancel_with_fps(&order, description).await
+    }
+
+    /// The shopper's cancel: an open order here alone; a pending or reserved one with FPS first.
+    pub async fn shopper_cancel(&self, order: Order) -> Result<Order, ApiError> {
+        check_shopper_cancel(order.state)?;
+        if order.state == OrderState::Open {
+            let event = Event::new("cancelled_by_shopper", "before authorization");
+            return self
+                .move_order(
+                    &order.reference,
+                    &[OrderState::Open],
+                    OrderState::Cancelled,
+                    Changes::default(),
+                    event,
+                )
+                .await
+                .map_err(conflict);
+        }
+        self.cancel_with_fps(&order, Some("Cancelled by the shopper".to_owned()))
+            .await
+    }
+
+    /// Cancels a pending or reserved order's transaction with FPS, then the order. A refusal
+    /// leaves the order as it was; an unknown outcome too, due a check by the reconciler.
+    async fn cancel_with_fps(&self, order: &Order, description: Option<String>) -> Result<Order, ApiError> {
+        let reference = &order.reference;
+        let transaction_id = order.transaction_id.clone().ok_or_else(|| ApiError::Conflict {
+            code: "WRONG_STATE",
+            message: "the order has no transaction to cancel".to_owned(),
+        })?;
+        match self.fps.cancel(&transaction_id, description).await {
+            Outcome::Applied(result) => {
+                let status = match result.transaction_status {
+                    TransactionStatus::Cancelled => "Cancelled",
+                    other => other.as_str(),
+                };
+                let changes = Changes {
+                    transaction_status: Some(status.to_owned()),
+                    next_check: NextCheck::Clear,
+                    ..Changes::default()
+                };
+                self.move_order(
+                    reference,
+                    &[OrderState::Pending, OrderState::Reserved],
+                    OrderState::Cancelled,
+                    changes,
+                    Event::new("cancelled", format!("{transaction_id} {status}")),
+                )
+                .await
+                .map_err(conflict)
+            }
+            Outcome::Refused(source) => {
+                self.note(Some(reference), Event::new("cancel_refused", source.to_string()))
+                    .await;
+                Err(refusal(source, "FPS did not cancel; the order is unchanged"))
+            }
+            Outcome::Unknown(source) => {
+                self.note(Some(reference), Event::new("cancel_unknown", source.to_string()))
+                    .await;
+                let _ = self.store.check_by(reference, self.first_check()).await;
+                Err(ApiError::Fps {
+                    context: "the cancel's outcome is not known; the shop finds out from FPS".to_owned(),
+                    source,
+                })
+            }
+        }
+    }
+
+    /// Refunds a paid order, in part or whole (default: what is left): records the refund
+    /// (its amount held against the order) under its own CallerReference and a Timestamp kept
+    /// for resends, then sends Refund and records the classified outcome.
+    pub async fn refund(
+        &self,
+        reference: &str,
+        asked: Option<Amount>,
+        description: Option<String>,
+    ) -> Result<(Order, Vec<Refund>), ApiError> {
+        let order = self.load(reference).await?;
+        let left = order.settled_minor.saturating_sub(order.refunded_minor);
+        let amount_minor = asked.map_or(left, |a| a.minor_units());
+        check_refund(
+            order.state,
+            amount_minor,
+            order.settled_minor,
+            order.refunded_minor,
+        )?;
+        let amount = Amount::from_minor(amount_minor, Currency::Usd).map_err(|_| ApiError::Conflict {
+            code: "AMOUNT_TOO_LARGE",
+            message: "nothing is left to refund".to_owned(),
+        })?;
+        if order.transaction_id.is_none() {
+            return Err(ApiError::Conflict {
+                code: "WRONG_STATE",
+                message: "the order has no transaction to refund".to_owned(),
+            });
+        }
+        let refund = Refund {
+            caller_reference: format!(
+                "{reference}-r{}",
+                &uuid::Uuid::new_v4().simple().to_string()[..12]
+            ),
+            order_reference: reference.to_owned(),
+            amount_minor,
+            state: "requested".to_owned(),
+            request_timestamp: Timestamp::now().as_str().to_owned(),
+            transaction_id: None,
+        };
+        let event = Event::new(
+            "refund_requested",
+            format!("{} {}", refund.caller_reference, amount),
+        );
+        self.store
+            .begin_refund(&refund, self.first_check(), &event)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict { .. } => ApiError::Conflict {
+                    code: "AMOUNT_TOO_LARGE",
+                    message: "another refund took the amount meanwhile".to_owned(),
+                },
+                other => other.into(),
+            })?;
+        self.send_refund(&order, &refund, description, Sending::First)
+            .await?;
+        let order = self.load(reference).await?;
+        let refunds = self.store.refunds(reference).await?;
+        Ok((order, refunds))
+    }
+
+    /// Sends (or resends, identically) a recorded refund and records the classified outcome.
+    pub(crate) async fn send_refund(
+        &self,
+        order: &Order,
+        refund: &Refund,
+        description: Option<String>,
+        sending: Sending,
+    ) -> Result<(), ApiError> {
+        let transaction_id = order
+            .transaction_id
+            .clone()
+            .ok_or_else(|| StoreError::Database("refund of an order without a transaction".to_owned()))?;
+        let caller_reference = CallerReference::new(&refund.caller_reference)
+            .map_err(|e| StoreError::Database(e.to_string()))?;
+        let timestamp = Timestamp::from_stored(&refund.request_timestamp)
+            .ok_or_else(|| StoreError::Database("refund without its timestamp".to_owned()))?;
+        let amount = Amount::from_minor(refund.amount_minor, Currency::Usd)
+            .map_err(|e| StoreError::Database(e.to_string()))?;
+        let action = Action::Refund {
+            transaction_id,
+            caller_reference,
+            amount: Some(amount),
+            description,
+        };
+        match self.fps.refund(action, &timestamp, sending).await {
+            Outcome::Applied(result) => {
+                let event = Event::new(
+                    "refund_sent",
+                    format!(
+                        "{} {} {}",
+                        refund.caller_reference,
+                        result.transaction_id,
+                        result.transaction_status.as_str()
+                    ),
+                );
+                self.store
+                    .finish_refund(
+                        &refund.caller_reference,
+                        result.transaction_status.as_str(),
+                        Some(&result.transaction_id),
+                        &event,
+                    )
+                    .await?;
+                Ok(())
+            }
+            Outcome::Refused(source) => {
+                let event = Event::new("refund_refused", source.to_string());
+                self.store
+                    .finish_refund(&refund.caller_reference, "failed", None, &event)
+                    .await?;
+                Err(refusal(source, "FPS refused the refund; nothing was refunded"))
+            }
+            Outcome::Unknown(source) => {
+                self.note(
+                    Some(&order.reference),
+                    Event::new("refund_unknown", source.to_string()),
+                )
+                .await;
+                Err(ApiError::Fps {
+                    context: "the refund's outcome is not known; it stays recorded as requested and its \
+                              amount stays held until the shop finds out from FPS"
+                        .to_owned(),
+                    source,
+                })
+            }
+        }
+    }
+
+    /// Opens a failed order for a new authorization (attempt + 1).
+    pub async fn reauthorize(&self, order: Order) -> Result<Order, ApiError> {
+        check_reauthorize(order.state, order.attempt)?;
+        let reason = order.last_error.clone().unwrap_or_default();
+        let event = Event::new(
+            "reauthorize",
+            format!("attempt {} after: {reason}", order.attempt + 1),
+        );
+        self.open_orders.forget(&order.reference);
+        self.store
+            .reauthorize(&order.reference, order.attempt, &event)
+            .await
+            .map_err(conflict)
+    }
+
+    /// Fails an order that was just opened but cannot be charged as priced (its marketplace
+    /// terms could not be stored), so it is never charged as the shop's own.
+    pub async fn fail_new_order(&self, reference: &str, reason: String) -> Result<Order, StoreError> {
+        let changes = Changes {
+            last_error: Some(reason.clone()),
+            ..Changes::default()
+        };
+        self.move_order(
+            reference,
+            &[OrderState::Open],
+            OrderState::Failed,
+            changes,
+            Event::new("open_failed", reason),
+        )
+        .await
+    }
+
+    /// The order brought up to date with FPS for the admin page: its transaction's status while
+    /// FPS may still change it, then its refunds under way. Returns the order, its refunds, and
+    /// the first FPS error met (the order is shown as stored then).
+    pub async fn refresh(&self, reference: &str) -> Result<(Order, Vec<Refund>, Option<String>), ApiError> {
+        let mut order = self.load(reference).await?;
+        let mut refresh_error = None;
+        let open = matches!(
+            order.state,
+            OrderState::Charging | OrderState::Pending | OrderState::Reserved | OrderState::Settling
+        );
+        let target = match (order.state, &order.settle_transaction_id, &order.transaction_id) {
+            (OrderState::Settling, Some(settle), _) => Some((settle.clone(), Which::Settle)),
+            (_, _, Some(charge)) => Some((charge.clone(), Which::Charge)),
+            _ => None,
+        };
+        if let (true, Some((transaction_id, which))) = (open, target) {
+            match self.fps.transaction_status(&transaction_id).await {
+                Ok(status) => {
+                    order = self
+                        .apply_status(order, which, status.transaction_status, "status_applied")
+                        .await?;
+                }
+                Err(e) => refresh_error = Some(e.to_string()),
+            }
+        }
+        let refunds = if order.state == OrderState::Paid {
+            let refreshed = self.refresh_refunds(reference).await?;
+            if let Some(error) = refreshed.error {
+                refresh_error.get_or_insert(error);
+            }
+            if refreshed.changed {
+                order = self.load(reference).await?;
+            }
+            refreshed.refunds
+        } else {
+            self.store.refunds(reference).await?
+        };
+        Ok((order, refunds, refresh_error))
+    }
+
+    /// Asks FPS (GetTransactionStatus) about each of the order's refunds under way whose
+    /// transaction is known, and records what it says.
+    pub async fn refresh_refunds(&self, reference: &str) -> Result<RefreshedRefunds, StoreError> {
+        let mut error = None;
+        let mut changed = false;
+        let refunds = self.store.refunds(reference).await?;
+        for refund in refunds.iter().filter(|r| refund_under_way(r)) {
+            let Some(transaction_id) = refund.transaction_id.as_deref() else {
+                continue;
+            };
+            match self.fps.transaction_status(transaction_id).await {
+                Ok(status) if status.transaction_status != TransactionStatus::Pending => {
+                    let event = Event::new(
+                        "refund_status_applied",
+                        format!(
+                            "{} {}",
+                            refund.caller_reference,
+                            status.transaction_status.as_str()
+                        ),
+                    );
+                    self.store
+                        .finish_refund(
+                            &refund.caller_reference,
+                            status.transaction_status.as_str(),
+                            Some(transaction_id),
+                            &event,
+                        )
+                        .await?;
+                    changed = true;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    error.get_or_insert(e.to_string());
+                }
+            }
+        }
+        let refunds = if changed {
+            self.store.refunds(reference).await?
+        } else {
+            refunds
+        };
+        Ok(RefreshedRefunds {
+            refunds,
+            changed,
+            error,
+        })
+    }
+}
