@@ -150,7 +150,7 @@ pub async fn switch(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(refused) = super::faults::authorize(&state, &headers, "test clock") {
+    if let Some(refused) = super::faults::refusal(&state, &headers, "test clock") {
         return refused;
     }
     let refuse = |status: StatusCode, message: String| {

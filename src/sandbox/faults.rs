@@ -194,13 +194,14 @@ fn hang_up() -> Response {
     Response::new(Body::from_stream(failing))
 }
 
-/// Lets a test-control request through when it carries the configured fault token as bearer
-/// token: 404 when no token is configured (`what`, e.g. "fault switch", does not exist), 401
-/// when it is missing or wrong. Shared by the fault switch and the test clock.
-pub fn authorize(state: &SandboxState, headers: &HeaderMap, what: &str) -> Result<(), Response> {
+/// The refusal of a test-control request that does not carry the configured fault token as
+/// bearer token: 404 when no token is configured (`what`, e.g. "fault switch", does not exist),
+/// 401 when it is missing or wrong; `None` lets it through. Shared by the fault switch and the
+/// test clock.
+pub fn refusal(state: &SandboxState, headers: &HeaderMap, what: &str) -> Option<Response> {
     let answer = |status: StatusCode, value: serde_json::Value| (status, Json(value)).into_response();
     let Some(token) = &state.config.fault_token else {
-        return Err(answer(
+        return Some(answer(
             StatusCode::NOT_FOUND,
             serde_json::json!({ "error": format!("the {what} is off: start the sandbox with a fault token") }),
         ));
@@ -219,9 +220,9 @@ pub fn authorize(state: &SandboxState, headers: &HeaderMap, what: &str) -> Resul
             header::WWW_AUTHENTICATE,
             header::HeaderValue::from_static("Bearer"),
         );
-        return Err(response);
+        return Some(response);
     }
-    Ok(())
+    None
 }
 
 /// `GET` and `POST /sandbox/faults`: shows or sets the fault, given the configured bearer token.
@@ -233,7 +234,7 @@ pub async fn switch(
     body: Bytes,
 ) -> Response {
     let answer = |status: StatusCode, value: serde_json::Value| (status, Json(value)).into_response();
-    if let Err(refused) = authorize(&state, &headers, "fault switch") {
+    if let Some(refused) = refusal(&state, &headers, "fault switch") {
         return refused;
     }
     if method == Method::POST {

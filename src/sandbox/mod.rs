@@ -39,8 +39,10 @@
 //!   `InvalidAccountState_Sender`; the recipient ones (`C4LGS...`, `R3VK4...`, `P1LL7...`)
 //!   `InvalidAccountState_Recipient`.
 //! - Settle once, at most the reserve; refund only completed (settled) money, cumulatively at
-//!   most what was charged; cancel only `Pending` or `Reserved`; the same `CallerReference` with an
-//!   identical request returns the earlier answer, with other parameters `DuplicateRequest`.
+//!   most what was charged; cancel only `Pending` or `Reserved`; an identical resend of a money or
+//!   token action within 7 days gets the earlier answer whatever its Timestamp's age
+//!   ([`api::replay`]); a changed request under a used `CallerReference` is `DuplicateRequest`.
+//! - Business time runs on a per-emulator test clock ([`clock`]); signature skew on the real one.
 //! - A reserve not settled within the reserve validity (7 days by default) is cancelled with
 //!   StatusCode `Expired`.
 //! - Fees: FPS's fee schedule and the marketplace's fees split each payment; balances per account

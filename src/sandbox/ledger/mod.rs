@@ -178,10 +178,7 @@ pub async fn charge(
         ));
     }
     // Each transaction of a caller gets its own millisecond: GetAccountActivity pages by it.
-    let now = state
-        .store
-        .received_at(&caller.access_key_id, state.now_ms())
-        .await?;
+    let now = state.store.received_at(&caller.access_key_id).await?;
     let declined = is_decline_amount(req.amount_minor)
         || (req.charge == Charge::Pay && declines_capture(&token.owner_email));
     let final_status = match (declined, req.charge) {
@@ -404,10 +401,7 @@ pub async fn refund(
         ));
     }
     // Each transaction of a caller gets its own millisecond: GetAccountActivity pages by it.
-    let now = state
-        .store
-        .received_at(&caller.access_key_id, state.now_ms())
-        .await?;
+    let now = state.store.received_at(&caller.access_key_id).await?;
     let mut txn = TransactionRecord {
         seq: 0,
         id: ids::transaction_id(),

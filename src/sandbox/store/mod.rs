@@ -403,10 +403,11 @@ impl Store {
         )
     }
 
-    /// The `DateReceived` of a caller's new transaction: `now`, or one millisecond after the
-    /// caller's latest, so no two of its transactions share one and GetAccountActivity's
-    /// `StartTimeForNextTransaction` pages exactly. Called under the write lock.
-    pub async fn received_at(&self, caller_key: &str, now: i64) -> Result<i64, StoreError> {
+    /// The `DateReceived` of a caller's new transaction: business time now, or one millisecond
+    /// after the caller's latest, so no two of its transactions share one and
+    /// GetAccountActivity's `StartTimeForNextTransaction` pages exactly. Called under the write lock.
+    pub async fn received_at(&self, caller_key: &str) -> Result<i64, StoreError> {
+        let now = self.now_ms();
         let row: (Option<i64>,) =
             sqlx::query_as("SELECT MAX(date_received) FROM transactions WHERE caller_key = ?")
                 .bind(caller_key)
