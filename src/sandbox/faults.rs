@@ -194,20 +194,17 @@ fn hang_up() -> Response {
     Response::new(Body::from_stream(failing))
 }
 
-/// `GET` and `POST /sandbox/faults`: shows or sets the fault, given the configured bearer token.
-/// Without a configured token the switch does not exist (404).
-pub async fn switch(
-    State(state): State<Arc<SandboxState>>,
-    method: Method,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+/// The refusal of a test-control request that does not carry the configured fault token as
+/// bearer token: 404 when no token is configured (`what`, e.g. "fault switch", does not exist),
+/// 401 when it is missing or wrong; `None` lets it through. Shared by the fault switch and the
+/// test clock.
+pub fn refusal(state: &SandboxState, headers: &HeaderMap, what: &str) -> Option<Response> {
     let answer = |status: StatusCode, value: serde_json::Value| (status, Json(value)).into_response();
     let Some(token) = &state.config.fault_token else {
-        return answer(
+        return Some(answer(
             StatusCode::NOT_FOUND,
-            serde_json::json!({ "error": "the fault switch is off: start the sandbox with a fault token" }),
-        );
+            serde_json::json!({ "error": format!("the {what} is off: start the sandbox with a fault token") }),
+        ));
     };
     let given = headers
         .get(header::AUTHORIZATION)
@@ -223,7 +220,22 @@ pub async fn switch(
             header::WWW_AUTHENTICATE,
             header::HeaderValue::from_static("Bearer"),
         );
-        return response;
+        return Some(response);
+    }
+    None
+}
+
+/// `GET` and `POST /sandbox/faults`: shows or sets the fault, given the configured bearer token.
+/// Without a configured token the switch does not exist (404).
+pub async fn switch(
+    State(state): State<Arc<SandboxState>>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let answer = |status: StatusCode, value: serde_json::Value| (status, Json(value)).into_response();
+    if let Some(refused) = refusal(&state, &headers, "fault switch") {
+        return refused;
     }
     if method == Method::POST {
         let fault: Fault = match serde_json::from_slice(&body) {

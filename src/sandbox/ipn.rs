@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::ids;
 use super::landing_signer::RSA_SHA1;
 use super::state::SandboxState;
-use super::store::{now_ms, IpnRecord, StoreError, TokenRecord, TransactionRecord};
+use super::store::{IpnRecord, StoreError, TokenRecord, TransactionRecord};
 use crate::core::canonical::HttpMethod;
 use crate::core::{encode, Endpoint};
 
@@ -144,14 +144,14 @@ async fn deliver(state: &SandboxState, ipn: &IpnRecord) -> Result<(), StoreError
     tracing::warn!(id = ipn.id, url = %ipn.url, attempts, give_up, %error, "IPN not accepted");
     state
         .store
-        .ipn_failed(ipn.id, now_ms().saturating_add(wait), give_up, &error)
+        .ipn_failed(ipn.id, state.now_ms().saturating_add(wait), give_up, &error)
         .await
 }
 
 /// Delivers due IPNs forever (until the task is aborted).
 pub async fn run_delivery(state: std::sync::Arc<SandboxState>) {
     loop {
-        match state.store.due_ipns(now_ms()).await {
+        match state.store.due_ipns(state.now_ms()).await {
             Ok(due) => {
                 for ipn in &due {
                     if let Err(e) = deliver(&state, ipn).await {
@@ -162,7 +162,7 @@ pub async fn run_delivery(state: std::sync::Arc<SandboxState>) {
             Err(e) => tracing::error!(error = %e, "IPN outbox unreadable"),
         }
         let wait = match state.store.next_ipn_due().await {
-            Ok(Some(at)) => Duration::from_millis(u64::try_from(at - now_ms()).unwrap_or(0).min(1000)),
+            Ok(Some(at)) => Duration::from_millis(u64::try_from(at - state.now_ms()).unwrap_or(0).min(1000)),
             _ => Duration::from_secs(1),
         };
         if wait > Duration::ZERO {
@@ -178,7 +178,7 @@ pub async fn run_ledger(state: std::sync::Arc<SandboxState>) {
             tracing::error!(error = %e, "completing pending transactions failed");
         }
         let wait = match state.store.next_due().await {
-            Ok(Some(at)) => Duration::from_millis(u64::try_from(at - now_ms()).unwrap_or(0).min(1000)),
+            Ok(Some(at)) => Duration::from_millis(u64::try_from(at - state.now_ms()).unwrap_or(0).min(1000)),
             _ => Duration::from_secs(1),
         };
         if wait > Duration::ZERO {

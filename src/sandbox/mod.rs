@@ -8,6 +8,8 @@
 //! - `GET /certs/090909/PKICert.pem`: the X.509 certificate of the key that signs returns and IPNs.
 //! - `GET`/`POST /sandbox/faults`: the fault mode of the Query API ([`faults`]), only when a fault
 //!   token is configured, and only with it as bearer token.
+//! - `GET`/`POST /sandbox/clock`: the test clock ([`clock`]): reports or advances the emulated
+//!   business time, with the same token.
 //! - `GET /outbox`: the e-mails FPS would have sent senders (payments, failed settlements, refunds).
 //!
 //! # Test accounts
@@ -37,8 +39,10 @@
 //!   `InvalidAccountState_Sender`; the recipient ones (`C4LGS...`, `R3VK4...`, `P1LL7...`)
 //!   `InvalidAccountState_Recipient`.
 //! - Settle once, at most the reserve; refund only completed (settled) money, cumulatively at
-//!   most what was charged; cancel only `Pending` or `Reserved`; the same `CallerReference` with an
-//!   identical request returns the earlier answer, with other parameters `DuplicateRequest`.
+//!   most what was charged; cancel only `Pending` or `Reserved`; an identical resend of a money or
+//!   token action within 7 days gets the earlier answer whatever its Timestamp's age
+//!   ([`api::replay`]); a changed request under a used `CallerReference` is `DuplicateRequest`.
+//! - Business time runs on a per-emulator test clock ([`clock`]); signature skew on the real one.
 //! - A reserve not settled within the reserve validity (7 days by default) is cancelled with
 //!   StatusCode `Expired`.
 //! - Fees: FPS's fee schedule and the marketplace's fees split each payment; balances per account
@@ -46,6 +50,7 @@
 
 pub mod api;
 pub mod cbui;
+pub mod clock;
 pub mod command;
 pub mod config;
 pub mod error;
@@ -132,6 +137,15 @@ impl RunningSandbox {
         format!("{}/", self.state.public_url)
     }
 
+    /// Moves the emulator's test clock `by` forward (at most 400 days a call; whole
+    /// milliseconds), then completes what became due (pending transactions, reserves past their
+    /// validity) before returning, and wakes IPN delivery. The Timestamp skew of signed requests
+    /// still uses the real clock.
+    pub async fn advance_clock(&self, by: std::time::Duration) -> Result<(), clock::AdvanceError> {
+        let by_ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+        self.state.advance_clock(by_ms).await.map(|_| ())
+    }
+
     /// Stops serving and the background workers, and waits for them.
     pub async fn stop(self) {
         self.stop.notify_waiters();
@@ -151,6 +165,7 @@ pub fn router(state: Arc<SandboxState>) -> Router {
         .route("/cobranded-ui/actions/confirm", post(cbui::confirm))
         .route(CERTIFICATE_PATH, get(certificate))
         .route(faults::FAULTS_PATH, get(faults::switch).post(faults::switch))
+        .route(clock::CLOCK_PATH, get(clock::switch).post(clock::switch))
         .route("/outbox", get(outbox::page))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(TraceLayer::new_for_http())
@@ -192,6 +207,7 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError
         signer,
         public_url,
         write_lock: tokio::sync::Mutex::new(()),
+        replay_lock: tokio::sync::Mutex::new(()),
         wake_ledger: Notify::new(),
         wake_ipn: Notify::new(),
         http,

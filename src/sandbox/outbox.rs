@@ -11,7 +11,7 @@ use axum::response::IntoResponse;
 use super::cbui::pages::layout;
 use super::ids;
 use super::state::SandboxState;
-use super::store::{now_ms, EmailRecord, StoreError, TransactionRecord};
+use super::store::{EmailRecord, StoreError, TransactionRecord};
 use super::xml::escape;
 
 /// Most e-mails the page lists.
@@ -79,7 +79,7 @@ pub async fn note(state: &SandboxState, txn: &TransactionRecord) -> Result<(), S
             body,
             transaction_id: txn.id.clone(),
             kind: kind.to_owned(),
-            at: txn.date_completed.unwrap_or_else(now_ms),
+            at: txn.date_completed.unwrap_or_else(|| state.now_ms()),
         };
         state.store.add_email(&email).await?;
     }

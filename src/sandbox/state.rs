@@ -23,6 +23,9 @@ pub struct SandboxState {
     pub public_url: String,
     /// Held by every action that changes money or tokens, and by the workers.
     pub write_lock: Mutex<()>,
+    /// Held from the look-up of a request's record to the recording of its answer (taken
+    /// before `write_lock`), so two identical resends at once give one answer, applied once.
+    pub replay_lock: Mutex<()>,
     /// Wakes the worker that completes pending transactions.
     pub wake_ledger: Notify,
     /// Wakes the IPN delivery worker.
@@ -42,6 +45,11 @@ impl SandboxState {
     /// The caller with this access key id.
     pub fn caller(&self, access_key_id: &str) -> Option<&CallerAccount> {
         self.config.caller(access_key_id)
+    }
+
+    /// Business time now (the test clock), in Unix milliseconds.
+    pub fn now_ms(&self) -> i64 {
+        self.store.now_ms()
     }
 
     /// The pending delay in milliseconds.

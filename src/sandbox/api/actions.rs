@@ -1,5 +1,6 @@
 //! Dispatch of the twelve Query API actions, and the ones that change money or tokens: parameter
-//! rules, the money rules through the ledger, idempotent resends by `CallerReference`.
+//! rules, the money rules through the ledger, `DuplicateRequest` for a changed request under a
+//! used `CallerReference` (identical resends are answered before, by [`super::replay`]).
 
 use super::install::install_payment_instruction;
 use super::params::ApiParams;
@@ -70,27 +71,23 @@ pub async fn dispatch(
     reply
 }
 
-/// The earlier answer to an identical request with this `CallerReference`; `DuplicateRequest`
-/// when the reference was used with other parameters.
-async fn earlier(
+/// `DuplicateRequest` when the caller's `reference` was used by another request answered within
+/// the last 7 days (an identical one never gets here: [`super::replay`] answers it).
+async fn refuse_used_reference(
     state: &SandboxState,
     caller: &CallerAccount,
-    action: &str,
     reference: &str,
-    params: &ApiParams,
-) -> Result<(String, Option<ApiReply>), FpsError> {
-    let fingerprint = format!("{action}\n{}", params.canonical());
+) -> Result<(), FpsError> {
     match state
         .store
-        .earlier_request(&caller.access_key_id, reference)
+        .request_under_reference(&caller.access_key_id, reference)
         .await?
     {
-        Some((seen, body)) if seen == fingerprint => Ok((fingerprint, Some(ApiReply { status: 200, body }))),
         Some(_) => Err(FpsError::new(
             ErrorCode::DuplicateRequest,
             format!("A request with CallerReference {reference} and other parameters was already processed."),
         )),
-        None => Ok((fingerprint, None)),
+        None => Ok(()),
     }
 }
 
@@ -180,10 +177,7 @@ async fn charge(
         fee_paid_by,
     };
     let _guard = state.write_lock.lock().await;
-    let (fingerprint, seen) = earlier(state, caller, action, &request.caller_reference, params).await?;
-    if let Some(reply) = seen {
-        return Ok(reply);
-    }
+    refuse_used_reference(state, caller, &request.caller_reference).await?;
     let recorded = state
         .store
         .transaction_by_reference(
@@ -201,19 +195,9 @@ async fn charge(
     } else {
         ("ReserveResponse", "ReserveResult")
     };
-    let reply = respond(response, Some(result), version, request_id, |xml| {
+    Ok(respond(response, Some(result), version, request_id, |xml| {
         transaction_result(xml, &txn.id, &txn.status)
-    });
-    state
-        .store
-        .save_request(
-            &caller.access_key_id,
-            &request.caller_reference,
-            &fingerprint,
-            &reply.body,
-        )
-        .await?;
-    Ok(reply)
+    }))
 }
 
 pub(super) fn transaction_id(params: &ApiParams, name: &str) -> Result<String, FpsError> {
@@ -308,10 +292,7 @@ async fn refund(
     )?;
     let override_url = params.url("OverrideIPNURL")?;
     let _guard = state.write_lock.lock().await;
-    let (fingerprint, seen) = earlier(state, caller, "Refund", &reference, params).await?;
-    if let Some(reply) = seen {
-        return Ok(reply);
-    }
+    refuse_used_reference(state, caller, &reference).await?;
     let recorded = state
         .store
         .transaction_by_reference(&caller.access_key_id, &reference, "Refund")
@@ -330,18 +311,13 @@ async fn refund(
             ledger::refund(state, caller, request).await?
         }
     };
-    let reply = respond(
+    Ok(respond(
         "RefundResponse",
         Some("RefundResult"),
         version,
         request_id,
         |xml| transaction_result(xml, &txn.id, &txn.status),
-    );
-    state
-        .store
-        .save_request(&caller.access_key_id, &reference, &fingerprint, &reply.body)
-        .await?;
-    Ok(reply)
+    ))
 }
 
 async fn cancel_token(

@@ -79,10 +79,10 @@ pub(super) async fn install_payment_instruction(
                     &caller.access_key_id,
                     reference,
                     token_type,
-                    &caller.email,
-                    &caller.name,
+                    (&caller.email, &caller.name),
                     // The caller's own account: its balance.
                     "ABT",
+                    state.now_ms(),
                 )
             };
             state.store.insert_token(&token).await?;

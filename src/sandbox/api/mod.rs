@@ -1,12 +1,14 @@
 //! The Query API at `/`: decodes the parameters (GET query or POST form), authenticates the
-//! Signature Version 2 signature, checks Timestamp/Expires, dispatches the action and answers
-//! with FPS's XML, or the error envelope `Response > Errors > Error (Code, Message)` + `RequestID`.
+//! Signature Version 2 signature, answers an identical resend from its record ([`replay`]),
+//! checks Timestamp/Expires, dispatches the action and answers with FPS's XML, or the error
+//! envelope `Response > Errors > Error (Code, Message)` + `RequestID`.
 
 mod actions;
 mod install;
 mod params;
 mod queries;
 mod render;
+pub mod replay;
 
 use std::sync::Arc;
 
@@ -15,11 +17,11 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
+use super::clock::real_now_ms;
 use super::config::CallerAccount;
 use super::error::{ErrorCode, FpsError};
 use super::ids;
 use super::state::SandboxState;
-use super::store::now_ms;
 use super::xml::Xml;
 use crate::core::canonical::{decode_query, reject_duplicates, HttpMethod, PlusIs, StringToSign};
 use crate::core::params::SignatureMethod;
@@ -174,10 +176,20 @@ async fn serve(
         .and_then(|h| h.to_str().ok())
         .ok_or_else(|| FpsError::new(ErrorCode::InvalidParams, "The request has no Host header."))?;
     let caller = authenticate(state, &params, host, uri.path(), http_method, &action)?;
-    actions::dispatch(state, caller, &action, &version, &params, request_id).await
+    match caller {
+        Some(caller) if replay::RECORDED_ACTIONS.contains(&action.as_str()) => {
+            replay::answer(state, caller, &action, &version, &params, request_id).await
+        }
+        Some(_) => {
+            check_time(state, &params)?;
+            actions::dispatch(state, caller, &action, &version, &params, request_id).await
+        }
+        None => actions::dispatch(state, caller, &action, &version, &params, request_id).await,
+    }
 }
 
-/// Checks the signature, key and time window; `None` for an unsigned VerifySignature call.
+/// Checks the key and signature (not the time window: see [`check_time`]); `None` for an
+/// unsigned VerifySignature call.
 fn authenticate<'s>(
     state: &'s SandboxState,
     params: &ApiParams,
@@ -215,13 +227,14 @@ fn authenticate<'s>(
              Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
         ));
     }
-    check_time(state, params)?;
     Ok(Some(caller))
 }
 
+/// Checks Timestamp (within the configured skew) or Expires (not past) against the real clock.
 fn check_time(state: &SandboxState, params: &ApiParams) -> Result<(), FpsError> {
     let skew = i64::try_from(state.config.max_skew.as_millis()).unwrap_or(i64::MAX);
-    let now = now_ms();
+    // Real time, not the test clock: the signature window is the caller's clock against ours.
+    let now = real_now_ms();
     let parse = |name: &str, text: &str| {
         ids::parse_iso_date(text).ok_or_else(|| {
             FpsError::new(

@@ -443,9 +443,9 @@ async fn install(
             &loaded.caller.access_key_id,
             reference.to_owned(),
             pipeline.name().to_owned(),
-            &sender.email,
-            &sender.name,
+            (&sender.email, &sender.name),
             method.as_str(),
+            state.now_ms(),
         )
     };
     state.store.insert_token(&token).await?;
@@ -534,9 +534,9 @@ async fn install_instrument(
                 &loaded.caller.access_key_id,
                 caller_reference.to_owned(),
                 token_type.to_owned(),
-                &sender.email,
-                &sender.name,
+                (&sender.email, &sender.name),
                 method.as_str(),
+                state.now_ms(),
             )
         };
         state.store.insert_token(&token).await?;

@@ -22,7 +22,7 @@ use super::ids;
 use super::instruction::{Payment, Role};
 use super::ipn;
 use super::state::SandboxState;
-use super::store::{now_ms, StoreError, TransactionRecord};
+use super::store::{StoreError, TransactionRecord};
 
 /// Largest amount of one transaction, in cents (FPS's documented $10,000 cap).
 pub const MAX_TRANSACTION_MINOR: i64 = 1_000_000;
@@ -178,7 +178,7 @@ pub async fn charge(
         ));
     }
     // Each transaction of a caller gets its own millisecond: GetAccountActivity pages by it.
-    let now = state.store.received_at(&caller.access_key_id, now_ms()).await?;
+    let now = state.store.received_at(&caller.access_key_id).await?;
     let declined = is_decline_amount(req.amount_minor)
         || (req.charge == Charge::Pay && declines_capture(&token.owner_email));
     let final_status = match (declined, req.charge) {
@@ -283,7 +283,7 @@ pub async fn settle(
     }
     let accepted = accepted_fees(state, &caller.email, txn.recipient_token_id.as_deref()).await?;
     apply_fees(&mut txn, amount, accepted)?;
-    let now = now_ms();
+    let now = state.now_ms();
     txn.settled_minor = Some(amount);
     if override_ipn_url.is_some() {
         txn.override_ipn_url = override_ipn_url;
@@ -317,7 +317,7 @@ pub async fn cancel(
             txn.status
         )));
     }
-    let now = now_ms();
+    let now = state.now_ms();
     if override_ipn_url.is_some() {
         txn.override_ipn_url = override_ipn_url;
     }
@@ -401,7 +401,7 @@ pub async fn refund(
         ));
     }
     // Each transaction of a caller gets its own millisecond: GetAccountActivity pages by it.
-    let now = state.store.received_at(&caller.access_key_id, now_ms()).await?;
+    let now = state.store.received_at(&caller.access_key_id).await?;
     let mut txn = TransactionRecord {
         seq: 0,
         id: ids::transaction_id(),
@@ -536,7 +536,7 @@ async fn announce(state: &SandboxState, txn: &TransactionRecord, operation: &str
 /// settled within the reserve validity (StatusCode `Expired`). Takes the write lock.
 pub async fn complete_due(state: &SandboxState) -> Result<(), StoreError> {
     let _guard = state.write_lock.lock().await;
-    let now = now_ms();
+    let now = state.now_ms();
     let validity = i64::try_from(state.config.reserve_validity.as_millis()).unwrap_or(i64::MAX);
     for mut txn in state.store.due_transactions(now).await? {
         let outcome = txn.due_status.clone().unwrap_or_else(|| "Success".into());

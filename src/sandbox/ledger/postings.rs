@@ -5,7 +5,7 @@
 use super::fees::{self, AcceptedFees, FeePayer, MarketplaceFee};
 use crate::sandbox::error::{ErrorCode, FpsError};
 use crate::sandbox::state::SandboxState;
-use crate::sandbox::store::{now_ms, EntryRecord, StoreError, TransactionRecord};
+use crate::sandbox::store::{EntryRecord, StoreError, TransactionRecord};
 
 /// The account that collects FPS's fees.
 pub const FPS_ACCOUNT: &str = "FPS";
@@ -111,7 +111,7 @@ pub(super) async fn post(state: &SandboxState, txn: &TransactionRecord) -> Resul
     } else {
         payment_parts(txn, &caller_email)
     };
-    let at = txn.date_completed.unwrap_or_else(now_ms);
+    let at = txn.date_completed.unwrap_or_else(|| state.now_ms());
     let entries: Vec<EntryRecord> = parts
         .into_iter()
         .map(|(account, role, amount_minor)| EntryRecord {

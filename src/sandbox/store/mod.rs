@@ -3,25 +3,23 @@
 
 use std::path::Path;
 use std::str::FromStr;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::SqlitePool;
 
 mod accounts;
+mod outbox;
 mod records;
+mod requests;
 
 pub use records::{
     ActivityFilter, EmailRecord, EntryRecord, HistoryRecord, IpnRecord, SessionRecord, TokenRecord,
     TransactionRecord,
 };
 
-/// Milliseconds since the Unix epoch, now.
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
+pub use requests::{RequestRecord, RECORD_LIFETIME_MS};
+
+use super::clock::Clock;
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
@@ -34,10 +32,11 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
-/// The database handle.
+/// The database handle, with the emulator's business clock (every date it writes is read from it).
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
+    clock: Clock,
 }
 
 impl Store {
@@ -67,7 +66,21 @@ impl Store {
             }
         };
         sqlx::migrate!("migrations/sandbox").run(&pool).await?;
-        Ok(Store { pool })
+        let offset: Option<(i64,)> = sqlx::query_as("SELECT offset_ms FROM sandbox_clock WHERE id = 1")
+            .fetch_optional(&pool)
+            .await?;
+        let clock = Clock::with_offset(offset.map_or(0, |o| o.0));
+        Ok(Store { pool, clock })
+    }
+
+    /// The business clock (shared by clones of this store).
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Business time now, in Unix milliseconds.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
     }
 
     /// The stored signing key and certificate, PEM.
@@ -102,7 +115,7 @@ impl Store {
         .bind(id)
         .bind(caller_key)
         .bind(pairs_json)
-        .bind(now_ms())
+        .bind(self.now_ms())
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -359,8 +372,9 @@ impl Store {
     }
 
     /// The caller's first transaction of `operation` (`Pay`, `Reserve`, `Refund`) under
-    /// `reference`: a call carried out whose answer was never recorded (the emulator stopped
-    /// between the two) is found again by it.
+    /// `reference` received within the last [`RECORD_LIFETIME_MS`] of business time: a call
+    /// carried out whose answer was never recorded (the emulator stopped between the two) is
+    /// found again by it, for as long as its record would have been kept.
     pub async fn transaction_by_reference(
         &self,
         caller_key: &str,
@@ -369,11 +383,12 @@ impl Store {
     ) -> Result<Option<TransactionRecord>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT * FROM transactions WHERE caller_key = ? AND caller_reference = ? AND operation = ?
-             ORDER BY seq LIMIT 1",
+               AND date_received > ? ORDER BY seq LIMIT 1",
         )
         .bind(caller_key)
         .bind(reference)
         .bind(operation)
+        .bind(self.now_ms().saturating_sub(RECORD_LIFETIME_MS))
         .fetch_optional(&self.pool)
         .await?)
     }
@@ -388,10 +403,11 @@ impl Store {
         )
     }
 
-    /// The `DateReceived` of a caller's new transaction: `now`, or one millisecond after the
-    /// caller's latest, so no two of its transactions share one and GetAccountActivity's
-    /// `StartTimeForNextTransaction` pages exactly. Called under the write lock.
-    pub async fn received_at(&self, caller_key: &str, now: i64) -> Result<i64, StoreError> {
+    /// The `DateReceived` of a caller's new transaction: business time now, or one millisecond
+    /// after the caller's latest, so no two of its transactions share one and
+    /// GetAccountActivity's `StartTimeForNextTransaction` pages exactly. Called under the write lock.
+    pub async fn received_at(&self, caller_key: &str) -> Result<i64, StoreError> {
+        let now = self.now_ms();
         let row: (Option<i64>,) =
             sqlx::query_as("SELECT MAX(date_received) FROM transactions WHERE caller_key = ?")
                 .bind(caller_key)
@@ -453,103 +469,5 @@ impl Store {
             .bind(filter.limit + 1)
             .fetch_all(&self.pool)
             .await?)
-    }
-
-    /// An earlier request with this `CallerReference`: its fingerprint and response.
-    pub async fn earlier_request(
-        &self,
-        caller_key: &str,
-        reference: &str,
-    ) -> Result<Option<(String, String)>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT fingerprint, response FROM idempotent_requests WHERE caller_key = ? AND caller_reference = ?",
-        )
-        .bind(caller_key)
-        .bind(reference)
-        .fetch_optional(&self.pool)
-        .await?)
-    }
-
-    /// Remembers a request's fingerprint and response for idempotent resends.
-    pub async fn save_request(
-        &self,
-        caller_key: &str,
-        reference: &str,
-        fingerprint: &str,
-        response: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO idempotent_requests (caller_key, caller_reference, fingerprint, response, created_at) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(caller_key)
-        .bind(reference)
-        .bind(fingerprint)
-        .bind(response)
-        .bind(now_ms())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// Queues an IPN for immediate delivery.
-    pub async fn enqueue_ipn(&self, url: &str, body: &str) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO ipn_outbox (url, body, next_attempt_at) VALUES (?, ?, ?)")
-            .bind(url)
-            .bind(body)
-            .bind(now_ms())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// IPNs due for an attempt.
-    pub async fn due_ipns(&self, now: i64) -> Result<Vec<IpnRecord>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT id, url, body, attempts FROM ipn_outbox
-             WHERE delivered_at IS NULL AND gave_up = 0 AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 32",
-        )
-        .bind(now)
-        .fetch_all(&self.pool)
-        .await?)
-    }
-
-    /// The earliest time an undelivered IPN is due, if any.
-    pub async fn next_ipn_due(&self) -> Result<Option<i64>, StoreError> {
-        let row: (Option<i64>,) = sqlx::query_as(
-            "SELECT MIN(next_attempt_at) FROM ipn_outbox WHERE delivered_at IS NULL AND gave_up = 0",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(row.0)
-    }
-
-    /// Marks an IPN delivered.
-    pub async fn ipn_delivered(&self, id: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE ipn_outbox SET delivered_at = ?, attempts = attempts + 1 WHERE id = ?")
-            .bind(now_ms())
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// Records a failed attempt: retry at `next_attempt_at`, or give up.
-    pub async fn ipn_failed(
-        &self,
-        id: i64,
-        next_attempt_at: i64,
-        give_up: bool,
-        error: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE ipn_outbox SET attempts = attempts + 1, next_attempt_at = ?, gave_up = ?, last_error = ? WHERE id = ?",
-        )
-        .bind(next_attempt_at)
-        .bind(give_up)
-        .bind(error)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 }

@@ -52,17 +52,18 @@ pub struct TokenRecord {
 }
 
 impl TokenRecord {
-    /// A token installed now, active, with nothing charged under it yet and none of the
-    /// optional terms; the caller adds what its pipeline or instruction states (amounts,
-    /// reason, fees, ...) with struct update syntax.
+    /// A token installed at `date_installed` (business time: the store's clock), active, with
+    /// nothing charged under it yet and none of the optional terms; the caller adds what its
+    /// pipeline or instruction states (amounts, reason, fees, ...) with struct update syntax.
+    /// `owner` is the e-mail and display name of who approved it.
     pub fn new_active(
         token_id: String,
         caller_key: &str,
         caller_reference: String,
         token_type: String,
-        owner_email: &str,
-        owner_name: &str,
+        (owner_email, owner_name): (&str, &str),
         payment_method: &str,
+        date_installed: i64,
     ) -> Self {
         TokenRecord {
             token_id,
@@ -81,7 +82,7 @@ impl TokenRecord {
             payment_reason: None,
             refund_token_id: None,
             old_token_id: None,
-            date_installed: super::now_ms(),
+            date_installed,
             recipient_pays_fee: None,
             max_fixed_fee_minor: None,
             max_variable_fee_bp: None,
