@@ -15,6 +15,7 @@ pub mod policy;
 pub mod sellers;
 pub mod server;
 pub mod shopper;
+pub mod signed_params;
 pub mod store;
 pub mod tracking;
 

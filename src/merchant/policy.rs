@@ -1,5 +1,6 @@
 //! The signing policy of `POST /fps/sign`: the server signs a CBUI request only for an open order
-//! of its own, at the order's price, to an allowed return URL, under its own key. It re-parses
+//! of its own, at the order's price, to an allowed return URL (the one of its first signing),
+//! under its own key, with no text or branding the browser chose (`signed_params`). It re-parses
 //! the browser's parameters into a typed request and signs that, never a string it was handed.
 
 use std::fmt;
@@ -9,6 +10,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::marketplace::FeeTerms;
 use super::order::{Mode, OrderState};
+use super::signed_params::{self, Branding, Refusal};
 use super::store::{Order, SellerSignup};
 use crate::core::params::{CallerKey, CbuiRequest, Pipeline, SignatureMethod};
 use crate::core::{CoreError, Endpoint};
@@ -109,9 +111,11 @@ pub enum PolicyError {
     /// returnURL is not on the allowlist.
     #[error("returnURL is not one of the shop's return URLs")]
     ReturnUrl,
-    /// A parameter this shop never signs (marketplace recipient token, other signature methods).
-    #[error("parameter {0} is not allowed for this shop")]
-    Forbidden(&'static str),
+    /// A parameter this shop does not sign, or not with this value; the refusal names it and
+    /// carries its code (`PARAMETER_NOT_ALLOWED`, `PARAMETER_MISMATCH`, `HIDDEN_CHARACTER`,
+    /// `RETURN_URL_FIXED`).
+    #[error(transparent)]
+    Forbidden(Refusal),
     /// The Recipient request's callerReference names no seller sign-up of this shop.
     #[error("callerReference names no seller sign-up of this shop")]
     UnknownSignup,
@@ -135,7 +139,7 @@ impl PolicyError {
             PolicyError::OrderNotOpen(_) => "ORDER_NOT_OPEN",
             PolicyError::AmountMismatch { .. } => "AMOUNT_MISMATCH",
             PolicyError::ReturnUrl => "RETURN_URL_NOT_ALLOWED",
-            PolicyError::Forbidden(_) => "PARAMETER_NOT_ALLOWED",
+            PolicyError::Forbidden(refusal) => refusal.code,
             PolicyError::UnknownSignup => "UNKNOWN_SIGNUP",
             PolicyError::SignupClosed => "SIGNUP_CLOSED",
             PolicyError::FeeTerms => "FEE_TERMS_MISMATCH",
@@ -150,6 +154,8 @@ pub struct SigningPolicy {
     pub caller_key: CallerKey,
     /// Allowed return URLs, compared byte for byte.
     pub return_urls: Vec<Endpoint>,
+    /// The only branding signed (the catalog's).
+    pub branding: Branding,
 }
 
 impl SigningPolicy {
@@ -190,7 +196,9 @@ impl SigningPolicy {
             Some(_) => {}
             None => pairs.push(("pipelineName", request.pipeline.as_str())),
         }
-        Ok(CbuiRequest::from_pairs(pairs)?)
+        let request = CbuiRequest::from_pairs(pairs)?;
+        signed_params::check_hidden(&request).map_err(PolicyError::Forbidden)?;
+        Ok(request)
     }
 
     /// Checks a Recipient request against the seller sign-up it names (`None`: no such sign-up)
@@ -229,12 +237,10 @@ impl SigningPolicy {
         {
             return Err(PolicyError::FeeTerms);
         }
-        if request.signature_method() != SignatureMethod::HmacSha256 {
-            return Err(PolicyError::Forbidden(
-                "signatureMethod (only HmacSHA256 is signed)",
-            ));
-        }
-        Ok(())
+        check_signature_method(request)?;
+        self.branding
+            .check_request(request)
+            .map_err(PolicyError::Forbidden)
     }
 
     /// Checks a parsed request against the order it names (`None`: no such order).
@@ -272,27 +278,47 @@ impl SigningPolicy {
         {
             return Err(PolicyError::ReturnUrl);
         }
-        if single.recipient_token.is_some() {
-            return Err(PolicyError::Forbidden("recipientToken"));
-        }
-        if request.signature_method() != SignatureMethod::HmacSha256 {
-            return Err(PolicyError::Forbidden(
-                "signatureMethod (only HmacSHA256 is signed)",
-            ));
-        }
-        let wants_reserve = single.reserve.is_some_and(|r| r.get());
-        if wants_reserve != (order.mode == Mode::Reserve) && single.reserve.is_some() {
-            return Err(PolicyError::Pipeline(format!(
-                "reserve must be {} for this order",
-                if order.mode == Mode::Reserve {
-                    "True"
-                } else {
-                    "False or absent"
-                }
+        // The first signing stored its return URL: the return is verified against it, so a
+        // later request (by anyone holding the reference) must not name another one.
+        if order
+            .return_url
+            .as_deref()
+            .is_some_and(|fixed| fixed != return_url)
+        {
+            return Err(PolicyError::Forbidden(Refusal::new(
+                signed_params::RETURN_URL_FIXED,
+                "returnURL",
+                "must be the one this order was first signed with",
             )));
         }
-        Ok(())
+        check_signature_method(request)?;
+        if signed_params::wants_reserve(single) != (order.mode == Mode::Reserve) {
+            return Err(PolicyError::Pipeline(
+                if order.mode == Mode::Reserve {
+                    "reserve must be True for this Reserve order"
+                } else {
+                    "reserve must be False or absent for this Pay order"
+                }
+                .to_owned(),
+            ));
+        }
+        signed_params::check_order(request, single, order).map_err(PolicyError::Forbidden)?;
+        self.branding
+            .check_request(request)
+            .map_err(PolicyError::Forbidden)
     }
+}
+
+/// Only HmacSHA256 is signed.
+fn check_signature_method(request: &CbuiRequest) -> Result<(), PolicyError> {
+    if request.signature_method() != SignatureMethod::HmacSha256 {
+        return Err(PolicyError::Forbidden(Refusal::new(
+            signed_params::NOT_ALLOWED,
+            "signatureMethod",
+            "must be HmacSHA256",
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -307,6 +333,7 @@ mod tests {
         SigningPolicy {
             caller_key: CallerKey::new(KEY).unwrap(),
             return_urls: vec![Endpoint::parse(RETURN).unwrap()],
+            branding: Branding::default(),
         }
     }
 
@@ -355,7 +382,13 @@ mod tests {
             Ok(())
         );
         let reserve = order(OrderState::Open, Mode::Reserve);
-        assert_eq!(verdict(&[("reserve", Some("True"))], Some(&reserve)), Ok(()));
+        assert_eq!(
+            verdict(
+                &[("reserve", Some("True")), ("paymentMethod", Some("CC"))],
+                Some(&reserve)
+            ),
+            Ok(())
+        );
     }
 
     #[test]

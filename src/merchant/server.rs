@@ -110,6 +110,7 @@ impl AppState {
         let policy = SigningPolicy {
             caller_key: config.access_key_id.clone(),
             return_urls: config.return_urls.clone(),
+            branding: catalog.branding().clone(),
         };
         let signer = Arc::new(Signer::new(&config.secret));
         let order_links = OrderLinks::new(&config.secret);
