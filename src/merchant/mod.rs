@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod admin;
+pub mod body_first;
 pub mod catalog;
 pub mod checkout;
 pub mod config;
