@@ -350,6 +350,15 @@ async fn shutdown_signal() {
 pub fn run(args: &ServeArgs, env: &dyn Environment) -> Result<(), ServeError> {
     let config = Config::load(args, env)?;
     crate::service::init_logging("info");
+    // Said once logging is on: a key file others can read is a key others may hold.
+    let secret_file = args.fps.secret_file.clone().or_else(|| {
+        env.var("FPS_SECRET_KEY_FILE")
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+    });
+    if let Some(path) = secret_file {
+        crate::private_files::warn_if_shared(&path, "FPS_SECRET_KEY_FILE / --secret-file");
+    }
     let runtime = crate::service::runtime()?;
     runtime.block_on(async move {
         let listen = config.listen;

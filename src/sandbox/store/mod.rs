@@ -45,6 +45,9 @@ impl Store {
     pub async fn open(path: Option<&Path>) -> Result<Self, StoreError> {
         let pool = match path {
             Some(path) => {
+                // The database holds the RSA signing key: owner-only before SQLite opens it
+                // (SQLite gives its -wal and -shm files the database file's mode).
+                crate::private_files::create_private_file(path).map_err(sqlx::Error::Io)?;
                 let options = SqliteConnectOptions::new()
                     .filename(path)
                     .create_if_missing(true)
@@ -67,6 +70,12 @@ impl Store {
             }
         };
         sqlx::migrate!("migrations/sandbox").run(&pool).await?;
+        if let Some(path) = path {
+            // A database or side file made by an older version keeps its wider mode otherwise.
+            for file in crate::private_files::sqlite_files(path) {
+                crate::private_files::tighten_file(&file).map_err(sqlx::Error::Io)?;
+            }
+        }
         Ok(Store { pool })
     }
 
