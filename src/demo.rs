@@ -22,6 +22,7 @@ use crate::core::params::{CallerKey, CbuiEndpoint};
 use crate::core::Endpoint;
 use crate::merchant::server::{routes, with_layers, ApiService};
 use crate::merchant::{AppState, Config};
+use crate::private_files::{create_private_dir, create_private_file, sqlite_files, tighten_file};
 use crate::sandbox::{CallerAccount, SandboxConfig};
 use crate::signer::SecretKey;
 
@@ -123,6 +124,8 @@ impl DevKeys {
     fn load_or_create(path: &Path) -> Result<Self, DemoError> {
         if let Ok(text) = std::fs::read_to_string(path) {
             if let Ok(keys) = serde_json::from_str(&text) {
+                // Written by an older version, or copied in, with a wider mode.
+                tighten_file(path).map_err(io(format!("restricting {}", path.display())))?;
                 return Ok(keys);
             }
         }
@@ -139,7 +142,9 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(text.as_bytes())
+    options.open(path)?.write_all(text.as_bytes())?;
+    // The mode above applies only to a file this call creates.
+    tighten_file(path)
 }
 
 /// What the shop's pages read from `/config.json`: public values only.
@@ -272,7 +277,11 @@ pub async fn start(args: &DemoArgs) -> Result<RunningDemo, DemoError> {
         &args.pkg,
         "build the wasm package first: ./scripts/pkg (./scripts/demo does it)",
     )?;
-    std::fs::create_dir_all(&args.dir).map_err(io(format!("creating {}", args.dir.display())))?;
+    // Owner-only: the folder holds the development keys and both databases (the emulator's holds
+    // its RSA signing key).
+    create_private_dir(&args.dir).map_err(io(format!("creating {}", args.dir.display())))?;
+    let shop_db = args.dir.join("shop.sqlite");
+    create_private_file(&shop_db).map_err(io(format!("creating {}", shop_db.display())))?;
     let keys = DevKeys::load_or_create(&args.dir.join("dev-keys.json"))?;
     let secret = SecretKey::new(&keys.secret_key).ok_or_else(|| DemoError::Backend("empty secret".into()))?;
     let admin_token =
@@ -309,7 +318,7 @@ pub async fn start(args: &DemoArgs) -> Result<RunningDemo, DemoError> {
     let backend_error = |e: crate::core::CoreError| DemoError::Backend(e.to_string());
     let config = Config {
         listen: shop_addr,
-        database_url: args.dir.join("shop.sqlite").display().to_string(),
+        database_url: shop_db.display().to_string(),
         catalog: args.www.join("catalog.json"),
         fps_endpoint: Endpoint::parse_without_query(&sandbox.api_url).map_err(backend_error)?,
         cbui_endpoint: CbuiEndpoint::custom(&sandbox.cbui_url).map_err(backend_error)?,
@@ -326,6 +335,9 @@ pub async fn start(args: &DemoArgs) -> Result<RunningDemo, DemoError> {
     let state = AppState::new(config)
         .await
         .map_err(|e| DemoError::Backend(e.to_string()))?;
+    for file in sqlite_files(&shop_db) {
+        tighten_file(&file).map_err(io(format!("restricting {}", file.display())))?;
+    }
     let shop_config = ShopConfig {
         caller_key: keys.access_key_id.clone(),
         environment: sandbox.cbui_url.clone(),

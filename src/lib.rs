@@ -38,6 +38,9 @@ pub mod demo;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod service;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod private_files;
+
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
 

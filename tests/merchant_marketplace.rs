@@ -309,6 +309,7 @@ async fn buy(h: &Harness, shop: &Shop, sku: &str, amount: &str, method: &str, re
     ];
     if reserve {
         params.push(json!(["reserve", "True"]));
+        params.push(json!(["paymentMethod", "CC"]));
     }
     let (status, signed) = shop
         .post("/fps/sign", json!({"pipeline":"SingleUse","params": params}))

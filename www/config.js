@@ -22,6 +22,8 @@ export function payOptions(config, order, label) {
     callerReference: order.callerReference,
     reason: order.description,
     label,
-    params: order.paymentMode === 'reserve' ? { reserve: 'True' } : {},
+    // What /fps/sign signs for the order and nothing more: a Reserve order is a card Reserve
+    // (reserve=True, paymentMethod=CC); a Pay order carries neither.
+    params: order.paymentMode === 'reserve' ? { reserve: 'True', paymentMethod: 'CC' } : {},
   };
 }

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::marketplace::{FeeTerms, FeeTermsFile};
 use super::order::Mode;
+use super::signed_params::{hidden_character, Branding};
 use crate::core::{Amount, Currency};
 
 /// Largest catalog file read.
@@ -33,6 +34,7 @@ pub struct Catalog {
     currency: Currency,
     products: HashMap<String, Product>,
     marketplace: Option<FeeTerms>,
+    branding: Branding,
 }
 
 #[derive(Deserialize)]
@@ -44,6 +46,9 @@ struct CatalogFile {
     /// The marketplace's fees on sellers' products.
     #[serde(default)]
     marketplace: Option<FeeTermsFile>,
+    /// The shop's text and logo on the CBUI pages: the only ones `/fps/sign` signs.
+    #[serde(default)]
+    branding: Branding,
 }
 
 #[derive(Deserialize)]
@@ -154,8 +159,16 @@ impl Catalog {
             if !valid_sku(&p.sku) {
                 return Err(format!("sku {:?} must be 1 to 64 of A-Z a-z 0-9 - _ .", p.sku));
             }
-            if p.name.trim().is_empty() || p.name.len() > 128 || p.name.chars().any(char::is_control) {
-                return Err(format!("name of {} must be 1 to 128 bytes of text", p.sku));
+            // Names make the order's description, which Amazon shows as the paymentReason.
+            if p.name.trim().is_empty()
+                || p.name.len() > 128
+                || p.name.chars().any(char::is_control)
+                || hidden_character(&p.name).is_some()
+            {
+                return Err(format!(
+                    "name of {} must be 1 to 128 bytes of text, without invisible or direction-changing characters",
+                    p.sku
+                ));
             }
             let price =
                 Amount::parse_in(&p.price, currency).map_err(|e| format!("price of {}: {e}", p.sku))?;
@@ -187,11 +200,18 @@ impl Catalog {
         if products.is_empty() {
             return Err("the catalog has no products".to_owned());
         }
+        file.branding.check()?;
         Ok(Catalog {
             currency,
             products,
             marketplace,
+            branding: file.branding,
         })
+    }
+
+    /// The shop's branding on the CBUI pages (none unless the catalog sets it).
+    pub fn branding(&self) -> &Branding {
+        &self.branding
     }
 
     /// The marketplace's fees on sellers' products, if the shop is a marketplace.
@@ -373,6 +393,11 @@ mod tests {
             r#"{"products":[{"sku":"A","name":"x","price":"1","mode":"later"}]}"#,
             r#"{"currency":"EUR","products":[{"sku":"A","name":"x","price":"1"}]}"#,
             r#"{"products":[{"sku":"A","name":"x","price":"1","colour":"red"}]}"#,
+            // Names become the signed paymentReason: no bidi override, no zero-width space.
+            r#"{"products":[{"sku":"A","name":"Mug \u202egnp.exe","price":"1"}]}"#,
+            r#"{"products":[{"sku":"A","name":"Mu\u200bg","price":"1"}]}"#,
+            r#"{"branding":{"cobrandingUrl":"http://shop.example/logo.png"},"products":[{"sku":"A","name":"x","price":"1"}]}"#,
+            r#"{"branding":{"slogan":"x"},"products":[{"sku":"A","name":"x","price":"1"}]}"#,
         ] {
             assert!(Catalog::from_json(bad).is_err(), "{bad}");
         }

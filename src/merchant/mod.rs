@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod admin;
+pub mod body_first;
 pub mod catalog;
 pub mod checkout;
 pub mod config;
@@ -16,6 +17,7 @@ pub mod policy;
 pub mod sellers;
 pub mod server;
 pub mod shopper;
+pub mod signed_params;
 pub mod store;
 pub mod tracking;
 

@@ -1,5 +1,6 @@
 //! The signing policy of `POST /fps/sign`: the server signs a CBUI request only for an open order
-//! of its own, at the order's price, to an allowed return URL, under its own key. It re-parses
+//! of its own, at the order's price, to an allowed return URL (the one of its first signing),
+//! under its own key, with no text or branding the browser chose (`signed_params`). It re-parses
 //! the browser's parameters into a typed request and signs that, never a string it was handed.
 
 use std::fmt;
@@ -9,6 +10,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::marketplace::FeeTerms;
 use super::order::{Mode, OrderState};
+use super::signed_params::{self, Branding, Refusal};
 use super::store::{Order, SellerSignup};
 use crate::core::params::{CallerKey, CbuiRequest, Pipeline, SignatureMethod};
 use crate::core::{CoreError, Endpoint};
@@ -109,9 +111,11 @@ pub enum PolicyError {
     /// returnURL is not on the allowlist.
     #[error("returnURL is not one of the shop's return URLs")]
     ReturnUrl,
-    /// A parameter this shop never signs (marketplace recipient token, other signature methods).
-    #[error("parameter {0} is not allowed for this shop")]
-    Forbidden(&'static str),
+    /// A parameter this shop does not sign, or not with this value; the refusal names it and
+    /// carries its code (`PARAMETER_NOT_ALLOWED`, `PARAMETER_MISMATCH`, `HIDDEN_CHARACTER`,
+    /// `RETURN_URL_FIXED`).
+    #[error(transparent)]
+    Forbidden(Refusal),
     /// The Recipient request's callerReference names no seller sign-up of this shop.
     #[error("callerReference names no seller sign-up of this shop")]
     UnknownSignup,
@@ -135,7 +139,7 @@ impl PolicyError {
             PolicyError::OrderNotOpen(_) => "ORDER_NOT_OPEN",
             PolicyError::AmountMismatch { .. } => "AMOUNT_MISMATCH",
             PolicyError::ReturnUrl => "RETURN_URL_NOT_ALLOWED",
-            PolicyError::Forbidden(_) => "PARAMETER_NOT_ALLOWED",
+            PolicyError::Forbidden(refusal) => refusal.code,
             PolicyError::UnknownSignup => "UNKNOWN_SIGNUP",
             PolicyError::SignupClosed => "SIGNUP_CLOSED",
             PolicyError::FeeTerms => "FEE_TERMS_MISMATCH",
@@ -150,6 +154,8 @@ pub struct SigningPolicy {
     pub caller_key: CallerKey,
     /// Allowed return URLs, compared byte for byte.
     pub return_urls: Vec<Endpoint>,
+    /// The only branding signed (the catalog's).
+    pub branding: Branding,
 }
 
 impl SigningPolicy {
@@ -190,7 +196,9 @@ impl SigningPolicy {
             Some(_) => {}
             None => pairs.push(("pipelineName", request.pipeline.as_str())),
         }
-        Ok(CbuiRequest::from_pairs(pairs)?)
+        let request = CbuiRequest::from_pairs(pairs)?;
+        signed_params::check_hidden(&request).map_err(PolicyError::Forbidden)?;
+        Ok(request)
     }
 
     /// Checks a Recipient request against the seller sign-up it names (`None`: no such sign-up)
@@ -229,12 +237,10 @@ impl SigningPolicy {
         {
             return Err(PolicyError::FeeTerms);
         }
-        if request.signature_method() != SignatureMethod::HmacSha256 {
-            return Err(PolicyError::Forbidden(
-                "signatureMethod (only HmacSHA256 is signed)",
-            ));
-        }
-        Ok(())
+        check_signature_method(request)?;
+        self.branding
+            .check_request(request)
+            .map_err(PolicyError::Forbidden)
     }
 
     /// Checks a parsed request against the order it names (`None`: no such order).
@@ -272,253 +278,49 @@ impl SigningPolicy {
         {
             return Err(PolicyError::ReturnUrl);
         }
-        if single.recipient_token.is_some() {
-            return Err(PolicyError::Forbidden("recipientToken"));
-        }
-        if request.signature_method() != SignatureMethod::HmacSha256 {
-            return Err(PolicyError::Forbidden(
-                "signatureMethod (only HmacSHA256 is signed)",
-            ));
-        }
-        let wants_reserve = single.reserve.is_some_and(|r| r.get());
-        if wants_reserve != (order.mode == Mode::Reserve) && single.reserve.is_some() {
-            return Err(PolicyError::Pipeline(format!(
-                "reserve must be {} for this order",
-                if order.mode == Mode::Reserve {
-                    "True"
-                } else {
-                    "False or absent"
-                }
+        // The first signing stored its return URL: the return is verified against it, so a
+        // later request (by anyone holding the reference) must not name another one.
+        if order
+            .return_url
+            .as_deref()
+            .is_some_and(|fixed| fixed != return_url)
+        {
+            return Err(PolicyError::Forbidden(Refusal::new(
+                signed_params::RETURN_URL_FIXED,
+                "returnURL",
+                "must be the one this order was first signed with",
             )));
         }
-        Ok(())
+        check_signature_method(request)?;
+        if signed_params::wants_reserve(single) != (order.mode == Mode::Reserve) {
+            return Err(PolicyError::Pipeline(
+                if order.mode == Mode::Reserve {
+                    "reserve must be True for this Reserve order"
+                } else {
+                    "reserve must be False or absent for this Pay order"
+                }
+                .to_owned(),
+            ));
+        }
+        signed_params::check_order(request, single, order).map_err(PolicyError::Forbidden)?;
+        self.branding
+            .check_request(request)
+            .map_err(PolicyError::Forbidden)
     }
+}
+
+/// Only HmacSHA256 is signed.
+fn check_signature_method(request: &CbuiRequest) -> Result<(), PolicyError> {
+    if request.signature_method() != SignatureMethod::HmacSha256 {
+        return Err(PolicyError::Forbidden(Refusal::new(
+            signed_params::NOT_ALLOWED,
+            "signatureMethod",
+            "must be HmacSHA256",
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::core::{Amount, Currency};
-
-    const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
-    const RETURN: &str = "https://shop.example/thanks";
-
-    fn policy() -> SigningPolicy {
-        SigningPolicy {
-            caller_key: CallerKey::new(KEY).unwrap(),
-            return_urls: vec![Endpoint::parse(RETURN).unwrap()],
-        }
-    }
-
-    fn order(state: OrderState, mode: Mode) -> Order {
-        let usd = Amount::from_minor(1250, Currency::Usd).unwrap();
-        Order {
-            state,
-            ..Order::new_open("ord-1".into(), "[]".into(), "1 x Mug".into(), usd, mode, 0)
-        }
-    }
-
-    fn request(changes: &[(&str, Option<&str>)]) -> SignRequest {
-        let mut params: Vec<(String, String)> = [
-            ("callerKey", KEY),
-            ("callerReference", "ord-1"),
-            ("transactionAmount", "12.50"),
-            ("returnURL", RETURN),
-            ("paymentReason", "1 x Mug"),
-        ]
-        .iter()
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect();
-        for (name, value) in changes {
-            params.retain(|(n, _)| n != name);
-            if let Some(value) = value {
-                params.push((name.to_string(), value.to_string()));
-            }
-        }
-        SignRequest {
-            pipeline: "SingleUse".into(),
-            params: ParamList(params),
-        }
-    }
-
-    fn verdict(changes: &[(&str, Option<&str>)], order: Option<&Order>) -> Result<(), PolicyError> {
-        let request = policy().parse(&request(changes))?;
-        policy().check(&request, order)
-    }
-
-    #[test]
-    fn signs_the_honest_request() {
-        let open = order(OrderState::Open, Mode::Pay);
-        assert_eq!(verdict(&[], Some(&open)), Ok(()));
-        assert_eq!(
-            verdict(&[("transactionAmount", Some("12.5"))], Some(&open)),
-            Ok(())
-        );
-        let reserve = order(OrderState::Open, Mode::Reserve);
-        assert_eq!(verdict(&[("reserve", Some("True"))], Some(&reserve)), Ok(()));
-    }
-
-    #[test]
-    fn refuses_every_tamper() {
-        let open = order(OrderState::Open, Mode::Pay);
-        let code = |changes: &[(&str, Option<&str>)], order: Option<&Order>| {
-            verdict(changes, order).map_err(|e| e.code()).unwrap_err()
-        };
-        assert_eq!(
-            code(&[("transactionAmount", Some("1.00"))], Some(&open)),
-            "AMOUNT_MISMATCH"
-        );
-        assert_eq!(
-            code(&[("currencyCode", Some("EUR"))], Some(&open)),
-            "INVALID_PARAMETER"
-        );
-        assert_eq!(
-            code(&[("returnURL", Some("https://evil.example/thanks"))], Some(&open)),
-            "RETURN_URL_NOT_ALLOWED"
-        );
-        assert_eq!(
-            code(
-                &[("returnURL", Some("https://shop.example/thanks/"))],
-                Some(&open)
-            ),
-            "RETURN_URL_NOT_ALLOWED"
-        );
-        assert_eq!(
-            code(&[("callerKey", Some("AKIAOTHERKEY00000000"))], Some(&open)),
-            "FOREIGN_CALLER_KEY"
-        );
-        assert_eq!(code(&[("extra", Some("1"))], Some(&open)), "INVALID_PARAMETER");
-        assert_eq!(code(&[], None), "UNKNOWN_ORDER");
-        assert_eq!(
-            code(&[], Some(&order(OrderState::Paid, Mode::Pay))),
-            "ORDER_NOT_OPEN"
-        );
-        assert_eq!(
-            code(&[("reserve", Some("True"))], Some(&open)),
-            "PIPELINE_NOT_ALLOWED"
-        );
-        assert_eq!(
-            code(&[("signatureMethod", Some("HmacSHA1"))], Some(&open)),
-            "PARAMETER_NOT_ALLOWED"
-        );
-        // Unicode look-alikes: Cyrillic "а" in a name, full-width digits, a homoglyph host.
-        assert_eq!(
-            code(&[("cаllerKey", Some(KEY))], Some(&open)),
-            "INVALID_PARAMETER"
-        );
-        assert_eq!(
-            code(&[("transactionAmount", Some("１２.50"))], Some(&open)),
-            "INVALID_PARAMETER"
-        );
-        assert_eq!(
-            code(&[("returnURL", Some("https://shоp.example/thanks"))], Some(&open)),
-            "INVALID_PARAMETER"
-        );
-        assert_eq!(
-            code(&[("paymentReason", Some(&"x".repeat(3000)))], Some(&open)),
-            "PARAMETER_TOO_LARGE"
-        );
-        let mut duplicate = request(&[]);
-        duplicate
-            .params
-            .0
-            .push(("transactionAmount".into(), "12.50".into()));
-        assert!(matches!(policy().parse(&duplicate), Err(PolicyError::Invalid(_))));
-        let mut other = request(&[]);
-        other.pipeline = "MultiUse".into();
-        assert!(matches!(policy().parse(&other), Err(PolicyError::Pipeline(_))));
-    }
-
-    #[test]
-    fn recipient_only_for_an_open_signup_at_the_marketplace_fees() {
-        use crate::core::Currency;
-        let terms: crate::merchant::marketplace::FeeTermsFile =
-            serde_json::from_str(r#"{"fixedFee":"0.25","variableFee":"5"}"#).unwrap();
-        let terms = terms.check(Currency::Usd).unwrap();
-        let signup = |state: &str| SellerSignup {
-            reference: "sel-1".into(),
-            seller: "potter".into(),
-            state: state.into(),
-            return_url: None,
-            last_status: None,
-        };
-        let recipient = |changes: &[(&str, Option<&str>)]| {
-            let mut params: Vec<(String, String)> = [
-                ("callerKey", KEY),
-                ("callerReference", "sel-1"),
-                ("returnURL", RETURN),
-                ("recipientPaysFee", "True"),
-                ("maxFixedFee", "0.25"),
-                ("maxVariableFee", "5"),
-            ]
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect();
-            for (name, value) in changes {
-                params.retain(|(n, _)| n != name);
-                if let Some(value) = value {
-                    params.push((name.to_string(), value.to_string()));
-                }
-            }
-            policy()
-                .parse(&SignRequest {
-                    pipeline: "Recipient".into(),
-                    params: ParamList(params),
-                })
-                .unwrap()
-        };
-        let open = signup("open");
-        let verdict = |changes: &[(&str, Option<&str>)], s: Option<&SellerSignup>| {
-            policy()
-                .check_recipient(&recipient(changes), s, Some(&terms))
-                .map_err(|e| e.code())
-        };
-        assert_eq!(verdict(&[], Some(&open)), Ok(()));
-        assert_eq!(verdict(&[("maxVariableFee", Some("5.00"))], Some(&open)), Ok(()));
-        assert_eq!(verdict(&[], None), Err("UNKNOWN_SIGNUP"));
-        assert_eq!(verdict(&[], Some(&signup("registered"))), Err("SIGNUP_CLOSED"));
-        assert_eq!(
-            verdict(&[("callerReference", Some("sel-2"))], Some(&open)),
-            Err("UNKNOWN_SIGNUP")
-        );
-        assert_eq!(
-            verdict(&[("maxVariableFee", Some("50"))], Some(&open)),
-            Err("FEE_TERMS_MISMATCH")
-        );
-        assert_eq!(
-            verdict(&[("maxFixedFee", None)], Some(&open)),
-            Err("FEE_TERMS_MISMATCH")
-        );
-        assert_eq!(
-            verdict(&[("recipientPaysFee", Some("False"))], Some(&open)),
-            Err("FEE_TERMS_MISMATCH")
-        );
-        assert_eq!(
-            verdict(&[("returnURL", Some("https://evil.example/thanks"))], Some(&open)),
-            Err("RETURN_URL_NOT_ALLOWED")
-        );
-        assert_eq!(
-            verdict(&[("callerKey", Some("AKIAOTHERKEY00000000"))], Some(&open)),
-            Err("FOREIGN_CALLER_KEY")
-        );
-        // No marketplace configured: nothing to sign up for.
-        assert_eq!(
-            policy()
-                .check_recipient(&recipient(&[]), Some(&open), None)
-                .map_err(|e| e.code()),
-            Err("UNKNOWN_SIGNUP")
-        );
-        // A Recipient request never passes as an order's.
-        assert!(policy().check(&recipient(&[]), None).is_err());
-    }
-
-    #[test]
-    fn param_lists_keep_duplicates() {
-        let list: ParamList = serde_json::from_str(r#"{"a":"1","a":"2"}"#).unwrap();
-        assert_eq!(list.0.len(), 2);
-        let pairs: ParamList = serde_json::from_str(r#"[["a","1"],["b","2"]]"#).unwrap();
-        assert_eq!(pairs.0[1], ("b".to_string(), "2".to_string()));
-        assert!(serde_json::from_str::<ParamList>(r#"{"a":1}"#).is_err());
-        assert!(serde_json::from_str::<ParamList>(r#""a""#).is_err());
-    }
-}
+#[path = "policy_tests.rs"]
+mod tests;

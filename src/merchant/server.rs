@@ -1,5 +1,5 @@
-//! Wires the backend together: shared state, routes, tower layers (body size, timeout, requests
-//! in flight, CORS, tracing), and `serve` with graceful shutdown.
+//! Wires the backend together: shared state, routes, tower layers (body read bounded in size and
+//! time, requests in flight, timeout, CORS, tracing), and `serve` with graceful shutdown.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -26,6 +26,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use super::body_first::ReadBodyFirst;
 use super::catalog::Catalog;
 use super::config::{Config, ConfigError, ServeArgs};
 use super::order_link::{OrderLinks, ORDER_KEY_HEADER};
@@ -113,6 +114,7 @@ impl AppState {
         let policy = SigningPolicy {
             caller_key: config.access_key_id.clone(),
             return_urls: config.return_urls.clone(),
+            branding: catalog.branding().clone(),
         };
         let signer = Arc::new(Signer::new(&config.secret));
         let order_links = OrderLinks::new(&config.secret);
@@ -189,8 +191,11 @@ pub fn with_layers(router: Router, config: &Config) -> ApiService {
 /// `Router::layer` would box each layer around each route, and the matched route with all its
 /// layers is cloned for every request (a third of `/fps/sign`'s time, BENCHMARKS.md). Not boxed:
 /// the server clones the stack for each request, and a box would add two allocations to each.
-/// Outermost first: tracing; at most `max_in_flight` requests at once, the next refused at once
-/// (503 `OVERLOADED`) rather than queued; 413 and 408 rewritten in the API's error format; the
+/// Outermost first: tracing; the body read whole, within [`BODY_READ_TIMEOUT`] (408
+/// `BODY_TIMEOUT`), before the request counts as in flight ([`ReadBodyFirst`], which also
+/// refuses a chunked body over [`MAX_BODY_BYTES`]); at most
+/// `max_in_flight` requests at once, the next refused at once (503 `OVERLOADED`) rather than
+/// queued; 413 and 408 rewritten in the API's error format; the
 /// request timeout; `Vary` and CORS; the body limit; the head size limit.
 pub fn layered(
     router: Router,
@@ -202,6 +207,11 @@ pub fn layered(
        + 'static {
     let service = ServiceBuilder::new()
         .layer(TraceLayer::new_for_http())
+        .layer(tower::layer::layer_fn(|inner| ReadBodyFirst {
+            inner,
+            max_bytes: MAX_BODY_BYTES,
+            timeout: BODY_READ_TIMEOUT,
+        }))
         .layer(HandleErrorLayer::new(error::overloaded))
         .layer(LoadShedLayer::new())
         .layer(GlobalConcurrencyLimitLayer::new(config.max_in_flight))
@@ -253,6 +263,8 @@ fn cors(origins: &[String]) -> CorsLayer {
 
 /// Time a client has to send a request's line and headers (slow-header clients are cut off).
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Time a client has to send a request's whole body (slow-body clients are answered 408).
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(5);
 /// Largest request head (request line and headers) read; larger answers 431.
 pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// Most headers in one request; more answers 431.
@@ -365,6 +377,15 @@ async fn shutdown_signal() {
 pub fn run(args: &ServeArgs, env: &dyn Environment) -> Result<(), ServeError> {
     let config = Config::load(args, env)?;
     crate::service::init_logging("info");
+    // Said once logging is on: a key file others can read is a key others may hold.
+    let secret_file = args.fps.secret_file.clone().or_else(|| {
+        env.var("FPS_SECRET_KEY_FILE")
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+    });
+    if let Some(path) = secret_file {
+        crate::private_files::warn_if_shared(&path, "FPS_SECRET_KEY_FILE / --secret-file");
+    }
     let runtime = crate::service::runtime()?;
     runtime.block_on(async move {
         let listen = config.listen;

@@ -267,6 +267,7 @@ impl Api {
         });
         if order["paymentMode"] == "reserve" {
             params["reserve"] = json!("True");
+            params["paymentMethod"] = json!("CC");
         }
         json!({ "pipeline": "SingleUse", "params": params })
     }

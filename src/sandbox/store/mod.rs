@@ -44,6 +44,9 @@ impl Store {
     pub async fn open(path: Option<&Path>) -> Result<Self, StoreError> {
         let pool = match path {
             Some(path) => {
+                // The database holds the RSA signing key: owner-only before SQLite opens it
+                // (SQLite gives its -wal and -shm files the database file's mode).
+                crate::private_files::create_private_file(path).map_err(sqlx::Error::Io)?;
                 let options = SqliteConnectOptions::new()
                     .filename(path)
                     .create_if_missing(true)
@@ -66,6 +69,12 @@ impl Store {
             }
         };
         sqlx::migrate!("migrations/sandbox").run(&pool).await?;
+        if let Some(path) = path {
+            // A database or side file made by an older version keeps its wider mode otherwise.
+            for file in crate::private_files::sqlite_files(path) {
+                crate::private_files::tighten_file(&file).map_err(sqlx::Error::Io)?;
+            }
+        }
         let offset: Option<(i64,)> = sqlx::query_as("SELECT offset_ms FROM sandbox_clock WHERE id = 1")
             .fetch_optional(&pool)
             .await?;
