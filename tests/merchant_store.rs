@@ -365,3 +365,54 @@ async fn notifications_and_events() {
         cleanup(path);
     }
 }
+
+/// Two backends' reconcilers leasing work from one database at once never get the same order,
+/// and together get every due order.
+#[tokio::test]
+async fn reconciler_leases_never_overlap() {
+    for (store, path) in stores().await {
+        let mut due = Vec::new();
+        for _ in 0..12 {
+            let order = new_order(500);
+            store.create_order(&order).await.unwrap();
+            store.check_by(&order.reference, now() - 1).await.unwrap();
+            due.push(order.reference);
+        }
+        let (a, b) = tokio::join!(
+            store.claim_due("backend-a", now(), now() + 60, 100),
+            store.claim_due("backend-b", now(), now() + 60, 100)
+        );
+        let a: Vec<String> = a.unwrap().into_iter().map(|o| o.reference).collect();
+        let b: Vec<String> = b.unwrap().into_iter().map(|o| o.reference).collect();
+        assert!(
+            a.iter().all(|r| !b.contains(r)),
+            "both leased one order: {a:?} {b:?}"
+        );
+        for reference in &due {
+            assert!(
+                a.contains(reference) || b.contains(reference),
+                "{reference} not leased"
+            );
+        }
+        // Leased orders are not leased again until released; released ones wait for their check.
+        assert!(store
+            .claim_due("backend-c", now(), now() + 60, 100)
+            .await
+            .unwrap()
+            .iter()
+            .all(|o| !due.contains(&o.reference)));
+        for reference in &a {
+            store
+                .release(reference, "backend-a", Some(now() + 3600), 1)
+                .await
+                .unwrap();
+        }
+        assert!(store
+            .claim_due("backend-c", now(), now() + 60, 100)
+            .await
+            .unwrap()
+            .iter()
+            .all(|o| !a.contains(&o.reference)));
+        cleanup(path);
+    }
+}

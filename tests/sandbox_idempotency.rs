@@ -1,6 +1,7 @@
 //! Identical resends as FPS's seed "Resending a Request" says (answered from the record for 7
 //! days of emulated time, whatever the Timestamp's age), and the emulator's test clock
 //! (`/sandbox/clock`, `RunningSandbox::advance_clock`).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod sandbox_support;
 
