@@ -124,6 +124,16 @@ pub async fn get_order(
         .into_iter()
         .map(|(kind, detail)| json!({ "kind": kind, "detail": detail }))
         .collect();
+    // Refusals past the trail's cap of each kind are counted per day.
+    body["refusalCounts"] = app
+        .store
+        .refusal_counts(Some(&reference))
+        .await?
+        .into_iter()
+        .map(|(kind, day, count, detail)| {
+            json!({ "kind": kind, "day": iso_seconds(day), "count": count, "latest": detail })
+        })
+        .collect();
     if let Some(error) = refresh_error {
         body["refreshError"] = Value::String(error);
     }

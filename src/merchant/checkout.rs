@@ -16,6 +16,7 @@ use super::order::{names_attempt, split_caller_reference, Mode, OrderState};
 pub use super::orders::ReturnAnswer;
 use super::policy::{PolicyError, SignRequest};
 use super::server::AppState;
+use super::signed_params::{Refusal, RETURN_URL_FIXED};
 use super::store::{now, Order, StoreError};
 use crate::core::CbuiReturn;
 use crate::signer::Signed;
@@ -201,7 +202,17 @@ pub async fn sign(
                 StoreError::Conflict { current, .. } => policy_error(PolicyError::OrderNotOpen(current)),
                 other => other.into(),
             })?;
-        app.open_orders.put(&Arc::new(updated));
+        match updated {
+            Some(updated) => app.open_orders.put(&Arc::new(updated)),
+            // Another signing fixed another return URL meanwhile.
+            None => {
+                return Err(policy_error(PolicyError::Forbidden(Refusal::new(
+                    RETURN_URL_FIXED,
+                    "returnURL",
+                    "must be the one this order was first signed with",
+                ))))
+            }
+        }
     }
     Ok(app.signer.sign_cbui(&request, &app.config.cbui_endpoint).into())
 }

@@ -220,6 +220,12 @@ impl Event {
 /// Longest event detail stored, in characters.
 pub const MAX_EVENT_DETAIL: usize = 1000;
 
+/// Refusal events of one kind an order's trail keeps before further ones are only counted.
+pub const MAX_REFUSAL_EVENTS: i64 = 10;
+
+/// Longest excerpt of refused input kept, in characters.
+pub const MAX_REFUSAL_DETAIL: usize = 300;
+
 /// The database behind the store.
 #[derive(Debug, Clone)]
 pub enum Store {
@@ -656,6 +662,45 @@ impl Store {
         Ok(())
     }
 
+    /// Fixes the return URL of an open order at its first signing: sets it only while none is
+    /// set (or the same one is), appending `event`, so two racing first signings with different
+    /// URLs cannot both win. `Ok(None)`: the order is open with another URL already;
+    /// [`StoreError::Conflict`] when it is no longer open.
+    pub async fn fix_return_url(
+        &self,
+        reference: &str,
+        return_url: &str,
+        event: &Event,
+    ) -> Result<Option<Order>, StoreError> {
+        let begin = self.begin_sql();
+        let sql = "UPDATE orders SET return_url = $1, updated_at = $2 WHERE reference = $3 AND state = $4 \
+                   AND (return_url IS NULL OR return_url = $5)";
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_with(begin).await?;
+            let changed = sqlx::query(sql)
+                .bind(return_url)
+                .bind(now())
+                .bind(reference)
+                .bind(OrderState::Open.as_str())
+                .bind(return_url)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            // Read back whatever happened: the caller tells a lost race from a closed order.
+            let order = reread_guarded!(tx, reference, 1, String::new());
+            if changed != 1 {
+                tx.rollback().await?;
+                if order.state != OrderState::Open {
+                    return Err(StoreError::Conflict { current: order.state, expected: "open".to_owned() });
+                }
+                return Ok(None);
+            }
+            insert_event!(tx, Some(reference), event);
+            tx.commit().await?;
+            Ok(Some(order))
+        })
+    }
+
     /// Opens a failed order for a new authorization (attempt `attempt + 1`): back to `open`,
     /// with the failed attempt's token, transaction and settlement forgotten (they stay in FPS
     /// and in the audit trail). Only from `failed` and only from the attempt the caller saw, so
@@ -864,6 +909,68 @@ impl Store {
             insert_event!(tx, order, event);
             tx.commit().await?;
             Ok::<(), StoreError>(())
+        })
+    }
+
+    /// Records a refusal of input: an event on the order's trail while it has fewer than
+    /// [`MAX_REFUSAL_EVENTS`] of this kind, otherwise (and for input naming no order) one more in
+    /// the day's count of its kind, with the latest detail. Unauthenticated junk therefore adds
+    /// at most one row per kind and day, and an order's trail stays readable.
+    pub async fn record_refusal(&self, order: Option<&str>, event: &Event) -> Result<(), StoreError> {
+        let begin = self.begin_sql();
+        let count_sql = "SELECT COUNT(*) AS n FROM events WHERE order_reference = $1 AND kind = $2";
+        let upsert = "INSERT INTO refusals (scope, kind, day, count, last_detail, last_at) VALUES ($1, $2, $3, 1, $4, $5) \
+                      ON CONFLICT (scope, kind, day) DO UPDATE SET count = refusals.count + 1, \
+                      last_detail = excluded.last_detail, last_at = excluded.last_at";
+        let at = now();
+        let excerpt: String = event.detail.chars().take(MAX_REFUSAL_DETAIL).collect();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_with(begin).await?;
+            let below_cap = match order {
+                Some(reference) => {
+                    let n: i64 = sqlx::query(count_sql)
+                        .bind(reference)
+                        .bind(event.kind)
+                        .fetch_one(&mut *tx)
+                        .await?
+                        .try_get("n")?;
+                    n < MAX_REFUSAL_EVENTS
+                }
+                None => false,
+            };
+            if below_cap {
+                let bounded = Event::new(event.kind, excerpt);
+                insert_event!(tx, order, &bounded);
+            } else {
+                sqlx::query(upsert)
+                    .bind(order.unwrap_or(""))
+                    .bind(event.kind)
+                    .bind(at.div_euclid(86_400))
+                    .bind(&excerpt)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })
+    }
+
+    /// The counted refusals of an order (`None`: of no order), newest day first:
+    /// `(kind, UTC day as Unix seconds, count, latest detail)`.
+    pub async fn refusal_counts(
+        &self,
+        order: Option<&str>,
+    ) -> Result<Vec<(String, i64, i64, String)>, StoreError> {
+        let sql = "SELECT kind, day, count, last_detail FROM refusals WHERE scope = $1 ORDER BY day DESC, kind LIMIT 100";
+        on_pool!(self, pool => {
+            let rows = sqlx::query(sql).bind(order.unwrap_or("")).fetch_all(pool).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                let day: i64 = row.try_get("day")?;
+                out.push((row.try_get("kind")?, day * 86_400, row.try_get("count")?, row.try_get("last_detail")?));
+            }
+            Ok(out)
         })
     }
 

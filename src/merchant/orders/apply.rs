@@ -231,6 +231,16 @@ impl OrderService {
                 message: "the notification carries no signature".to_owned(),
             });
         }
+        // What is cheap first: a notification naming no order, refund or seller of this shop
+        // costs no call to FPS and adds no row of its own (only the day's count of its kind).
+        if !self.names_ours(&notification).await.map_err(ApiError::from)? {
+            self.refuse(None, "ipn_unknown_subject", body).await;
+            return Err(ApiError::NotFound {
+                code: "UNKNOWN_ORDER",
+                message: "the notification names no order, refund or seller of this shop; nothing applied"
+                    .to_owned(),
+            });
+        }
         match self
             .fps
             .verify_signature(self.config.ipn_url.as_str(), body)
@@ -292,6 +302,41 @@ impl OrderService {
                 .await?;
         }
         Ok(answer)
+    }
+
+    /// Whether a (not yet verified) notification names something of this shop: a transaction
+    /// of an order or refund, or the CallerReference of an order, refund or seller sign-up.
+    /// Malformed fields are refused here, before FPS is asked.
+    async fn names_ours(&self, notification: &Notification) -> Result<bool, NotificationError> {
+        let reference = if let Some(token) = notification.token_cancellation() {
+            token.caller_reference
+        } else {
+            let fields = notification.fields().map_err(NotificationError::Invalid)?;
+            if self
+                .store
+                .order_by_transaction(&fields.transaction_id)
+                .await?
+                .is_some()
+                || self
+                    .store
+                    .refund_by_transaction(&fields.transaction_id)
+                    .await?
+                    .is_some()
+            {
+                return Ok(true);
+            }
+            fields.caller_reference
+        };
+        let Some(reference) = reference else {
+            return Ok(false);
+        };
+        Ok(self
+            .store
+            .order(split_caller_reference(&reference).0)
+            .await?
+            .is_some()
+            || self.store.refund(&reference).await?.is_some()
+            || self.store.signup(&reference).await?.is_some())
     }
 
     /// Applies a verified notification to the order or refund it is about. The flag says
@@ -365,8 +410,7 @@ impl OrderService {
             }
         }
         let detail = format!("{transaction_id} {}", status.as_str());
-        self.note(None, Event::new("ipn_unknown_transaction", detail))
-            .await;
+        self.refuse(None, "ipn_unknown_transaction", &detail).await;
         Ok((
             json!({ "result": "stored", "message": "no order has this transaction; recorded" }),
             false,
@@ -476,6 +520,29 @@ impl From<BoundError> for ApiError {
                 source,
             },
             BoundError::Store(e) => e.into(),
+        }
+    }
+}
+
+/// Why a notification was refused before FPS was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum NotificationError {
+    /// Its fields are malformed.
+    #[error("{0}")]
+    Invalid(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<NotificationError> for ApiError {
+    fn from(e: NotificationError) -> Self {
+        match e {
+            NotificationError::Invalid(message) => ApiError::Invalid {
+                code: "INVALID_NOTIFICATION",
+                message,
+            },
+            NotificationError::Store(e) => e.into(),
         }
     }
 }

@@ -57,24 +57,21 @@ fn shopper_message(state: OrderState) -> &'static str {
 
 impl OrderService {
     /// Fixes the return URL the order's CBUI request was signed with (the UrlEndPoint its return
-    /// is verified with). Signing the same request again writes nothing.
-    pub async fn record_return_url(&self, order: &Order, return_url: &str) -> Result<Order, StoreError> {
+    /// is verified with) at the first signing. Signing the same request again writes nothing;
+    /// `Ok(None)` when another signing fixed another URL first.
+    pub async fn record_return_url(
+        &self,
+        order: &Order,
+        return_url: &str,
+    ) -> Result<Option<Order>, StoreError> {
         if order.return_url.as_deref() == Some(return_url) {
-            return Ok(order.clone());
+            return Ok(Some(order.clone()));
         }
-        let changes = Changes {
-            return_url: Some(return_url.to_owned()),
-            ..Changes::default()
-        };
+        self.open_orders.forget(&order.reference);
         let event = Event::new("signed", format!("CBUI request signed for {return_url}"));
-        self.move_order(
-            &order.reference,
-            &[OrderState::Open],
-            OrderState::Open,
-            changes,
-            event,
-        )
-        .await
+        self.store
+            .fix_return_url(&order.reference, return_url, &event)
+            .await
     }
 
     /// Checks a CBUI return carries FPS's signature quartet, then has FPS verify it against the

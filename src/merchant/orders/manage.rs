@@ -221,15 +221,24 @@ impl OrderService {
                     next_check: NextCheck::Clear,
                     ..Changes::default()
                 };
-                self.move_order(
-                    reference,
-                    &[OrderState::Pending, OrderState::Reserved],
-                    OrderState::Cancelled,
-                    changes,
-                    Event::new("cancelled", format!("{transaction_id} {status}")),
-                )
-                .await
-                .map_err(conflict)
+                let moved = self
+                    .move_order(
+                        reference,
+                        &[OrderState::Pending, OrderState::Reserved],
+                        OrderState::Cancelled,
+                        changes,
+                        Event::new("cancelled", format!("{transaction_id} {status}")),
+                    )
+                    .await;
+                match moved {
+                    Ok(order) => Ok(order),
+                    // The cancellation's notification got there first: the order is cancelled.
+                    Err(StoreError::Conflict {
+                        current: OrderState::Cancelled,
+                        ..
+                    }) => self.load(reference).await,
+                    Err(other) => Err(conflict(other)),
+                }
             }
             Outcome::Refused(source) => {
                 self.note(Some(reference), Event::new("cancel_refused", source.to_string()))

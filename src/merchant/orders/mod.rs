@@ -117,10 +117,17 @@ impl OrderService {
         }
     }
 
-    /// [`Self::note`], also logged as a refusal of input.
+    /// Records refused input (on the order's trail while it has few of this kind, otherwise
+    /// counted per kind and day: see [`Store::record_refusal`]) and logs a bounded excerpt.
     pub(crate) async fn refuse(&self, order: Option<&str>, kind: &'static str, detail: &str) {
-        tracing::warn!(order = order.unwrap_or("-"), kind, detail = %bounded(detail, 200), "refused");
-        self.note(order, Event::new(kind, detail)).await;
+        tracing::warn!(order = %bounded(order.unwrap_or("-"), 64), kind, detail = %bounded(detail, 200), "refused");
+        if let Err(e) = self
+            .store
+            .record_refusal(order, &Event::new(kind, bounded(detail, 300)))
+            .await
+        {
+            tracing::error!(error = %e, kind, "cannot record a refusal");
+        }
     }
 
     /// The order, or `UNKNOWN_ORDER` (404).
