@@ -216,7 +216,8 @@ impl Shop {
             .expect("reconciler tick")
     }
 
-    /// How many transactions of `operation` the emulator holds under this CallerReference.
+    /// How many transactions of `operation` the emulator holds under this CallerReference or
+    /// one it begins (a refund's own reference begins with its order's).
     pub async fn transactions(&self, operation: &str, reference: &str) -> usize {
         let reply = self
             .fps
@@ -251,35 +252,15 @@ impl Shop {
 
     /// The order's state as the admin API shows it.
     pub async fn order_state(&self, reference: &str) -> String {
-        let response = self
-            .http
-            .get(format!("{}/api/orders/{reference}", self.base))
-            .bearer_auth(ADMIN_TOKEN)
-            .send()
-            .await
-            .expect("send");
-        let (status, body) = read(response).await;
-        assert_eq!(status, 200, "{body}");
-        body["status"].as_str().expect("status").to_owned()
+        self.order(reference).await["status"]
+            .as_str()
+            .expect("status")
+            .to_owned()
     }
 
     /// How many Pay transactions the emulator holds under this CallerReference (asked through the
     /// Query API, so only while no fault is in force).
     pub async fn pays(&self, reference: &str) -> usize {
-        let reply = self
-            .fps
-            .call(&[
-                ("Action", "GetAccountActivity"),
-                ("StartDate", "2000-01-01T00:00:00Z"),
-                ("FPSOperation", "Pay"),
-                ("MaxBatchSize", "200"),
-            ])
-            .await;
-        assert_eq!(reply.status, 200, "{}", reply.body);
-        reply
-            .tags("CallerReference")
-            .iter()
-            .filter(|r| *r == reference)
-            .count()
+        self.transactions("Pay", reference).await
     }
 }

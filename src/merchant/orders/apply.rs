@@ -134,7 +134,7 @@ impl OrderService {
             ..Changes::default()
         };
         let detail = format!("{which:?} transaction {}", status.as_str());
-        match self
+        let moved = self
             .move_order(
                 &order.reference,
                 &[order.state],
@@ -142,16 +142,8 @@ impl OrderService {
                 changes,
                 Event::new(kind, detail),
             )
-            .await
-        {
-            Ok(order) => Ok(order),
-            Err(StoreError::Conflict { .. }) => self
-                .store
-                .order(&order.reference)
-                .await?
-                .ok_or(StoreError::NotFound(order.reference)),
-            Err(e) => Err(e),
-        }
+            .await;
+        self.or_current(moved, &order.reference).await
     }
 
     /// Binds a transaction the order has not seen to its current charge, then applies `status`.
@@ -163,24 +155,13 @@ impl OrderService {
         status: Option<TransactionStatus>,
         kind: &'static str,
     ) -> Result<Option<Order>, BoundError> {
-        let details = match self.fps.transaction(transaction_id).await {
-            Ok(details) => details,
-            Err(FpsError::Service {
-                code: crate::fps::ErrorCode::InvalidTransactionId,
-                ..
-            }) => {
-                let why = BindError::NotOurs(transaction_id.to_owned());
-                self.refuse(Some(&order.reference), "transaction_not_bound", &why.to_string())
-                    .await;
-                return Ok(None);
-            }
-            Err(e) => return Err(BoundError::Fps(e)),
-        };
-        if let Err(why) = check_binding(&order, &details) {
-            self.refuse(Some(&order.reference), "transaction_not_bound", &why.to_string())
-                .await;
+        let read = self.read_transaction(transaction_id).await?;
+        let Some(details) = self
+            .bound(&order.reference, read, |details| check_binding(&order, details))
+            .await
+        else {
             return Ok(None);
-        }
+        };
         let changes = Changes {
             transaction_id: Some(transaction_id.to_owned()),
             ..Changes::default()
@@ -189,7 +170,7 @@ impl OrderService {
             "transaction_bound",
             format!("{transaction_id} is this order's charge"),
         );
-        let order = match self
+        let moved = self
             .move_order(
                 &order.reference,
                 &[OrderState::Charging],
@@ -197,21 +178,43 @@ impl OrderService {
                 changes,
                 event,
             )
-            .await
-        {
-            Ok(order) => order,
-            Err(StoreError::Conflict { .. }) => self.load_store(&order.reference).await?,
-            Err(e) => return Err(e.into()),
-        };
+            .await;
+        let order = self.or_current(moved, &order.reference).await?;
         let status = status.unwrap_or(details.transaction_status);
         Ok(Some(self.apply_status(order, Which::Charge, status, kind).await?))
     }
 
-    async fn load_store(&self, reference: &str) -> Result<Order, StoreError> {
-        self.store
-            .order(reference)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(reference.to_owned()))
+    /// GetTransaction of a transaction to bind; `None` when FPS shows no such transaction to
+    /// this caller (another caller's, or none).
+    async fn read_transaction(
+        &self,
+        transaction_id: &str,
+    ) -> Result<Result<TransactionDetails, BindError>, FpsError> {
+        match self.fps.transaction(transaction_id).await {
+            Ok(details) => Ok(Ok(details)),
+            Err(FpsError::Service {
+                code: crate::fps::ErrorCode::InvalidTransactionId,
+                ..
+            }) => Ok(Err(BindError::NotOurs(transaction_id.to_owned()))),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The details read, if they pass `check`; otherwise the refusal is recorded on the order.
+    async fn bound(
+        &self,
+        order: &str,
+        read: Result<TransactionDetails, BindError>,
+        check: impl FnOnce(&TransactionDetails) -> Result<(), BindError>,
+    ) -> Option<TransactionDetails> {
+        match read.and_then(|details| check(&details).map(|()| details)) {
+            Ok(details) => Some(details),
+            Err(why) => {
+                self.refuse(Some(order), "transaction_not_bound", &why.to_string())
+                    .await;
+                None
+            }
+        }
     }
 
     /// `POST /fps/ipn`: verifies the notification with FPS (UrlEndPoint = the configured IPN
@@ -447,35 +450,19 @@ impl OrderService {
         kind: &'static str,
     ) -> Result<bool, ApiError> {
         if refund.transaction_id.as_deref() != Some(transaction_id) {
-            let details = match self.fps.transaction(transaction_id).await {
-                Ok(details) => details,
-                Err(FpsError::Service {
-                    code: crate::fps::ErrorCode::InvalidTransactionId,
-                    ..
-                }) => {
-                    let why = BindError::NotOurs(transaction_id.to_owned());
-                    self.refuse(
-                        Some(&refund.order_reference),
-                        "transaction_not_bound",
-                        &why.to_string(),
-                    )
-                    .await;
-                    return Ok(false);
-                }
-                Err(source) => {
-                    return Err(ApiError::Fps {
-                        context: "cannot read the refund's transaction from FPS; try again later".to_owned(),
-                        source,
-                    })
-                }
-            };
-            if let Err(why) = check_refund_binding(refund, &details) {
-                self.refuse(
-                    Some(&refund.order_reference),
-                    "transaction_not_bound",
-                    &why.to_string(),
-                )
+            let read = self
+                .read_transaction(transaction_id)
+                .await
+                .map_err(|source| ApiError::Fps {
+                    context: "cannot read the refund's transaction from FPS; try again later".to_owned(),
+                    source,
+                })?;
+            let checked = self
+                .bound(&refund.order_reference, read, |details| {
+                    check_refund_binding(refund, details)
+                })
                 .await;
+            if checked.is_none() {
                 return Ok(false);
             }
         }

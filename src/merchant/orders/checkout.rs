@@ -184,22 +184,14 @@ impl OrderService {
         match outcome {
             Outcome::Applied(result) => Ok(self.charged(&order, &result, "charged").await?),
             Outcome::Unknown(source) => {
-                let detail = source.to_string();
-                let changes = Changes {
-                    last_error: Some(detail.clone()),
-                    next_check: NextCheck::At(self.first_check()),
-                    ..Changes::default()
-                };
                 // Kept charging (unless moved meanwhile): the reconciler finds out from FPS.
-                let _ = self
-                    .move_order(
-                        &reference,
-                        &[OrderState::Charging],
-                        OrderState::Charging,
-                        changes,
-                        Event::new("charge_unknown", detail),
-                    )
-                    .await;
+                self.keep_unknown(
+                    &reference,
+                    OrderState::Charging,
+                    "charge_unknown",
+                    source.to_string(),
+                )
+                .await;
                 Err(ApiError::Fps {
                     context: "the payment's outcome is not known yet; the order is kept and the shop \
                               finds out from FPS (sending the same return again resumes it without \
@@ -263,7 +255,7 @@ impl OrderService {
             ..Changes::default()
         };
         let detail = format!("{} {}", result.transaction_id, status.as_str());
-        match self
+        let moved = self
             .move_order(
                 &order.reference,
                 &[OrderState::Charging],
@@ -271,17 +263,9 @@ impl OrderService {
                 changes,
                 Event::new(kind, detail),
             )
-            .await
-        {
-            Ok(order) => Ok(order),
-            // An IPN or the reconciler got there first and moved the order forward already.
-            Err(StoreError::Conflict { .. }) => self
-                .store
-                .order(&order.reference)
-                .await?
-                .ok_or_else(|| StoreError::NotFound(order.reference.clone())),
-            Err(e) => Err(e),
-        }
+            .await;
+        // An IPN or the reconciler got there first and moved the order forward already.
+        self.or_current(moved, &order.reference).await
     }
 
     /// The Pay/Reserve of an order's current attempt, as FPS is sent it.

@@ -150,21 +150,13 @@ impl OrderService {
                 ))
             }
             Outcome::Unknown(source) => {
-                let detail = source.to_string();
-                let changes = Changes {
-                    last_error: Some(detail.clone()),
-                    next_check: NextCheck::At(self.first_check()),
-                    ..Changes::default()
-                };
-                let _ = self
-                    .move_order(
-                        &reference,
-                        &[OrderState::Settling],
-                        OrderState::Settling,
-                        changes,
-                        Event::new("settle_unknown", detail),
-                    )
-                    .await;
+                self.keep_unknown(
+                    &reference,
+                    OrderState::Settling,
+                    "settle_unknown",
+                    source.to_string(),
+                )
+                .await;
                 Err(ApiError::Fps {
                     context: "the settle's outcome is not known; the order stays settling until the \
                               shop finds out from FPS"

@@ -109,6 +109,43 @@ impl OrderService {
         Ok(order)
     }
 
+    /// A move's result, or the order as it now is when a concurrent change won the race (an
+    /// IPN or the reconciler moved it first: what happened is what it shows).
+    pub(crate) async fn or_current(
+        &self,
+        moved: Result<Order, StoreError>,
+        reference: &str,
+    ) -> Result<Order, StoreError> {
+        match moved {
+            Err(StoreError::Conflict { .. }) => self
+                .store
+                .order(reference)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(reference.to_owned())),
+            other => other,
+        }
+    }
+
+    /// Keeps an order whose call's outcome is unknown where it is (`state`), with the failure as
+    /// its last error and an event of `kind`, due a reconciler check once the call is surely
+    /// over. A concurrent move wins (the order is then already past it).
+    pub(crate) async fn keep_unknown(
+        &self,
+        reference: &str,
+        state: OrderState,
+        kind: &'static str,
+        detail: String,
+    ) {
+        let changes = Changes {
+            last_error: Some(detail.clone()),
+            next_check: NextCheck::At(self.first_check()),
+            ..Changes::default()
+        };
+        let _ = self
+            .move_order(reference, &[state], state, changes, Event::new(kind, detail))
+            .await;
+    }
+
     /// Records `event` on the order's trail (refusals, unknown outcomes, findings); a store
     /// failure here is logged, never returned, so it cannot hide the answer being given.
     pub(crate) async fn note(&self, order: Option<&str>, event: Event) {

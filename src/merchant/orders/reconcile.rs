@@ -198,6 +198,12 @@ impl OrderService {
         Ok(due)
     }
 
+    /// Whether a request signed at `sent_at` (Unix seconds) may still be resent identically:
+    /// inside FPS's 7-day window, less a margin for clocks.
+    fn inside_window(&self, sent_at: Option<i64>) -> bool {
+        sent_at.is_some_and(|t| self.now() - t < RESEND_WINDOW_SECONDS - WINDOW_MARGIN_SECONDS)
+    }
+
     /// Brings one order to FPS's truth as far as FPS can tell now (see the module's text).
     pub async fn reconcile(&self, order: Order) -> Result<(), ReconcileError> {
         match order.state {
@@ -225,7 +231,7 @@ impl OrderService {
             return Ok(());
         }
         let sent_at = stamp_seconds(order.charge_timestamp.as_deref());
-        let inside = sent_at.is_some_and(|t| self.now() - t < RESEND_WINDOW_SECONDS - WINDOW_MARGIN_SECONDS);
+        let inside = self.inside_window(sent_at);
         let reference = order.reference.clone();
         if inside {
             // The identical request: FPS answers it from its record if the first one arrived.
@@ -294,7 +300,7 @@ impl OrderService {
             return Ok(());
         }
         let sent_at = stamp_seconds(order.settle_timestamp.as_deref());
-        let inside = sent_at.is_some_and(|t| self.now() - t < RESEND_WINDOW_SECONDS - WINDOW_MARGIN_SECONDS);
+        let inside = self.inside_window(sent_at);
         if inside {
             if let Err(e) = self.send_settle(order.clone(), Sending::Resend).await {
                 self.note(
@@ -350,7 +356,7 @@ impl OrderService {
     /// up by its CallerReference (none there once the window is over: it never happened).
     async fn reconcile_unsent_refund(&self, order: &Order, refund: &Refund) -> Result<(), ReconcileError> {
         let sent_at = stamp_seconds(Some(&refund.request_timestamp));
-        let inside = sent_at.is_some_and(|t| self.now() - t < RESEND_WINDOW_SECONDS - WINDOW_MARGIN_SECONDS);
+        let inside = self.inside_window(sent_at);
         if inside {
             if let Err(e) = self.send_refund(order, refund, None, Sending::Resend).await {
                 self.note(
