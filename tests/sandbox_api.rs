@@ -808,9 +808,22 @@ async fn authentication_time_and_parameter_errors() {
         h.call(&[("Action", "GetTransactionStatus")]).await.error_code(),
         "InvalidParams"
     );
+    // A parameter the action does not have is answered as FPS did; names are case-sensitive.
     let extra = h.call(&[status[0], status[1], ("Colour", "blue")]).await;
-    assert_eq!(extra.error_code(), "InvalidParams");
-    assert!(extra.tag("Message").unwrap().contains("Colour"));
+    assert_eq!(
+        (extra.status, extra.error_code().as_str()),
+        (400, "InvalidRequest")
+    );
+    assert_eq!(
+        extra.tag("Message").unwrap(),
+        "The request doesn't conform to the interface specification in the WSDL. \
+         Element/Parameter \":Colour\" in request is either invalid or is found at unexpected location"
+    );
+    let lower = h
+        .call(&[("Action", "GetTokenByCaller"), ("callerReference", "order-1")])
+        .await;
+    assert_eq!(lower.error_code(), "InvalidRequest");
+    assert!(lower.tag("Message").unwrap().contains("\":callerReference\""));
     let amounts = ["5.", "-1.00", "1.234", "abc", "0"];
     let token = "A".repeat(64);
     for amount in amounts {

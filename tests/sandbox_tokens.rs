@@ -185,7 +185,8 @@ async fn install_payment_instruction_refuses_bad_instructions_and_types() {
             ("RecipientTokenId", "X"),
         ])
         .await;
-    assert_eq!(unknown.error_code(), "InvalidParams");
+    assert_eq!(unknown.error_code(), "InvalidRequest");
+    assert!(unknown.tag("Message").unwrap().contains("\":RecipientTokenId\""));
     // Nothing was installed under the refused references.
     let none = h
         .call(&[

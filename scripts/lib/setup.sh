@@ -18,6 +18,16 @@ ensure_apt() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# apt-get install PACKAGE (no command to check for: a library or module package).
+ensure_apt_package() {
+  dpkg -s "$1" >/dev/null 2>&1 && return 0
+  log "installing $1 (apt)"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$1" >/dev/null
+}
+
 ensure_rust_components() {
   rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
   rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
@@ -122,6 +132,22 @@ ensure_npm_tools() {
 # playwright-core (drives Debian's Chromium; never downloads a browser) and TypeScript for tests/e2e.
 ensure_e2e_tools() {
   ensure_npm_dir tests/e2e .bin/tsc
+}
+
+# A Python virtualenv at DIR (default target/interop-venv) with boto 2.49.0 from PyPI, for the
+# interop suite (tests/interop/test_boto_interop.py); prints the venv's python. Idempotent: an
+# existing venv with that boto is kept.
+ensure_boto_venv() {
+  local dir="${1:-${CARGO_TARGET_DIR:-target}/interop-venv}"
+  if ! "$dir/bin/python" -c 'import boto, sys; sys.exit(boto.__version__ != "2.49.0")' >/dev/null 2>&1; then
+    log "creating a Python virtualenv with boto 2.49.0 in $dir (pip)"
+    python3 -m venv "$dir" >/dev/null 2>&1 || {
+      ensure_apt_package "python3-venv"
+      python3 -m venv "$dir"
+    }
+    "$dir/bin/pip" install --quiet --disable-pip-version-check boto==2.49.0 >&2
+  fi
+  printf '%s\n' "$dir/bin/python"
 }
 
 # PostgreSQL for the merchant store tests: installs Debian's `postgresql` if no server binary is

@@ -9,6 +9,9 @@ use super::store::StoreError;
 pub enum ErrorCode {
     /// Missing or malformed input.
     InvalidParams,
+    /// A parameter the action does not have (the Query API is case-sensitive), answered with
+    /// FPS's own WSDL message (`fps-protocol.md`, error codes).
+    InvalidRequest,
     /// A value of the wrong format (e.g. `Timestamp`).
     InvalidParameterValue,
     /// The request signature does not match.
@@ -71,6 +74,7 @@ impl ErrorCode {
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::InvalidParams => "InvalidParams",
+            ErrorCode::InvalidRequest => "InvalidRequest",
             ErrorCode::InvalidParameterValue => "InvalidParameterValue",
             ErrorCode::SignatureDoesNotMatch => "SignatureDoesNotMatch",
             ErrorCode::InvalidClientTokenId => "InvalidClientTokenId",

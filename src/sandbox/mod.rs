@@ -61,6 +61,7 @@ pub mod ipn;
 pub mod landing_signer;
 pub mod ledger;
 pub mod outbox;
+pub mod sigv2;
 pub mod state;
 pub mod store;
 pub mod xml;

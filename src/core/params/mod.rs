@@ -337,7 +337,22 @@ impl CbuiRequest {
     where
         I: IntoIterator<Item = (&'a str, &'a str)>,
     {
-        let mut reader = ParamReader::new(pairs)?;
+        Self::read(ParamReader::new(pairs)?)
+    }
+
+    /// Like [`Self::from_pairs`], but reads a name that differs from a documented one only in
+    /// letter case as the documented one, as real CBUI did with what clients sent (boto 2's
+    /// `CallerReference` beside `callerReference`): the documented spelling wins when both are
+    /// present, the other is ignored. For the emulator's CBUI only: what the merchant signs
+    /// stays exact ([`Self::from_pairs`]).
+    pub fn from_sent_pairs<'a, I>(pairs: I) -> Result<Self, CoreError>
+    where
+        I: IntoIterator<Item = (&'a str, &'a str)>,
+    {
+        Self::read(ParamReader::case_tolerant(pairs)?)
+    }
+
+    fn read(mut reader: ParamReader<'_>) -> Result<Self, CoreError> {
         let name = reader
             .raw("pipelineName")
             .ok_or_else(|| CoreError::param("pipelineName", ParamRule::Missing))?;

@@ -12,6 +12,11 @@ use crate::core::error::{CoreError, ParamRule};
 pub(crate) struct ParamReader<'a> {
     /// Name, value, and whether a field claimed it.
     pairs: Vec<(&'a str, &'a str, bool)>,
+    /// Whether a name differing only in letter case is read as the documented one (the
+    /// emulator's CBUI, as real CBUI did); exact everywhere else.
+    case_tolerant: bool,
+    /// A documented name sent only in two or more other spellings: refused by [`Self::finish`].
+    ambiguous: Option<&'a str>,
 }
 
 impl<'a> ParamReader<'a> {
@@ -27,14 +32,49 @@ impl<'a> ParamReader<'a> {
             }
             list.push((name, value, false));
         }
-        Ok(ParamReader { pairs: list })
+        Ok(ParamReader {
+            pairs: list,
+            case_tolerant: false,
+            ambiguous: None,
+        })
+    }
+
+    /// Like [`Self::new`], but a name that differs from a documented one only in letter case is
+    /// read as it. When the documented spelling is present too, it wins and the other spellings
+    /// are taken as read and ignored; two other spellings without the documented one are a
+    /// duplicate.
+    pub(crate) fn case_tolerant<I>(pairs: I) -> Result<Self, CoreError>
+    where
+        I: IntoIterator<Item = (&'a str, &'a str)>,
+    {
+        let mut reader = Self::new(pairs)?;
+        reader.case_tolerant = true;
+        Ok(reader)
     }
 
     /// The raw value of `name`, marked as used.
     pub(crate) fn raw(&mut self, name: &str) -> Option<&'a str> {
-        let (_, value, used) = self.pairs.iter_mut().find(|(n, _, _)| *n == name)?;
-        *used = true;
-        Some(*value)
+        if !self.case_tolerant {
+            let (_, value, used) = self.pairs.iter_mut().find(|(n, _, _)| *n == name)?;
+            *used = true;
+            return Some(*value);
+        }
+        let exact = self.pairs.iter().find(|(n, _, _)| *n == name).map(|(_, v, _)| *v);
+        let mut found = exact;
+        let mut variants = 0usize;
+        for (n, value, used) in self.pairs.iter_mut() {
+            if n.eq_ignore_ascii_case(name) {
+                *used = true;
+                if *n != name {
+                    variants += 1;
+                    found = found.or(Some(*value));
+                    if exact.is_none() && variants > 1 && self.ambiguous.is_none() {
+                        self.ambiguous = Some(*n);
+                    }
+                }
+            }
+        }
+        found
     }
 
     /// A required field: present and valid.
@@ -66,6 +106,9 @@ impl<'a> ParamReader<'a> {
 
     /// Fails on the first pair no field claimed.
     pub(crate) fn finish(self) -> Result<(), CoreError> {
+        if let Some(name) = self.ambiguous {
+            return Err(CoreError::param(name, ParamRule::Duplicate));
+        }
         match self.pairs.iter().find(|(_, _, used)| !used) {
             Some((name, _, _)) => Err(CoreError::param(name, ParamRule::Unknown)),
             None => Ok(()),

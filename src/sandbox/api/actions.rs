@@ -131,7 +131,7 @@ async fn charge(
     if old_api {
         allowed.extend(OLD_PAY_PARAMS);
     }
-    params.only(action, &allowed)?;
+    params.only(&allowed)?;
     let caller_reference = params.required_text("CallerReference", MAX_REFERENCE)?;
     let sender_token_id = params.required("SenderTokenId")?.to_owned();
     let caller_token_id = if old_api {
@@ -218,15 +218,12 @@ async fn settle(
     params: &ApiParams,
     request_id: &str,
 ) -> Result<ApiReply, FpsError> {
-    params.only(
-        "Settle",
-        &[
-            "ReserveTransactionId",
-            "TransactionAmount.Value",
-            "TransactionAmount.CurrencyCode",
-            "OverrideIPNURL",
-        ],
-    )?;
+    params.only(&[
+        "ReserveTransactionId",
+        "TransactionAmount.Value",
+        "TransactionAmount.CurrencyCode",
+        "OverrideIPNURL",
+    ])?;
     let id = transaction_id(params, "ReserveTransactionId")?;
     let amount = params.amount("TransactionAmount")?;
     let override_url = params.url("OverrideIPNURL")?;
@@ -248,7 +245,7 @@ async fn cancel(
     params: &ApiParams,
     request_id: &str,
 ) -> Result<ApiReply, FpsError> {
-    params.only("Cancel", &["TransactionId", "Description", "OverrideIPNURL"])?;
+    params.only(&["TransactionId", "Description", "OverrideIPNURL"])?;
     let id = transaction_id(params, "TransactionId")?;
     params.text("Description", MAX_DESCRIPTION)?;
     let override_url = params.url("OverrideIPNURL")?;
@@ -270,18 +267,15 @@ async fn refund(
     params: &ApiParams,
     request_id: &str,
 ) -> Result<ApiReply, FpsError> {
-    params.only(
-        "Refund",
-        &[
-            "TransactionId",
-            "CallerReference",
-            "RefundAmount.Value",
-            "RefundAmount.CurrencyCode",
-            "CallerDescription",
-            "MarketplaceRefundPolicy",
-            "OverrideIPNURL",
-        ],
-    )?;
+    params.only(&[
+        "TransactionId",
+        "CallerReference",
+        "RefundAmount.Value",
+        "RefundAmount.CurrencyCode",
+        "CallerDescription",
+        "MarketplaceRefundPolicy",
+        "OverrideIPNURL",
+    ])?;
     let id = transaction_id(params, "TransactionId")?;
     let reference = params.required_text("CallerReference", MAX_REFERENCE)?;
     let amount = params.amount("RefundAmount")?;
@@ -327,7 +321,7 @@ async fn cancel_token(
     params: &ApiParams,
     request_id: &str,
 ) -> Result<ApiReply, FpsError> {
-    params.only("CancelToken", &["TokenId", "ReasonText", "OverrideIPNURL"])?;
+    params.only(&["TokenId", "ReasonText", "OverrideIPNURL"])?;
     let token_id = params.required("TokenId")?;
     let reason = params.text("ReasonText", 1024)?;
     let override_url = params.url("OverrideIPNURL")?;

@@ -30,16 +30,13 @@ pub(super) async fn install_payment_instruction(
     params: &ApiParams,
     request_id: &str,
 ) -> Result<ApiReply, FpsError> {
-    params.only(
-        "InstallPaymentInstruction",
-        &[
-            "PaymentInstruction",
-            "CallerReference",
-            "TokenType",
-            "TokenFriendlyName",
-            "PaymentReason",
-        ],
-    )?;
+    params.only(&[
+        "PaymentInstruction",
+        "CallerReference",
+        "TokenType",
+        "TokenFriendlyName",
+        "PaymentReason",
+    ])?;
     let text = params.required("PaymentInstruction")?;
     Instruction::parse(text).map_err(|e| FpsError::invalid("PaymentInstruction", e))?;
     let reference = params.required_text("CallerReference", MAX_REFERENCE)?;

@@ -21,12 +21,11 @@ use super::clock::real_now_ms;
 use super::config::CallerAccount;
 use super::error::{ErrorCode, FpsError};
 use super::ids;
+use super::sigv2::{self, SignatureError};
 use super::state::SandboxState;
 use super::xml::Xml;
-use crate::core::canonical::{decode_query, reject_duplicates, HttpMethod, PlusIs, StringToSign};
+use crate::core::canonical::{decode_query, reject_duplicates, HttpMethod, PlusIs};
 use crate::core::params::SignatureMethod;
-use crate::core::Endpoint;
-use crate::signer::verify;
 
 pub use params::ApiParams;
 
@@ -216,16 +215,32 @@ fn authenticate<'s>(
     let method = SignatureMethod::from_wire(method_name)
         .ok_or_else(|| FpsError::invalid("SignatureMethod", "use HmacSHA256 or HmacSHA1"))?;
     let signature = params.required("Signature")?;
-    // The host line is rebuilt from the Host header as it arrived (fps-protocol.md section 9).
-    let endpoint = Endpoint::parse(&format!("http://{}{}", host.to_ascii_lowercase(), path))
-        .map_err(|_| FpsError::new(ErrorCode::InvalidParams, "The Host header is not usable."))?;
-    let string_to_sign = StringToSign::new(http_method, &endpoint, &params.canonical());
-    if !verify(&caller.secret, method, &string_to_sign, signature) {
-        return Err(FpsError::new(
-            ErrorCode::SignatureDoesNotMatch,
-            "The request signature we calculated does not match the signature you provided. \
-             Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
-        ));
+    // The host line is the Host header as it arrived, or the same host without its port (an
+    // emulator tolerance for clients written for port 443: see sigv2).
+    match sigv2::check(
+        &caller.secret,
+        method,
+        http_method,
+        host,
+        path,
+        &params.canonical(),
+        signature,
+    ) {
+        Ok(()) => {}
+        Err(SignatureError::BadHost) => {
+            return Err(FpsError::new(ErrorCode::InvalidParams, "The Host header is not usable."))
+        }
+        Err(mismatch) => {
+            return Err(FpsError::new(
+                ErrorCode::SignatureDoesNotMatch,
+                format!(
+                    "The request signature we calculated does not match the signature you provided. \
+                     Check your AWS Secret Access Key and signing method. Consult the service documentation for details. \
+                     The string to sign was {}.",
+                    mismatch.tried()
+                ),
+            ))
+        }
     }
     Ok(Some(caller))
 }

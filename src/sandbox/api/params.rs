@@ -40,16 +40,21 @@ impl ApiParams {
         }
     }
 
-    /// Refuses any parameter that is neither common nor in `allowed`.
-    pub fn only(&self, action: &str, allowed: &[&str]) -> Result<(), FpsError> {
+    /// Refuses any parameter that is neither common nor in `allowed` (names compared exactly:
+    /// the Query API is case-sensitive) as FPS did: `InvalidRequest` with its WSDL message.
+    pub fn only(&self, allowed: &[&str]) -> Result<(), FpsError> {
         match self
             .pairs
             .iter()
             .find(|(n, _)| !COMMON_PARAMS.contains(&n.as_str()) && !allowed.contains(&n.as_str()))
         {
             Some((name, _)) => Err(FpsError::new(
-                ErrorCode::InvalidParams,
-                format!("{name} is not a valid parameter for {action}."),
+                ErrorCode::InvalidRequest,
+                format!(
+                    "The request doesn't conform to the interface specification in the WSDL. \
+                     Element/Parameter \":{}\" in request is either invalid or is found at unexpected location",
+                    bounded_name(name)
+                ),
             )),
             None => Ok(()),
         }
@@ -181,6 +186,11 @@ impl ApiParams {
     }
 }
 
+/// A parameter name as echoed in an error: at most 128 characters, control characters dropped.
+fn bounded_name(name: &str) -> String {
+    name.chars().filter(|c| !c.is_control()).take(128).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,10 +237,18 @@ mod tests {
     #[test]
     fn refuses_what_an_action_does_not_take() {
         let p = params(&[("Action", "Pay"), ("Timestamp", "x"), ("Colour", "blue")]);
-        assert!(p.only("Pay", &["Colour"]).is_ok());
-        let err = p.only("Pay", &[]).unwrap_err();
-        assert_eq!(err.code, ErrorCode::InvalidParams);
-        assert!(err.message.contains("Colour"));
+        assert!(p.only(&["Colour"]).is_ok());
+        let err = p.only(&[]).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidRequest);
+        assert_eq!(
+            err.message,
+            "The request doesn't conform to the interface specification in the WSDL. \
+             Element/Parameter \":Colour\" in request is either invalid or is found at unexpected location"
+        );
+        let lower = params(&[("callerReference", "r")])
+            .only(&["CallerReference"])
+            .unwrap_err();
+        assert!(lower.message.contains("\":callerReference\""), "case-sensitive");
         assert!(params(&[("T", "a\u{7}b")]).text("T", 10).is_err());
         assert!(params(&[("T", "abcdefghijk")]).text("T", 10).is_err());
         assert!(params(&[("T", "")]).required("T").is_err());

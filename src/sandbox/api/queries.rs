@@ -21,7 +21,7 @@ pub(super) async fn transaction_status(
     params: &ApiParams,
     request_id: &str,
 ) -> Result<ApiReply, FpsError> {
-    params.only("GetTransactionStatus", &["TransactionId"])?;
+    params.only(&["TransactionId"])?;
     let id = transaction_id(params, "TransactionId")?;
     let txn = ledger::caller_transaction(state, caller, &id).await?;
     Ok(respond(
@@ -59,7 +59,7 @@ pub(super) async fn get_transaction(
     params: &ApiParams,
     request_id: &str,
 ) -> Result<ApiReply, FpsError> {
-    params.only("GetTransaction", &["TransactionId"])?;
+    params.only(&["TransactionId"])?;
     let id = transaction_id(params, "TransactionId")?;
     let txn = ledger::caller_transaction(state, caller, &id).await?;
     let history = state.store.history(&txn.id).await?;
@@ -80,21 +80,18 @@ pub(super) async fn account_activity(
     params: &ApiParams,
     request_id: &str,
 ) -> Result<ApiReply, FpsError> {
-    params.only(
-        "GetAccountActivity",
-        &[
-            "StartDate",
-            "EndDate",
-            "FPSOperation",
-            "MaxBatchSize",
-            "PaymentMethod",
-            "ResponseGroup",
-            "Role",
-            "SortOrderByDate",
-            "SortByDateOrder",
-            "Status",
-        ],
-    )?;
+    params.only(&[
+        "StartDate",
+        "EndDate",
+        "FPSOperation",
+        "MaxBatchSize",
+        "PaymentMethod",
+        "ResponseGroup",
+        "Role",
+        "SortOrderByDate",
+        "SortByDateOrder",
+        "Status",
+    ])?;
     let start = params
         .date("StartDate")?
         .ok_or_else(|| FpsError::missing("StartDate"))?;
@@ -178,7 +175,7 @@ pub(super) async fn token_by_caller(
     params: &ApiParams,
     request_id: &str,
 ) -> Result<ApiReply, FpsError> {
-    params.only("GetTokenByCaller", &["TokenId", "CallerReference"])?;
+    params.only(&["TokenId", "CallerReference"])?;
     let found = match (params.get("TokenId"), params.get("CallerReference")) {
         (Some(id), None) => state.store.token(id).await?.filter(|t| t.token_id == id),
         (None, Some(reference)) => {
@@ -212,7 +209,7 @@ pub(super) fn verify_signature(
     params: &ApiParams,
     request_id: &str,
 ) -> Result<ApiReply, FpsError> {
-    params.only("VerifySignature", &["UrlEndPoint", "HttpParameters"])?;
+    params.only(&["UrlEndPoint", "HttpParameters"])?;
     let url = params.required("UrlEndPoint")?;
     let raw = params.required("HttpParameters")?;
     let endpoint = Endpoint::parse_without_query(url).map_err(|e| FpsError::invalid("UrlEndPoint", e))?;

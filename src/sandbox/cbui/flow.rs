@@ -1,5 +1,5 @@
-//! The CBUI pipeline steps: verify and validate the start URL, sign in, confirm, and build the
-//! signed landing URL on `returnURL`.
+//! The CBUI pipeline steps after the start URL ([`super::start`]): sign in, confirm, and build
+//! the signed landing URL on `returnURL`.
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -7,142 +7,16 @@ use axum::response::Response;
 use super::accounts::{find_account, offered, view, wants_reserve, Sender};
 use super::landing::{fail, landing_url};
 use super::pages;
-use super::{error_page, html, redirect, START_PATH};
-use crate::core::canonical::{decode_query, CanonicalQuery, HttpMethod, PlusIs, StringToSign};
-use crate::core::params::{PaymentMethod, SignatureMethod};
-use crate::core::{CbuiRequest, Endpoint, Pipeline, Status};
+use super::{error_page, html, redirect};
+use crate::core::params::PaymentMethod;
+use crate::core::{CbuiRequest, Pipeline, Status};
 use crate::sandbox::config::{CallerAccount, SenderBehaviour, TEST_SENDER_PASSWORD};
 use crate::sandbox::ids;
 use crate::sandbox::state::SandboxState;
 use crate::sandbox::store::{SessionRecord, TokenRecord};
-use crate::signer::verify;
 
 fn get<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
-}
-
-/// Step 1: the start URL.
-pub async fn start(state: &SandboxState, host: &str, raw_query: &str) -> Response {
-    let bad = |message: String| error_page(StatusCode::BAD_REQUEST, &message);
-    let pairs = match decode_query(raw_query, PlusIs::Space) {
-        Ok(pairs) => pairs,
-        Err(e) => return bad(format!("The request could not be read: {e}")),
-    };
-    if let Err(e) = crate::core::canonical::reject_duplicates(&pairs) {
-        return bad(format!("The request could not be read: {e}"));
-    }
-    let Some(caller_key) = get(&pairs, "callerKey") else {
-        return bad("Caller input error: callerKey is missing.".into());
-    };
-    let Some(caller) = state.caller(caller_key) else {
-        return bad("Caller input error: the callerKey is not registered with this sandbox.".into());
-    };
-    let Some(signature) = get(&pairs, "signature") else {
-        return bad("Caller input error: signature is missing.".into());
-    };
-    if get(&pairs, "SignatureMethod").is_some() || get(&pairs, "SignatureVersion").is_some() {
-        return bad(
-            "Caller input error: use signatureMethod and signatureVersion (lowerCamel) on the CBUI.".into(),
-        );
-    }
-    let method = match get(&pairs, "signatureMethod").map(SignatureMethod::from_wire) {
-        None => SignatureMethod::HmacSha256,
-        Some(Some(method)) => method,
-        Some(None) => {
-            return bad("Caller input error: signatureMethod must be HmacSHA256 or HmacSHA1.".into())
-        }
-    };
-    if get(&pairs, "signatureVersion") != Some("2") {
-        return bad("Caller input error: signatureVersion must be 2.".into());
-    }
-    let Ok(endpoint) = Endpoint::parse(&format!("http://{}{START_PATH}", host.to_ascii_lowercase())) else {
-        return bad("The request has no usable Host header.".into());
-    };
-    let query = CanonicalQuery::new(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-    if !verify(
-        &caller.secret,
-        method,
-        &StringToSign::new(HttpMethod::Get, &endpoint, &query),
-        signature,
-    ) {
-        return error_page(
-            StatusCode::FORBIDDEN,
-            "Caller input error: the signature does not match the request (check the secret key, \
-             the host and port signed, and the encoding).",
-        );
-    }
-    // From here the request is the caller's own: failures return to returnURL with status CE.
-    let Some(return_url) = get(&pairs, "returnURL") else {
-        return bad("Caller input error: returnURL is missing.".into());
-    };
-    let reference = get(&pairs, "callerReference");
-    let mut unsigned: Vec<(String, String)> =
-        pairs.iter().filter(|(n, _)| n != "signature").cloned().collect();
-    if get(&pairs, "pipelineName") == Some("EditToken") {
-        if get(&pairs, "tokenId").is_some() && get(&pairs, "tokenID").is_some() {
-            return fail(
-                state,
-                return_url,
-                Status::CallerError,
-                reference,
-                "Give tokenId or tokenID, not both.",
-            );
-        }
-        for pair in &mut unsigned {
-            if pair.0 == "tokenID" {
-                pair.0 = "tokenId".into();
-            }
-        }
-    }
-    let request = match CbuiRequest::from_pairs(unsigned.iter().map(|(n, v)| (n.as_str(), v.as_str()))) {
-        Ok(request) => request,
-        Err(e) => {
-            return fail(
-                state,
-                return_url,
-                Status::CallerError,
-                reference,
-                &format!("Caller input error: {e}"),
-            )
-        }
-    };
-    if let Pipeline::EditToken(edit) = request.pipeline() {
-        let usable = matches!(
-            state.store.token(edit.token_id.as_str()).await,
-            Ok(Some(t)) if t.caller_key == caller.access_key_id && t.status == "Active" && t.token_type != "Recipient" && !t.is_instruction()
-        );
-        if !usable {
-            return fail(
-                state,
-                return_url,
-                Status::CallerError,
-                reference,
-                "Caller input error: tokenId is not an active token of this caller.",
-            );
-        }
-    }
-    let session = ids::session_id();
-    let Ok(json) = serde_json::to_string(&unsigned) else {
-        return bad("The request could not be stored.".into());
-    };
-    if let Err(e) = state
-        .store
-        .create_session(&session, &caller.access_key_id, &json)
-        .await
-    {
-        tracing::error!(error = %e, "CBUI session not stored");
-        return fail(
-            state,
-            return_url,
-            Status::SystemError,
-            reference,
-            "A system error occurred; try again later.",
-        );
-    }
-    html(
-        StatusCode::OK,
-        pages::sign_in(&view(caller, &request), &session, None, ""),
-    )
 }
 
 struct Loaded {
@@ -163,8 +37,9 @@ async fn load(state: &SandboxState, pairs: &[(String, String)]) -> Result<Loaded
     let session = state.store.session(id).await.ok().flatten().ok_or_else(gone)?;
     let caller = state.caller(&session.caller_key).cloned().ok_or_else(gone)?;
     let stored: Vec<(String, String)> = serde_json::from_str(&session.request_pairs).map_err(|_| gone())?;
-    let request =
-        CbuiRequest::from_pairs(stored.iter().map(|(n, v)| (n.as_str(), v.as_str()))).map_err(|_| gone())?;
+    // Stored as sent (see super::start): read with the same letter-case tolerance.
+    let request = CbuiRequest::from_sent_pairs(stored.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+        .map_err(|_| gone())?;
     let return_url = request.common().return_url.as_str().to_owned();
     Ok(Loaded {
         session,

@@ -7,6 +7,7 @@ mod accounts;
 mod flow;
 mod landing;
 pub mod pages;
+mod start;
 
 use std::sync::Arc;
 
@@ -60,7 +61,7 @@ pub async fn start(State(state): State<Arc<SandboxState>>, headers: HeaderMap, u
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("");
-    flow::start(&state, host, uri.query().unwrap_or("")).await
+    start::start(&state, host, uri.query().unwrap_or("")).await
 }
 
 fn form(body: &Bytes) -> Option<Vec<(String, String)>> {
