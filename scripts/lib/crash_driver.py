@@ -14,8 +14,8 @@ or the IPN finishes it). At the end, ask the emulator (GetAccountActivity) how m
 transactions each order's CallerReference has: exactly one each, and every order paid.
 
 With --no-ipn the emulator has no IPN URL (it notifies nobody) and the backend's reconciler runs
-every second with a 1 s FPS timeout: only the reconciler can finish a pending card payment or a
-charge whose answer was lost. After each restart the shopper sends the return again for every
+every second (2 s FPS timeout, as with IPNs): only the reconciler can finish a pending card
+payment or a charge whose answer was lost. After each restart the shopper sends the return again for every
 other kill only (and whenever the order is still `open`, as nothing reached FPS for it); the
 driver then leaves the order as it is and, at the end, waits (bounded) for every order to be
 paid, reading states from the order list (which asks FPS nothing), and checks through FPS's own
@@ -336,10 +336,10 @@ def main():
     fps_port, shop_port = free_port(), free_port()
     return_url = f"http://127.0.0.1:{shop_port}/thanks.html"
     fps = sandbox_process(binary, tmp, fps_port, f"http://127.0.0.1:{shop_port}/fps/ipn" if ipn else None)
-    # IPNs off: a 1 s FPS timeout, so an order is first checked soon (the request timeout,
-    # 4 * 1 + 5 s, after its charge began), and the reconciler looks every second.
-    shop_env = backend_env(fps_port, shop_port, return_url, f"sqlite:{os.path.join(tmp, 'shop.db')}",
-                           2 if ipn else 1, reconcile_every=None if ipn else 1)
+    # IPNs off: the reconciler looks every second; an order is first checked a request timeout
+    # (4 * 2 + 5 s) after its charge began.
+    shop_env = backend_env(fps_port, shop_port, return_url, f"sqlite:{os.path.join(tmp, 'shop.db')}", 2,
+                           reconcile_every=None if ipn else 1)
     shop = Process("serve", [binary, "serve"], shop_env, shop_port, os.path.join(tmp, "serve.log"))
     started = time.monotonic()
     tally = {"backend": 0, "emulator": 0, "in_flight": 0, "answered_first": 0}
@@ -427,9 +427,9 @@ def main():
             if extra:
                 failures.append(f"Pay transactions for unknown references: {sorted(extra)}")
         else:
-            # Bounded: a lease held by a killed backend lapses after 4 request timeouts (36 s),
-            # then a check and one backoff.
-            views, waited = wait_final([shop_port], references, 90)
+            # Bounded: a lease held by a killed backend lapses after 4 request timeouts (52 s),
+            # then a check and a backoff or two.
+            views, waited = wait_final([shop_port], references, 120)
             found, by_reconciler = check_reconciled(fps_port, [shop_port], references, views)
             failures.extend(found)
             summary = {"left_to_reconciler": {k: v for k, v in left.items() if k not in FINAL},

@@ -12,11 +12,13 @@ the same return to both backends at once. Checks: each order ends paid on both b
 with exactly one Pay at FPS (GetAccountActivity), no 5xx answer, and no order lost.
 
 With --no-ipn the emulator has no IPN URL and both backends run their reconcilers every second
-(2 s FPS timeout): only the reconcilers can finish the card payments left pending. Each backend
-reaches FPS through a recording relay of its own (`FpsRelay`), which sees every Query API call
-and who made it. The rounds do not wait; at the end the driver waits (bounded) for every order
-to read paid on both backends (order list only, which asks FPS nothing) and checks, besides the
-above, that no two calls about one order from the two backends overlapped in time (the
+(2 s FPS timeout): only the reconcilers can finish the card payments left pending (and a charge
+answered 504 FPS_TIMEOUT, accepted in this mode only, under a load that slows FPS; a return
+that no backend answered 200 is sent again, as a shopper reloads). Each backend reaches FPS
+through a recording relay of its own (`FpsRelay`), which sees every Query API call and who made
+it. The rounds do not wait; at the end the driver waits (bounded) for every order to read paid
+on both backends (order list only, which asks FPS nothing) and checks, besides the above, that
+no two checks of one order's transaction from the two backends overlapped in time (the
 reconcilers' leases never let both work on one order at once), that no order was applied by an
 IPN or an admin refresh, and that no reconciler decision was recorded twice.
 Standard library only; every step has a timeout; bounded by ROUNDS.
@@ -197,11 +199,15 @@ def main():
                 t.join(timeout=40)
             key = " + ".join(sorted(f"{s} {c}" for s, c in results.values()))
             answers[key] = answers.get(key, 0) + 1
-            if len(results) != 2 or any(s >= 500 for s, _ in results.values()):
+            # IPNs off, an FPS timeout (504) is an outcome left to the reconcilers, as designed.
+            allowed = {200} if ipn else {200, 504}
+            if len(results) != 2 or any(s >= 500 and s not in allowed for s, _ in results.values()):
                 failures.append(f"{reference}: answers {results}")
-            if not any(s == 200 for s, _ in results.values()):
-                failures.append(f"{reference}: no backend answered 200: {results}")
+            if not any(s in allowed for s, _ in results.values()):
+                failures.append(f"{reference}: no backend answered {sorted(allowed)}: {results}")
             if not ipn:
+                if not any(s == 200 for s, _ in results.values()):
+                    retry(f"{reference}: return sent again", lambda: resent(ports[n % 2], query))
                 continue  # the reconcilers finish it; checked at the end
 
             def paid_everywhere():
@@ -244,6 +250,12 @@ def main():
     if not failures:
         shutil.rmtree(tmp, ignore_errors=True)
     sys.exit(1 if failures else 0)
+
+
+def resent(port, query):
+    """The return sent again: its status once answered 200 or 409 ALREADY_PROCESSED, else None."""
+    status, _, text = send_return(port, query, timeout=30)
+    return status if status == 200 or (status == 409 and "ALREADY_PROCESSED" in text) else None
 
 
 def check_no_ipn(fps_port, ports, references, failures):
