@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::catalog::LineRequest;
 use super::error::{ApiError, ApiJson, RawText};
-use super::order::{names_attempt, split_caller_reference, Mode, OrderState};
+use super::order::{names_attempt, split_caller_reference, Mode};
 pub use super::orders::ReturnAnswer;
 use super::policy::{PolicyError, SignRequest};
 use super::server::AppState;
@@ -87,14 +87,7 @@ pub async fn create_order(
         }
         _ => None,
     };
-    app.store.create_order(&order).await?;
-    if let Some(terms) = &marketplace {
-        if let Err(e) = app.store.set_order_marketplace(terms).await {
-            // Never leave a seller's order that would be charged as the shop's own.
-            let _ = app.orders.fail_new_order(&reference, e.to_string()).await;
-            return Err(e.into());
-        }
-    }
+    app.orders.open(&order, marketplace.as_ref()).await?;
     tracing::info!(order = %reference, amount = %priced.total, mode = priced.mode.as_str(), "order opened");
     Ok((
         StatusCode::CREATED,
@@ -217,16 +210,6 @@ pub async fn sign(
     Ok(app.signer.sign_cbui(&request, &app.config.cbui_endpoint).into())
 }
 
-fn answer(app: &AppState, order: &Order, message: impl Into<String>) -> Json<ReturnAnswer> {
-    Json(ReturnAnswer {
-        order_id: order.reference.clone(),
-        status: order.state,
-        transaction_status: order.transaction_status.clone(),
-        message: message.into(),
-        order_page: Some(app.order_links.page(&order.reference)),
-    })
-}
-
 /// Records a refused input in the audit trail; a store failure here must not hide the refusal.
 pub(crate) async fn record(app: &AppState, order: Option<&str>, kind: &'static str, detail: &str) {
     app.orders.refuse(order, kind, detail).await;
@@ -254,77 +237,21 @@ pub async fn fps_return(
             message: "the return has no callerReference".to_owned(),
         });
     };
-    let (order_reference, attempt) = split_caller_reference(&reference);
-    let Some(order) = app.store.order(order_reference).await? else {
+    if app
+        .store
+        .order(split_caller_reference(&reference).0)
+        .await?
+        .is_none()
+    {
         if let Some(signup) = app.store.signup(&reference).await? {
             return super::sellers::fps_return(&app, signup, parsed).await;
         }
-        record(&app, None, "return_unknown_order", &reference).await;
-        return Err(ApiError::NotFound {
-            code: "UNKNOWN_ORDER",
-            message: "callerReference names no order of this shop".to_owned(),
-        });
-    };
-    if attempt != order.attempt {
-        record(
-            &app,
-            Some(&order.reference),
-            "return_stale_attempt",
-            parsed.raw_query(),
-        )
-        .await;
-        return Err(ApiError::Conflict {
-            code: "STALE_AUTHORIZATION",
-            message: "this return is for an earlier authorization of the order; nothing was charged"
-                .to_owned(),
-        });
     }
-    let reference = order.reference.clone();
-    // From here the order may leave `open`: /fps/sign must read it from the store again.
-    app.open_orders.forget(&reference);
-    if !matches!(order.state, OrderState::Open | OrderState::Charging) {
-        record(&app, Some(&reference), "return_replayed", parsed.raw_query()).await;
-        return Err(ApiError::Conflict {
-            code: "ALREADY_PROCESSED",
-            message: format!(
-                "this order's return was processed already (order is {}); nothing was charged again",
-                order.state
-            ),
-        });
+    let returned = app.orders.take_return(&reference, &parsed).await?;
+    let mut answer = returned.answer;
+    // The page key only for a return FPS verified: whoever holds it is the shopper.
+    if returned.verified {
+        answer.order_page = Some(app.order_links.page(&answer.order_id));
     }
-    let Some(return_url) = order.return_url.clone() else {
-        record(&app, Some(&reference), "return_unsigned", parsed.raw_query()).await;
-        return Err(ApiError::Conflict {
-            code: "NOT_SIGNED",
-            message: "no CBUI request was signed for this order".to_owned(),
-        });
-    };
-    if !parsed.is_success() {
-        // Not verified with FPS, so it proves nothing about who sent it: no order page key.
-        tracing::info!(order = %reference, status = %parsed.status, "CBUI did not authorize");
-        let mut unverified = answer(&app, &order, parsed.message());
-        unverified.order_page = None;
-        return Ok(unverified);
-    }
-    let Some(token) = parsed.token_id.clone() else {
-        record(&app, Some(&reference), "return_without_token", parsed.raw_query()).await;
-        return Err(ApiError::Invalid {
-            code: "INVALID_RETURN",
-            message: "a successful return must carry tokenID".to_owned(),
-        });
-    };
-    if order.state == OrderState::Charging && order.sender_token_id.as_deref() != Some(token.as_str()) {
-        record(&app, Some(&reference), "return_mismatch", parsed.raw_query()).await;
-        return Err(ApiError::Conflict {
-            code: "RETURN_MISMATCH",
-            message: "this order is being charged with another token".to_owned(),
-        });
-    }
-
-    app.orders
-        .verify_return(Some(&reference), &return_url, &parsed, "nothing was charged")
-        .await?;
-    let mut answer = app.orders.charge_returned(order, token).await?;
-    answer.order_page = Some(app.order_links.page(&answer.order_id));
     Ok(Json(answer))
 }

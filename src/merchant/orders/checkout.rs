@@ -31,7 +31,8 @@ pub struct ReturnAnswer {
 }
 
 impl ReturnAnswer {
-    fn of(order: &Order, message: impl Into<String>) -> Self {
+    /// The answer about `order`, without the order page key.
+    pub(crate) fn of(order: &Order, message: impl Into<String>) -> Self {
         ReturnAnswer {
             order_id: order.reference.clone(),
             status: order.state,

@@ -11,7 +11,7 @@ use crate::merchant::error::ApiError;
 use crate::merchant::order::{
     check_cancel, check_reauthorize, check_refund, check_settle, check_shopper_cancel, OrderState, Which,
 };
-use crate::merchant::store::{Changes, Event, NextCheck, Order, Refund, StoreError};
+use crate::merchant::store::{Changes, Event, NextCheck, Order, OrderMarketplace, Refund, StoreError};
 
 /// What [`OrderService::refresh_refunds`] found: the order's refunds as stored afterwards,
 /// whether any of them changed (then the order may have too), and the first FPS error met.
@@ -392,21 +392,37 @@ impl OrderService {
             .map_err(conflict)
     }
 
-    /// Fails an order that was just opened but cannot be charged as priced (its marketplace
-    /// terms could not be stored), so it is never charged as the shop's own.
-    pub async fn fail_new_order(&self, reference: &str, reason: String) -> Result<Order, StoreError> {
-        let changes = Changes {
-            last_error: Some(reason.clone()),
-            ..Changes::default()
+    /// Stores a new open order, with its marketplace terms when a seller's product is sold. An
+    /// order whose terms cannot be stored is failed at once, so it is never charged as the
+    /// shop's own.
+    pub async fn open(
+        &self,
+        order: &Order,
+        marketplace: Option<&OrderMarketplace>,
+    ) -> Result<(), StoreError> {
+        self.store.create_order(order).await?;
+        let Some(terms) = marketplace else {
+            return Ok(());
         };
-        self.move_order(
-            reference,
-            &[OrderState::Open],
-            OrderState::Failed,
-            changes,
-            Event::new("open_failed", reason),
-        )
-        .await
+        if let Err(e) = self.store.set_order_marketplace(terms).await {
+            let reason = e.to_string();
+            let changes = Changes {
+                last_error: Some(reason.clone()),
+                ..Changes::default()
+            };
+            let event = Event::new("open_failed", reason);
+            let _ = self
+                .move_order(
+                    &order.reference,
+                    &[OrderState::Open],
+                    OrderState::Failed,
+                    changes,
+                    event,
+                )
+                .await;
+            return Err(e);
+        }
+        Ok(())
     }
 
     /// The order brought up to date with FPS for the admin page: its transaction's status while

@@ -14,6 +14,7 @@ mod apply;
 mod checkout;
 mod manage;
 pub mod reconcile;
+mod returns;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
