@@ -379,15 +379,6 @@ async fn declined_payment_is_reported_and_recorded() {
         .contains("InsufficientBalance"));
 }
 
-fn assert_fps_error(status: u16, body: &Value, expected_status: u16, code: &str) {
-    assert_eq!(status, expected_status, "{body}");
-    assert_eq!(body["error"]["code"], code, "{body}");
-    assert!(
-        body["error"]["message"].as_str().is_some_and(|m| m.len() > 20),
-        "{body}"
-    );
-}
-
 #[tokio::test]
 async fn fps_outage_while_verifying_loses_nothing() {
     let h = start().await;

@@ -93,10 +93,10 @@ async fn lost_pay_answer_past_seven_days_is_reconciled_to_paid() {
 }
 
 /// Reserve (a card: pending, then reserved, learnt by the reconciler with IPNs off), then a
-/// Settle whose answer is lost: the reconciler resends the identical Settle and the order ends
-/// paid, settled once.
-#[tokio::test]
-async fn lost_settle_answer_is_resent_and_settled_once() {
+/// Settle whose answer is lost: inside the window the reconciler resends the identical Settle;
+/// past it, the reserve's own status shows it settled. Either way the order ends paid, settled
+/// once.
+async fn lost_settle_answer(past_window: bool) {
     let shop = Shop::start().await;
     let (reference, query) = shop.authorized_return_of("TENT-2P", "CC").await;
     let (status, body) = shop.send_return(&query).await;
@@ -107,15 +107,28 @@ async fn lost_settle_answer_is_resent_and_settled_once() {
     assert!(status >= 500, "{status} {body}");
     shop.fault(json!({ "mode": "none" })).await;
     assert_eq!(shop.order_state(&reference).await, "settling");
+    if past_window {
+        shop.advance_clocks(PAST_SEVEN_DAYS).await;
+    }
     let order = reconciled_to(&shop, &reference, "paid").await;
     assert_eq!(order["settledAmount"], "189.00", "{order}");
     assert_eq!(shop.transactions("Reserve", &reference).await, 1);
 }
 
-/// A refund whose answer is lost stays requested (its amount held), and the reconciler's
-/// identical resend completes it: one Refund at FPS, the order refunded.
 #[tokio::test]
-async fn lost_refund_answer_is_resent_and_refunded_once() {
+async fn lost_settle_answer_is_resent_and_settled_once() {
+    lost_settle_answer(false).await;
+}
+
+#[tokio::test]
+async fn lost_settle_answer_past_seven_days_is_reconciled_to_paid() {
+    lost_settle_answer(true).await;
+}
+
+/// A refund whose answer is lost stays requested (its amount held); inside the window the
+/// reconciler's identical resend completes it, past it GetAccountActivity finds it by its own
+/// CallerReference: one Refund at FPS, the order refunded.
+async fn lost_refund_answer(past_window: bool) {
     let shop = Shop::start().await;
     let (reference, query) = shop.authorized_return().await;
     let (status, body) = shop.send_return(&query).await;
@@ -127,9 +140,22 @@ async fn lost_refund_answer_is_resent_and_refunded_once() {
     let order = shop.order(&reference).await;
     assert_eq!(order["refunds"][0]["status"], "requested", "{order}");
     assert_eq!(order["refundedAmount"], "12.50", "the amount stays held");
+    if past_window {
+        shop.advance_clocks(PAST_SEVEN_DAYS).await;
+    }
     let order = reconciled_to(&shop, &reference, "refunded").await;
     assert_eq!(order["refunds"][0]["status"], "Success", "{order}");
     assert_eq!(shop.transactions("Refund", &reference).await, 1);
+}
+
+#[tokio::test]
+async fn lost_refund_answer_is_resent_and_refunded_once() {
+    lost_refund_answer(false).await;
+}
+
+#[tokio::test]
+async fn lost_refund_answer_past_seven_days_is_found_and_refunded_once() {
+    lost_refund_answer(true).await;
 }
 
 /// A Pay FPS never received (the emulator down for the call), the shopper gone for good: past

@@ -303,3 +303,14 @@ impl Harness {
         (order, status, body)
     }
 }
+
+/// An FPS failure as the API reports it: `expected_status`, `code` and a message that says what
+/// became of the order.
+pub fn assert_fps_error(status: u16, body: &Value, expected_status: u16, code: &str) {
+    assert_eq!(status, expected_status, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(
+        body["error"]["message"].as_str().is_some_and(|m| m.len() > 20),
+        "{body}"
+    );
+}
