@@ -3,11 +3,13 @@
 //! both win and no update is lost.
 //!
 //! How one body of code serves both databases: the queries are written once, in `impl`
-//! blocks of [`Queries`] generic over the [`sqlx::Database`] (bounded by what they bind and
+//! blocks of `Queries` generic over the [`sqlx::Database`] (bounded by what they bind and
 //! decode), and each public [`Store`] method picks the pool with a plain `match` and calls
 //! them. This was preferred over `sqlx::Any` (which loses the typed pools and their options)
 //! and over one trait with an impl per database (which would write every statement twice);
-//! the price is the `where` clause each `impl` block repeats. Rows are `#[derive(FromRow)]`
+//! the price is the `where` clause each `impl` block repeats. The one thing written per
+//! database is `Backend::execute_built` (running a `QueryBuilder` statement), which generic
+//! code cannot express for sqlx 0.8's SQLite arguments. Rows are `#[derive(FromRow)]`
 //! structs converted to the domain types (`rows`), and every statement whose shape depends
 //! on its input is built with [`sqlx::QueryBuilder::push_bind`], which numbers placeholders
 //! itself.
@@ -83,7 +85,7 @@ pub enum Store {
 
 /// How many rows a statement changed: sqlx gives each database's result its own inherent
 /// `rows_affected`, and the shared queries need it as a trait.
-pub(super) trait RowsAffected {
+trait RowsAffected {
     /// Rows inserted, updated or deleted.
     fn rows_affected(&self) -> u64;
 }
@@ -101,7 +103,7 @@ impl RowsAffected for PgQueryResult {
 }
 
 /// What the shared queries need to know of a database beyond sqlx's traits.
-pub(super) trait Backend: Database<QueryResult: RowsAffected> {
+trait Backend: Database<QueryResult: RowsAffected> {
     /// How a writing transaction starts: SQLite takes the write lock at once (`IMMEDIATE`), so
     /// a transaction that reads first cannot fail to upgrade its lock when another one writes.
     const BEGIN: &'static str;
@@ -143,7 +145,7 @@ impl Backend for Postgres {
 }
 
 /// The store's queries on one pool, written once for both databases (see the module doc).
-pub(super) struct Queries<'p, DB: Database> {
+struct Queries<'p, DB: Database> {
     pool: &'p Pool<DB>,
 }
 
