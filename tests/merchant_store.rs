@@ -4,7 +4,7 @@
 
 use fps_checkout::core::{Amount, Currency};
 use fps_checkout::merchant::order::{Mode, OrderState};
-use fps_checkout::merchant::store::{now, Changes, Event, Order, Refund, Store, StoreError};
+use fps_checkout::merchant::store::{now, Changes, Event, NextCheck, Order, Refund, Store, StoreError};
 
 fn new_order(amount_minor: u64) -> Order {
     Order::new_open(
@@ -74,6 +74,18 @@ async fn paid_order(store: &Store, amount_minor: u64) -> Order {
         )
         .await
         .unwrap()
+}
+
+/// A refund of `order_reference` just sent (CallerReference: the order's plus `-{suffix}`).
+fn requested_refund(order_reference: &str, suffix: &str, amount_minor: u64) -> Refund {
+    Refund {
+        caller_reference: format!("{order_reference}-{suffix}"),
+        order_reference: order_reference.to_owned(),
+        amount_minor,
+        state: "requested".into(),
+        request_timestamp: "2026-11-23T18:00:00Z".into(),
+        transaction_id: None,
+    }
 }
 
 #[tokio::test]
@@ -232,14 +244,7 @@ async fn refunds_never_exceed_the_payment_even_when_racing() {
         for _ in 0..10 {
             let (store, reference) = (store.clone(), order.reference.clone());
             tasks.push(tokio::spawn(async move {
-                let refund = Refund {
-                    caller_reference: format!("{reference}-r{}", uuid::Uuid::new_v4().simple()),
-                    order_reference: reference,
-                    amount_minor: 500,
-                    state: "requested".into(),
-                    request_timestamp: "2026-11-23T18:00:00Z".into(),
-                    transaction_id: None,
-                };
+                let refund = requested_refund(&reference, &uuid::Uuid::new_v4().simple().to_string(), 500);
                 store
                     .begin_refund(&refund, 0, &Event::new("test", ""))
                     .await
@@ -288,14 +293,7 @@ async fn refunds_never_exceed_the_payment_even_when_racing() {
             .unwrap();
         let stored = store.order(&order.reference).await.unwrap().unwrap();
         assert_eq!(stored.state, OrderState::Paid, "{kind}");
-        let last = Refund {
-            caller_reference: format!("{}-last", order.reference),
-            order_reference: order.reference.clone(),
-            amount_minor: 750,
-            state: "requested".into(),
-            request_timestamp: "2026-11-23T18:00:00Z".into(),
-            transaction_id: None,
-        };
+        let last = requested_refund(&order.reference, "last", 750);
         store
             .begin_refund(&last, 0, &Event::new("test", ""))
             .await
@@ -413,6 +411,86 @@ async fn reconciler_leases_never_overlap() {
             .unwrap()
             .iter()
             .all(|o| !a.contains(&o.reference)));
+        cleanup(path);
+    }
+}
+
+/// A change writes only the fields it sets (the others keep their stored values) and schedules,
+/// clears or keeps the order's next check.
+#[tokio::test]
+async fn transition_writes_only_what_a_change_sets() {
+    for (store, path) in stores().await {
+        let order = new_order(900);
+        store.create_order(&order).await.unwrap();
+        let event = Event::new("t", "");
+        let step = |from, to, changes| store.transition(&order.reference, from, to, changes, &event);
+        let at = now() + 600;
+        let changes = Changes {
+            sender_token_id: Some("TOK".into()),
+            next_check: NextCheck::At(at),
+            ..Changes::default()
+        };
+        let charging = step(&[OrderState::Open], OrderState::Charging, changes)
+            .await
+            .unwrap();
+        assert_eq!(charging.next_check_at, Some(at));
+        let changes = Changes {
+            transaction_status: Some("Pending".into()),
+            ..Changes::default()
+        };
+        let pending = step(
+            &[OrderState::Open, OrderState::Charging],
+            OrderState::Pending,
+            changes,
+        )
+        .await
+        .unwrap();
+        assert_eq!(pending.sender_token_id.as_deref(), Some("TOK"), "kept");
+        assert_eq!(pending.next_check_at, Some(at), "NextCheck::Keep");
+        let changes = Changes {
+            settled_minor: Some(900),
+            next_check: NextCheck::Clear,
+            ..Changes::default()
+        };
+        let paid = step(&[OrderState::Pending], OrderState::Paid, changes)
+            .await
+            .unwrap();
+        assert_eq!((paid.settled_minor, paid.next_check_at), (900, None));
+        assert_eq!(paid.transaction_status.as_deref(), Some("Pending"), "kept");
+        cleanup(path);
+    }
+}
+
+/// A stored value that is not valid is reported as corrupt (naming it), not as a database
+/// failure (a refund's row: a corrupt order would break other tests' listings); a database
+/// failure keeps sqlx's error as its source.
+#[tokio::test]
+async fn corrupt_rows_and_database_failures_are_told_apart() {
+    for (store, path) in stores().await {
+        let order = paid_order(&store, 100).await;
+        let refund = requested_refund(&order.reference, "r", 100);
+        store
+            .begin_refund(&refund, now(), &Event::new("t", ""))
+            .await
+            .unwrap();
+        let corrupt = "UPDATE refunds SET amount_minor = -5 WHERE caller_reference = $1";
+        let reference = &refund.caller_reference;
+        match &store {
+            Store::Sqlite(pool) => sqlx::query(corrupt).bind(reference).execute(pool).await.map(drop),
+            Store::Postgres(pool) => sqlx::query(corrupt).bind(reference).execute(pool).await.map(drop),
+        }
+        .unwrap();
+        match store.refund(reference).await {
+            Err(StoreError::Corrupt(e)) => assert_eq!((e.what, e.value.as_str()), ("amount", "-5")),
+            other => panic!("{other:?}"),
+        }
+        match &store {
+            Store::Sqlite(pool) => pool.close().await,
+            Store::Postgres(pool) => pool.close().await,
+        }
+        let failed = store.refund(reference).await.unwrap_err();
+        assert!(matches!(failed, StoreError::Database(_)), "{failed:?}");
+        assert!(std::error::Error::source(&failed).is_some(), "sqlx's error kept");
         cleanup(path);
     }
 }

@@ -10,7 +10,7 @@ use crate::core::{Amount, CbuiReturn, Currency, Endpoint};
 use crate::fps::{Charge, FpsError, Outcome, Sending, Timestamp, TransactionResult, Verification};
 use crate::merchant::error::ApiError;
 use crate::merchant::order::{caller_reference, failure_reason, next_state, Mode, OrderState, Which};
-use crate::merchant::store::{Changes, Event, NextCheck, Order, StoreError};
+use crate::merchant::store::{Changes, CorruptValue, Event, NextCheck, Order, StoreError};
 
 /// The answer of `POST /fps/return`.
 #[derive(Debug, Serialize)]
@@ -176,7 +176,7 @@ impl OrderService {
             .charge_timestamp
             .as_deref()
             .and_then(Timestamp::from_stored)
-            .ok_or_else(|| StoreError::Database("charging order without its timestamp".to_owned()))?;
+            .ok_or_else(|| StoreError::Invariant("charging order without its timestamp".to_owned()))?;
         let charge = self.charge_request(&order).await?;
         let outcome = match order.mode {
             Mode::Pay => self.fps.pay(charge, &timestamp, sending).await,
@@ -274,19 +274,20 @@ impl OrderService {
         let token = order
             .sender_token_id
             .as_deref()
-            .ok_or_else(|| StoreError::Database("charging order without its sender token".to_owned()))?;
+            .ok_or_else(|| StoreError::Invariant("charging order without its sender token".to_owned()))?;
         let amount = Amount::from_minor(order.amount_minor, Currency::Usd)
-            .map_err(|e| StoreError::Database(e.to_string()))?;
+            .map_err(|_| CorruptValue::new("amount", order.amount_minor))?;
         Ok(Charge {
             caller_reference: CallerReference::new(&caller_reference(&order.reference, order.attempt))
-                .map_err(|e| StoreError::Database(e.to_string()))?,
-            sender_token_id: TokenId::new(token).map_err(|e| StoreError::Database(e.to_string()))?,
+                .map_err(|_| CorruptValue::new("order reference", &order.reference))?,
+            sender_token_id: TokenId::new(token).map_err(|_| CorruptValue::new("sender token", token))?,
             amount,
             caller_description: Some(order.description.clone()),
             marketplace: match self.store.order_marketplace(&order.reference).await? {
-                Some(terms) => {
-                    Some(crate::merchant::marketplace::charge_terms(&terms).map_err(StoreError::Database)?)
-                }
+                Some(terms) => Some(
+                    crate::merchant::marketplace::charge_terms(&terms)
+                        .map_err(|e| CorruptValue::new("marketplace terms", e))?,
+                ),
                 None => None,
             },
         })

@@ -11,7 +11,9 @@ use crate::merchant::error::ApiError;
 use crate::merchant::order::{
     check_cancel, check_reauthorize, check_refund, check_settle, check_shopper_cancel, OrderState, Which,
 };
-use crate::merchant::store::{Changes, Event, NextCheck, Order, OrderMarketplace, Refund, StoreError};
+use crate::merchant::store::{
+    Changes, CorruptValue, Event, NextCheck, Order, OrderMarketplace, Refund, StoreError,
+};
 
 /// What [`OrderService::refresh_refunds`] found: the order's refunds as stored afterwards,
 /// whether any of them changed (then the order may have too), and the first FPS error met.
@@ -83,17 +85,19 @@ impl OrderService {
         let reserve_id = order
             .transaction_id
             .clone()
-            .ok_or_else(|| StoreError::Database("settling order without its reserve".to_owned()))?;
+            .ok_or_else(|| StoreError::Invariant("settling order without its reserve".to_owned()))?;
         let timestamp = order
             .settle_timestamp
             .as_deref()
             .and_then(Timestamp::from_stored)
-            .ok_or_else(|| StoreError::Database("settling order without its timestamp".to_owned()))?;
+            .ok_or_else(|| StoreError::Invariant("settling order without its timestamp".to_owned()))?;
         let asked = order.settle_amount_minor.filter(|a| *a != order.amount_minor);
         let amount = asked
-            .map(|a| Amount::from_minor(a, Currency::Usd))
-            .transpose()
-            .map_err(|e| StoreError::Database(e.to_string()))?;
+            .map(|a| {
+                Amount::from_minor(a, Currency::Usd)
+                    .map_err(|_| StoreError::from(CorruptValue::new("settle amount", a)))
+            })
+            .transpose()?;
         match self.fps.settle(&reserve_id, amount, &timestamp, sending).await {
             Outcome::Applied(result) => {
                 let settle_id = (result.transaction_id != reserve_id).then(|| result.transaction_id.clone());
@@ -320,13 +324,13 @@ impl OrderService {
         let transaction_id = order
             .transaction_id
             .clone()
-            .ok_or_else(|| StoreError::Database("refund of an order without a transaction".to_owned()))?;
+            .ok_or_else(|| StoreError::Invariant("refund of an order without a transaction".to_owned()))?;
         let caller_reference = CallerReference::new(&refund.caller_reference)
-            .map_err(|e| StoreError::Database(e.to_string()))?;
+            .map_err(|_| StoreError::from(CorruptValue::new("refund reference", &refund.caller_reference)))?;
         let timestamp = Timestamp::from_stored(&refund.request_timestamp)
-            .ok_or_else(|| StoreError::Database("refund without its timestamp".to_owned()))?;
+            .ok_or_else(|| StoreError::Invariant("refund without its timestamp".to_owned()))?;
         let amount = Amount::from_minor(refund.amount_minor, Currency::Usd)
-            .map_err(|e| StoreError::Database(e.to_string()))?;
+            .map_err(|_| StoreError::from(CorruptValue::new("refund amount", refund.amount_minor)))?;
         let action = Action::Refund {
             transaction_id,
             caller_reference,

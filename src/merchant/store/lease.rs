@@ -1,0 +1,146 @@
+//! The reconciler's work list: orders due a check, leased to one backend at a time by a
+//! conditional update, and when each is checked next.
+
+use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
+
+use super::model::Order;
+use super::{Backend, Queries, RowsAffected as _, Store, StoreError};
+
+impl Store {
+    /// Work for the reconciler: up to `limit` orders due a check at `now`, each leased to `owner`
+    /// until `lease_until` by a conditional update, so that any number of backends sharing the
+    /// database never work on one order at once (an order whose lease ran out is free again).
+    pub async fn claim_due(
+        &self,
+        owner: &str,
+        now: i64,
+        lease_until: i64,
+        limit: u32,
+    ) -> Result<Vec<Order>, StoreError> {
+        match self {
+            Store::Sqlite(pool) => Queries::on(pool).claim_due(owner, now, lease_until, limit).await,
+            Store::Postgres(pool) => Queries::on(pool).claim_due(owner, now, lease_until, limit).await,
+        }
+    }
+
+    /// Ends `owner`'s lease on an order, setting when it is checked next and the backoff count.
+    /// Does nothing when the lease is no longer `owner`'s.
+    pub async fn release(
+        &self,
+        reference: &str,
+        owner: &str,
+        next_check_at: Option<i64>,
+        checks: u32,
+    ) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(pool) => {
+                Queries::on(pool)
+                    .release(reference, owner, next_check_at, checks)
+                    .await
+            }
+            Store::Postgres(pool) => {
+                Queries::on(pool)
+                    .release(reference, owner, next_check_at, checks)
+                    .await
+            }
+        }
+    }
+
+    /// Asks for the order to be checked at `at` (Unix seconds) unless an earlier check is due.
+    pub async fn check_by(&self, reference: &str, at: i64) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(pool) => Queries::on(pool).check_by(reference, at).await,
+            Store::Postgres(pool) => Queries::on(pool).check_by(reference, at).await,
+        }
+    }
+}
+
+impl<DB> Queries<'_, DB>
+where
+    DB: Backend,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: Encode<'q, DB>,
+    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<String>: Encode<'q, DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB>,
+    for<'r> &'r str: ColumnIndex<DB::Row>,
+    usize: ColumnIndex<DB::Row>,
+{
+    /// Leases the due orders to `owner` one by one and reads each one it won (the others went
+    /// to another backend between the read and the update).
+    async fn claim_due(
+        &self,
+        owner: &str,
+        now: i64,
+        lease_until: i64,
+        limit: u32,
+    ) -> Result<Vec<Order>, StoreError> {
+        let candidates: Vec<String> = sqlx::query_scalar(
+            "SELECT reference FROM orders WHERE next_check_at IS NOT NULL AND next_check_at <= $1 \
+             AND (lease_until IS NULL OR lease_until < $2) ORDER BY next_check_at, reference LIMIT $3",
+        )
+        .bind(now)
+        .bind(now)
+        .bind(i64::from(limit))
+        .fetch_all(self.pool)
+        .await?;
+        let mut won = Vec::with_capacity(candidates.len());
+        for reference in candidates {
+            let claimed = sqlx::query(
+                "UPDATE orders SET lease_owner = $1, lease_until = $2 WHERE reference = $3 \
+                 AND next_check_at IS NOT NULL AND next_check_at <= $4 \
+                 AND (lease_until IS NULL OR lease_until < $5)",
+            )
+            .bind(owner)
+            .bind(lease_until)
+            .bind(&reference)
+            .bind(now)
+            .bind(now)
+            .execute(self.pool)
+            .await?
+            .rows_affected();
+            if claimed == 1 {
+                if let Some(order) = self.order(&reference).await? {
+                    won.push(order);
+                }
+            }
+        }
+        Ok(won)
+    }
+
+    async fn release(
+        &self,
+        reference: &str,
+        owner: &str,
+        next_check_at: Option<i64>,
+        checks: u32,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE orders SET lease_owner = NULL, lease_until = NULL, next_check_at = $1, checks = $2 \
+             WHERE reference = $3 AND lease_owner = $4",
+        )
+        .bind(next_check_at)
+        .bind(i64::from(checks))
+        .bind(reference)
+        .bind(owner)
+        .execute(self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn check_by(&self, reference: &str, at: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE orders SET next_check_at = $1 WHERE reference = $2 \
+             AND (next_check_at IS NULL OR next_check_at > $3)",
+        )
+        .bind(at)
+        .bind(reference)
+        .bind(at)
+        .execute(self.pool)
+        .await?;
+        Ok(())
+    }
+}
