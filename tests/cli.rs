@@ -328,9 +328,16 @@ fn serve_env(change: &[(&'static str, &'static str)], remove: &str) -> Vec<(&'st
     env
 }
 
+/// Variables changed, the one removed (`""`: none), and what the error line names.
+type SettingCase = (
+    &'static [(&'static str, &'static str)],
+    &'static str,
+    &'static str,
+);
+
 #[test]
 fn serve_names_each_bad_setting_from_the_environment_in_one_line() {
-    let cases: [(&[(&str, &str)], &str, &str); 7] = [
+    let cases: [SettingCase; 7] = [
         (&[("FPS_LISTEN", "nowhere")], "", "FPS_LISTEN"),
         (&[], "FPS_ADMIN_TOKEN", "FPS_ADMIN_TOKEN"),
         (&[], "FPS_SECRET_KEY", "FPS_SECRET_KEY"),
