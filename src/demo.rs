@@ -37,30 +37,73 @@ const STOP_GRACE: Duration = Duration::from_secs(2);
 /// The path of the shop's thank-you page (the only return URL the backend signs for).
 pub const THANK_YOU_PATH: &str = "/thank-you.html";
 
-/// Options of `fps-checkout demo`.
+/// Options of `fps-checkout demo`; each falls back to the environment variable shown in `--help`.
+/// clap parses them to their types (a bad value is clap's usage error): the demo has no secrets
+/// among its arguments and runs on this machine only.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DemoArgs {
     /// Where the shop (pages, wasm package and backend API) listens; port 0 picks a free one.
-    #[arg(long, default_value = "127.0.0.1:8000", value_name = "ADDR:PORT")]
+    #[arg(
+        long,
+        env = "FPS_DEMO_SHOP",
+        hide_env_values = true,
+        default_value = "127.0.0.1:8000",
+        value_name = "ADDR:PORT"
+    )]
     pub shop: SocketAddr,
     /// Where the FPS sandbox emulator listens; port 0 picks a free one.
-    #[arg(long, default_value = "127.0.0.1:8090", value_name = "ADDR:PORT")]
+    #[arg(
+        long,
+        env = "FPS_DEMO_SANDBOX",
+        hide_env_values = true,
+        default_value = "127.0.0.1:8090",
+        value_name = "ADDR:PORT"
+    )]
     pub sandbox: SocketAddr,
     /// Folder for the demo's state: both SQLite databases and the development keys.
-    #[arg(long, default_value = "fps-demo", value_name = "DIR")]
+    #[arg(
+        long,
+        env = "FPS_DEMO_DIR",
+        hide_env_values = true,
+        default_value = "fps-demo",
+        value_name = "DIR"
+    )]
     pub dir: PathBuf,
     /// The example shop's pages.
-    #[arg(long, default_value = "www", value_name = "DIR")]
+    #[arg(
+        long,
+        env = "FPS_DEMO_WWW",
+        hide_env_values = true,
+        default_value = "www",
+        value_name = "DIR"
+    )]
     pub www: PathBuf,
     /// The built wasm package (`scripts/pkg`).
-    #[arg(long, default_value = "pkg", value_name = "DIR")]
+    #[arg(
+        long,
+        env = "FPS_DEMO_PKG",
+        hide_env_values = true,
+        default_value = "pkg",
+        value_name = "DIR"
+    )]
     pub pkg: PathBuf,
     /// How long card payments stay Pending in the emulator, in milliseconds.
-    #[arg(long, default_value_t = 1500, value_name = "MS")]
+    #[arg(
+        long,
+        env = "FPS_DEMO_PENDING_DELAY_MS",
+        hide_env_values = true,
+        default_value_t = 1500,
+        value_name = "MS"
+    )]
     pub pending_delay_ms: u64,
     /// Write the URLs and the admin token as JSON to this file once everything listens (for
     /// scripts and tests).
-    #[arg(long, value_name = "PATH")]
+    #[arg(
+        long,
+        env = "FPS_DEMO_READY_FILE",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
     pub ready_file: Option<PathBuf>,
 }
 

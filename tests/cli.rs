@@ -1,5 +1,6 @@
 //! The real `fps-checkout` binary: `sign` and `cbui`, their outputs, and exit status 2 with one
-//! line on stderr for bad input. Expected signatures come from the independent vectors.
+//! line on stderr for bad input; the settings of `serve`, `sandbox` and `install-tokens` from
+//! their environment variables and flags. Expected signatures come from the independent vectors.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod cli_support;
@@ -297,4 +298,135 @@ fn cbui_refuses_bad_input_with_exit_2() {
         &env,
     );
     assert!(stdout(&ok).starts_with("http://127.0.0.1:8123/cobranded-ui/actions/start?"));
+}
+
+/// Runs the binary with exactly `env` as its environment (nothing inherited).
+fn run_clean(args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fps-checkout"))
+        .args(args)
+        .env_clear()
+        .envs(env.iter().copied())
+        .output()
+        .expect("binary runs")
+}
+
+/// `serve`'s required settings, valid, with a database it cannot open: a setting that passes by
+/// mistake ends in a `DATABASE_URL` error rather than a server that never stops.
+const SERVE_ENV: [(&str, &str); 6] = [
+    ("FPS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"),
+    ("FPS_SECRET_KEY", SECRET),
+    ("FPS_RETURN_URLS", "https://shop.example/thanks"),
+    ("FPS_ADMIN_TOKEN", "admin-token-0123456789"),
+    ("FPS_LISTEN", "127.0.0.1:0"),
+    ("DATABASE_URL", "sqlite:/nonexistent-fps-dir/shop.db"),
+];
+
+fn serve_env(change: &[(&'static str, &'static str)], remove: &str) -> Vec<(&'static str, &'static str)> {
+    let mut env: Vec<_> = SERVE_ENV.iter().copied().filter(|(k, _)| *k != remove).collect();
+    env.retain(|(k, _)| !change.iter().any(|(c, _)| c == k));
+    env.extend_from_slice(change);
+    env
+}
+
+/// Variables changed, the one removed (`""`: none), and what the error line names.
+type SettingCase = (
+    &'static [(&'static str, &'static str)],
+    &'static str,
+    &'static str,
+);
+
+#[test]
+fn serve_names_each_bad_setting_from_the_environment_in_one_line() {
+    let cases: [SettingCase; 7] = [
+        (&[("FPS_LISTEN", "nowhere")], "", "FPS_LISTEN"),
+        (&[], "FPS_ADMIN_TOKEN", "FPS_ADMIN_TOKEN"),
+        (&[], "FPS_SECRET_KEY", "FPS_SECRET_KEY"),
+        (
+            &[("FPS_SECRET_KEY_FILE", "/nonexistent-fps-dir/key")],
+            "",
+            "FPS_SECRET_KEY_FILE",
+        ),
+        (&[("FPS_TIMEOUT_SECS", "ten")], "", "FPS_TIMEOUT_SECS"),
+        (&[("FPS_MAX_IN_FLIGHT", "0")], "", "FPS_MAX_IN_FLIGHT"),
+        (&[], "", "DATABASE_URL"),
+    ];
+    for (change, remove, mentions) in cases {
+        bad_input(&run_clean(&["serve"], &serve_env(change, remove)), mentions);
+    }
+}
+
+#[test]
+fn serve_flags_win_over_their_environment_variables() {
+    let env = serve_env(&[("FPS_LISTEN", "127.0.0.1:0")], "");
+    let output = run_clean(&["serve", "--listen", "flag-value"], &env);
+    bad_input(&output, "\"flag-value\"");
+    // Secrets have no flag.
+    let output = run_clean(&["serve", "--admin-token", "admin-token-0123456789"], &env);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn help_lists_each_setting_with_its_variable_and_never_its_value() {
+    let env = [
+        ("FPS_ACCESS_KEY_ID", "AKIAHELPVALUE0000001"),
+        ("DATABASE_URL", "postgres://user:help-password@db/shop"),
+        ("FPS_SECRET_KEY", SECRET),
+        ("FPS_SANDBOX_LISTEN", "127.0.0.1:4242"),
+    ];
+    // Help is printed as clap renders it, to standard error.
+    let help = |args: &[&str]| {
+        let output = run_clean(args, &env);
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let serve = help(&["serve", "--help"]);
+    for name in [
+        "FPS_LISTEN",
+        "DATABASE_URL",
+        "FPS_CATALOG",
+        "FPS_CBUI_ENDPOINT",
+        "FPS_RETURN_URLS",
+        "FPS_IPN_URL",
+        "FPS_CORS_ORIGINS",
+        "FPS_MAX_IN_FLIGHT",
+        "FPS_RECONCILE_INTERVAL_SECS",
+        "FPS_ENDPOINT",
+        "FPS_ACCESS_KEY_ID",
+        "FPS_SECRET_KEY_FILE",
+        "FPS_TIMEOUT_SECS",
+        "FPS_SECRET_KEY",
+        "FPS_ADMIN_TOKEN",
+    ] {
+        assert!(serve.contains(name), "serve --help lacks {name}: {serve}");
+    }
+    let sandbox = help(&["sandbox", "--help"]);
+    assert!(sandbox.contains("FPS_SANDBOX_LISTEN") && sandbox.contains("FPS_SANDBOX_FAULT_TOKEN"));
+    for help in [&serve, &sandbox] {
+        for value in ["AKIAHELPVALUE", "help-password", SECRET, "4242"] {
+            assert!(!help.contains(value), "--help shows {value}: {help}");
+        }
+    }
+}
+
+#[test]
+fn sandbox_and_install_tokens_read_the_same_settings() {
+    let key = ("FPS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE");
+    let secret = ("FPS_SECRET_KEY", SECRET);
+    bad_input(
+        &run_clean(&["sandbox"], &[key, secret, ("FPS_SANDBOX_LISTEN", "nowhere")]),
+        "FPS_SANDBOX_LISTEN",
+    );
+    bad_input(&run_clean(&["sandbox"], &[secret]), "FPS_ACCESS_KEY_ID");
+    bad_input(
+        &run_clean(
+            &["sandbox", "--secret-file", "/nonexistent-fps-dir/key"],
+            &[key, secret],
+        ),
+        "FPS_SECRET_KEY_FILE",
+    );
+    bad_input(
+        &run_clean(&["install-tokens"], &[key, secret, ("FPS_TIMEOUT_SECS", "0")]),
+        "FPS_TIMEOUT_SECS",
+    );
+    bad_input(&run_clean(&["install-tokens"], &[secret]), "FPS_ACCESS_KEY_ID");
 }

@@ -14,5 +14,5 @@ pub use error::{ErrorCode, FpsError};
 pub use outcome::{Outcome, Sending};
 pub use request::{Action, Charge, ChargeFeeTo, MarketplaceTerms, PaymentInstruction};
 pub use response::{StatusResult, TransactionResult, TransactionStatus, Verification};
-pub use settings::{FpsFlags, FpsSettings};
+pub use settings::FpsSettings;
 pub use transaction::{AccountActivity, ActivityQuery, TransactionDetails};

@@ -6,8 +6,7 @@
 use super::client::FpsClient;
 use super::error::FpsError;
 use super::request::PaymentInstruction;
-use super::settings::{ConfigError, FpsFlags, FpsSettings};
-use crate::cli::Environment;
+use super::settings::FpsSettings;
 use crate::core::params::CallerReference;
 
 /// The caller token's instruction: valid only where it is presented as the caller's.
@@ -15,24 +14,9 @@ pub const CALLER_INSTRUCTION: &str = "MyRole == 'Caller' orSay 'Role does not ma
 /// The recipient token's instruction: valid only where it is presented as the recipient's.
 pub const RECIPIENT_INSTRUCTION: &str = "MyRole == 'Recipient' orSay 'Role does not match';";
 
-/// Options of `fps-checkout install-tokens`.
-#[derive(Debug, Clone, clap::Args)]
-pub struct InstallTokensArgs {
-    /// How to reach FPS: `--fps-endpoint`, `--access-key-id`, `--secret-file`, `--fps-timeout`.
-    #[command(flatten)]
-    pub fps: FpsFlags,
-    /// The tokens' caller references are PREFIX-caller and PREFIX-recipient; the same prefix
-    /// gives the same tokens again.
-    #[arg(long, value_name = "PREFIX", default_value = "fps-checkout")]
-    pub reference_prefix: String,
-}
-
 /// Why `install-tokens` failed.
 #[derive(Debug, thiserror::Error)]
 pub enum InstallTokensError {
-    /// A setting is missing or invalid.
-    #[error(transparent)]
-    Config(#[from] ConfigError),
     /// The prefix makes an invalid caller reference.
     #[error("--reference-prefix: {0}")]
     Reference(String),
@@ -98,16 +82,15 @@ pub async fn install_tokens(client: &FpsClient, prefix: &str) -> Result<Installe
     })
 }
 
-/// Runs the command: reads the settings, installs both tokens, returns the lines to print
-/// (`CallerTokenId=...`, `RecipientTokenId=...`).
-pub fn run(args: &InstallTokensArgs, env: &dyn Environment) -> Result<String, InstallTokensError> {
-    let settings = FpsSettings::load(&args.fps, env)?;
+/// Runs the command with its settings (built by the command line): installs both tokens and
+/// returns the lines to print (`CallerTokenId=...`, `RecipientTokenId=...`).
+pub fn run(settings: &FpsSettings, reference_prefix: &str) -> Result<String, InstallTokensError> {
     let client = FpsClient::new(settings.client_config(3)).map_err(|e| InstallTokensError::Fps {
         role: "caller",
         reason: one_line(&e),
     })?;
     let runtime = crate::service::runtime().map_err(|e| InstallTokensError::Runtime(e.to_string()))?;
-    let tokens = runtime.block_on(install_tokens(&client, &args.reference_prefix))?;
+    let tokens = runtime.block_on(install_tokens(&client, reference_prefix))?;
     Ok(format!(
         "CallerTokenId={}\nRecipientTokenId={}",
         tokens.caller_token_id, tokens.recipient_token_id

@@ -21,5 +21,5 @@ pub mod signed_params;
 pub mod store;
 pub mod tracking;
 
-pub use config::{Config, ConfigError, ServeArgs};
+pub use config::Config;
 pub use server::{run, serve, AppState, ServeError};

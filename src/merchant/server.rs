@@ -28,13 +28,12 @@ use tower_http::trace::TraceLayer;
 
 use super::body_first::ReadBodyFirst;
 use super::catalog::Catalog;
-use super::config::{Config, ConfigError, ServeArgs};
+use super::config::Config;
 use super::order_link::{OrderLinks, ORDER_KEY_HEADER};
 use super::orders::{OrderService, Reconciler};
 use super::policy::SigningPolicy;
 use super::store::{Store, StoreError};
 use super::{activity, admin, checkout, error, marketplace, sellers, shopper, tracking};
-use crate::cli::Environment;
 use crate::fps::{FpsClient, FpsConfig, FpsError};
 use crate::signer::Signer;
 
@@ -46,9 +45,6 @@ pub const MAX_SIGN_BODY_BYTES: usize = 16 * 1024;
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    /// A setting is missing or invalid.
-    #[error(transparent)]
-    Config(#[from] ConfigError),
     /// The catalog file is unusable.
     #[error("FPS_CATALOG: {0}")]
     Catalog(String),
@@ -373,19 +369,9 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// `fps-checkout serve`: reads the settings, starts the runtime, serves until a signal.
-pub fn run(args: &ServeArgs, env: &dyn Environment) -> Result<(), ServeError> {
-    let config = Config::load(args, env)?;
-    crate::service::init_logging("info");
-    // Said once logging is on: a key file others can read is a key others may hold.
-    let secret_file = args.fps.secret_file.clone().or_else(|| {
-        env.var("FPS_SECRET_KEY_FILE")
-            .filter(|v| !v.is_empty())
-            .map(std::path::PathBuf::from)
-    });
-    if let Some(path) = secret_file {
-        crate::private_files::warn_if_shared(&path, "FPS_SECRET_KEY_FILE / --secret-file");
-    }
+/// `fps-checkout serve` with its settings (built by the command line): starts the runtime and
+/// serves until a signal.
+pub fn run(config: Config) -> Result<(), ServeError> {
     let runtime = crate::service::runtime()?;
     runtime.block_on(async move {
         let listen = config.listen;

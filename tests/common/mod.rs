@@ -4,12 +4,11 @@
 pub mod fps_server;
 pub mod stack;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
-use fps_checkout::cli::Environment;
+use fps_checkout::cli::{args_from_env, serve::serve_config, FixedEnv, ServeArgs};
 use fps_checkout::merchant::orders::{OrderService, ReconcileReport, Reconciler};
-use fps_checkout::merchant::{AppState, Config, ServeArgs};
+use fps_checkout::merchant::AppState;
 use serde_json::{json, Value};
 
 #[allow(unused_imports)]
@@ -24,14 +23,6 @@ pub const TOKEN_OK: &str = "A1B2C3D4E5F6G7H8J9K0L1M2N3P4Q5R6S7T8U9V0W1X2Y3Z4A5B6
 pub const TOKEN_PENDING: &str = "PENDING4E5F6G7H8J9K0L1M2N3P4Q5R6S7T8U9V0W1X2Y3Z4A5B6C7D8E9F0G1H2";
 /// A sender token the test FPS declines.
 pub const TOKEN_DECLINE: &str = "DECLINE4E5F6G7H8J9K0L1M2N3P4Q5R6S7T8U9V0W1X2Y3Z4A5B6C7D8E9F0G1H2";
-
-struct Vars(HashMap<String, String>);
-
-impl Environment for Vars {
-    fn var(&self, name: &str) -> Option<String> {
-        self.0.get(name).cloned()
-    }
-}
 
 /// A client of a running merchant server: what the browser module, the shopper and the admin
 /// send it. Shared by the harness against the test FPS and the stack against the emulator.
@@ -104,7 +95,9 @@ pub async fn start() -> Harness {
     start_with(&[]).await
 }
 
-/// [`start`] with extra or changed environment settings.
+/// [`start`] with extra or changed settings, named by their environment variables: `serve`'s
+/// arguments are parsed from them as clap would from the environment, and the secrets read
+/// from them, without the process environment.
 pub async fn start_with(extra: &[(&str, &str)]) -> Harness {
     let fps = FpsServer::start().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -114,32 +107,33 @@ pub async fn start_with(extra: &[(&str, &str)]) -> Harness {
     let db_path =
         std::env::temp_dir().join(format!("fps-merchant-test-{}.db", uuid::Uuid::new_v4().simple()));
     let catalog = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www/catalog.json");
-    let vars: HashMap<String, String> = [
-        ("FPS_ACCESS_KEY_ID", ACCESS_KEY.to_owned()),
-        ("FPS_SECRET_KEY", fps_server::SECRET.to_owned()),
-        ("FPS_ENDPOINT", fps.endpoint.clone()),
-        (
-            "FPS_CBUI_ENDPOINT",
-            format!("{}cobranded-ui/actions/start", fps.endpoint),
-        ),
-        (
-            "FPS_RETURN_URLS",
-            format!("{return_url},https://shop.example/thanks"),
-        ),
-        ("FPS_ADMIN_TOKEN", ADMIN_TOKEN.to_owned()),
-        ("FPS_TIMEOUT_SECS", "1".to_owned()),
-        ("FPS_LISTEN", format!("127.0.0.1:{port}")),
-        ("DATABASE_URL", format!("sqlite:{}", db_path.display())),
-        ("FPS_CATALOG", catalog.display().to_string()),
-        ("FPS_CORS_ORIGINS", "https://shop.example".to_owned()),
-        // Tests tick the reconciler themselves (Harness::reconcile).
-        ("FPS_RECONCILE_INTERVAL_SECS", "0".to_owned()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .chain(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())))
-    .collect();
-    let config = Config::load(&ServeArgs::default(), &Vars(vars)).expect("config");
+    let env = FixedEnv::new(
+        [
+            ("FPS_ACCESS_KEY_ID", ACCESS_KEY.to_owned()),
+            ("FPS_SECRET_KEY", fps_server::SECRET.to_owned()),
+            ("FPS_ENDPOINT", fps.endpoint.clone()),
+            (
+                "FPS_CBUI_ENDPOINT",
+                format!("{}cobranded-ui/actions/start", fps.endpoint),
+            ),
+            (
+                "FPS_RETURN_URLS",
+                format!("{return_url},https://shop.example/thanks"),
+            ),
+            ("FPS_ADMIN_TOKEN", ADMIN_TOKEN.to_owned()),
+            ("FPS_TIMEOUT_SECS", "1".to_owned()),
+            ("FPS_LISTEN", format!("127.0.0.1:{port}")),
+            ("DATABASE_URL", format!("sqlite:{}", db_path.display())),
+            ("FPS_CATALOG", catalog.display().to_string()),
+            ("FPS_CORS_ORIGINS", "https://shop.example".to_owned()),
+            // Tests tick the reconciler themselves (Harness::reconcile).
+            ("FPS_RECONCILE_INTERVAL_SECS", "0".to_owned()),
+        ]
+        .into_iter()
+        .chain(extra.iter().map(|(k, v)| (*k, (*v).to_owned()))),
+    );
+    let args: ServeArgs = args_from_env(&env).expect("serve's arguments");
+    let config = serve_config(&args, &env).expect("config");
     let ipn_url = config.ipn_url.as_str().to_owned();
     let state = AppState::new(config).await.expect("state");
     let orders = state.orders.clone();

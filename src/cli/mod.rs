@@ -1,10 +1,15 @@
 //! The native command line: `sign` (any Signature Version 2 GET URL), `cbui` (a typed CBUI
-//! request), `install-tokens`, and the long-running `sandbox`, `serve` and `demo`. Secrets come
-//! only from the environment or a file, never from argv.
+//! request), `install-tokens`, and the long-running `sandbox`, `serve` and `demo`. Every setting
+//! is a flag with an environment variable behind it; secrets come only from the environment or a
+//! file, never from argv (`settings`). This is the only module that reads the environment.
+
+pub mod fps;
+pub mod sandbox;
+pub mod serve;
+pub mod settings;
 
 use std::ffi::OsString;
-use std::io::{Read as _, Write};
-use std::path::PathBuf;
+use std::io::Write;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -13,12 +18,10 @@ use crate::core::params::{CbuiEndpoint, CbuiRequest, SignatureMethod};
 use crate::core::{CoreError, Endpoint};
 use crate::signer::{SecretKey, Signed, Signer};
 
-/// Environment variable holding the secret access key.
-pub const SECRET_ENV: &str = "FPS_SECRET_KEY";
-/// Environment variable holding the access key id (`callerKey`).
-pub const ACCESS_KEY_ENV: &str = "FPS_ACCESS_KEY_ID";
-/// Largest secret file read.
-const MAX_SECRET_FILE: u64 = 4096;
+pub use fps::{FpsArgs, InstallTokensArgs, SecretFileArgs, ACCESS_KEY_ENV, SECRET_ENV};
+pub use sandbox::SandboxArgs;
+pub use serve::ServeArgs;
+pub use settings::{args_from_env, ConfigError, Environment, FixedEnv, ProcessEnv};
 
 /// Amazon FPS checkout tools: sign Signature Version 2 requests, build CBUI URLs.
 #[derive(Debug, Parser)]
@@ -41,9 +44,9 @@ pub enum Command {
         /// What to print.
         #[arg(long, value_enum, default_value_t = Print::Url)]
         print: Print,
-        /// Read the secret key from this file instead of FPS_SECRET_KEY.
-        #[arg(long, value_name = "PATH")]
-        secret_file: Option<PathBuf>,
+        /// The secret key's file (or FPS_SECRET_KEY).
+        #[command(flatten)]
+        secret: SecretFileArgs,
         /// The URL to sign.
         url: String,
     },
@@ -52,28 +55,31 @@ pub enum Command {
         /// The pipeline: SingleUse, MultiUse, Recurring, Recipient, SetupPrepaid, SetupPostpaid, EditToken.
         #[arg(long, default_value = "SingleUse")]
         pipeline: String,
-        /// `sandbox`, `production`, or a CBUI start URL (the local emulator).
-        #[arg(long, default_value = "sandbox")]
-        endpoint: String,
+        /// `sandbox`, `production`, or a CBUI start URL (the local emulator) [default: sandbox].
+        #[arg(long, env = "FPS_CBUI_ENDPOINT", hide_env_values = true, value_name = "URL")]
+        endpoint: Option<String>,
+        /// The access key id, sent as callerKey [required].
+        #[arg(long, env = "FPS_ACCESS_KEY_ID", hide_env_values = true, value_name = "ID")]
+        access_key_id: Option<String>,
         /// A request parameter, `name=value` (repeatable), e.g. `--param transactionAmount=0.90`.
         #[arg(long = "param", value_name = "NAME=VALUE")]
         params: Vec<String>,
         /// What to print.
         #[arg(long, value_enum, default_value_t = Print::Url)]
         print: Print,
-        /// Read the secret key from this file instead of FPS_SECRET_KEY.
-        #[arg(long, value_name = "PATH")]
-        secret_file: Option<PathBuf>,
+        /// The secret key's file (or FPS_SECRET_KEY).
+        #[command(flatten)]
+        secret: SecretFileArgs,
     },
     /// Run the local FPS sandbox emulator (CBUI pages, Query API, IPN) on 127.0.0.1.
-    Sandbox(crate::sandbox::command::SandboxArgs),
+    Sandbox(SandboxArgs),
     /// Run the merchant backend (HTTP API: orders, /fps/sign, /fps/return, /fps/ipn, admin).
-    Serve(crate::merchant::ServeArgs),
+    Serve(ServeArgs),
     /// Run the whole checkout on this machine: the FPS sandbox and the example shop.
     Demo(crate::demo::DemoArgs),
     /// Install a caller token and a recipient token on the caller's own account
     /// (InstallPaymentInstruction) and print their ids.
-    InstallTokens(crate::fps::tokens::InstallTokensArgs),
+    InstallTokens(InstallTokensArgs),
 }
 
 /// What a signing command prints.
@@ -90,20 +96,9 @@ pub enum Print {
 /// Why a command failed; every variant is bad input (exit status 2).
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
-    /// No secret was configured.
-    #[error("no secret key: set {SECRET_ENV} or pass --secret-file PATH")]
-    NoSecret,
-    /// The secret file could not be read.
-    #[error("cannot read secret file {path}: {reason}")]
-    SecretFile {
-        /// The file.
-        path: String,
-        /// Why.
-        reason: String,
-    },
-    /// No access key id was configured.
-    #[error("no access key id: set {ACCESS_KEY_ENV}")]
-    NoAccessKey,
+    /// A setting (the secret key, the access key id, ...) is missing or invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     /// A `--param` that is not `name=value` or names a parameter set elsewhere.
     #[error("--param {0}")]
     BadParam(String),
@@ -113,6 +108,9 @@ pub enum CliError {
     /// The input failed validation.
     #[error(transparent)]
     Core(#[from] CoreError),
+    /// The sandbox emulator's settings are unusable.
+    #[error("sandbox: {0}")]
+    SandboxSettings(#[from] sandbox::SandboxSettingsError),
     /// The sandbox emulator could not run.
     #[error("sandbox: {0}")]
     Sandbox(String),
@@ -127,22 +125,8 @@ pub enum CliError {
     InstallTokens(#[from] crate::fps::tokens::InstallTokensError),
 }
 
-/// Where the command reads its environment from (injected for tests).
-pub trait Environment {
-    /// A variable's value, if set and valid UTF-8.
-    fn var(&self, name: &str) -> Option<String>;
-}
-
-/// The process environment.
-pub struct ProcessEnv;
-
-impl Environment for ProcessEnv {
-    fn var(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok()
-    }
-}
-
 /// Parses `args` and runs the command, writing the result to `out`. Returns the exit status.
+/// Flags fall back to the process environment (clap's `env`); secrets are read from `env`.
 pub fn main_with<I, T>(args: I, env: &dyn Environment, out: &mut dyn Write, err: &mut dyn Write) -> i32
 where
     I: IntoIterator<Item = T>,
@@ -169,37 +153,45 @@ where
 
 fn run(command: Command, env: &dyn Environment) -> Result<String, CliError> {
     match command {
-        Command::Sign {
-            print,
-            secret_file,
-            url,
-        } => {
-            let secret = load_secret(secret_file.as_deref(), env)?;
+        Command::Sign { print, secret, url } => {
+            let secret = secret.load(env)?;
             Ok(render(print, &sign_url(&url, &secret)?))
         }
         Command::Cbui {
             pipeline,
             endpoint,
+            access_key_id,
             params,
             print,
-            secret_file,
+            secret,
         } => {
-            let endpoint = CbuiEndpoint::parse(&endpoint)?;
-            let caller_key = env
-                .var(ACCESS_KEY_ENV)
-                .filter(|k| !k.is_empty())
-                .ok_or(CliError::NoAccessKey)?;
-            let request = build_cbui(&pipeline, &caller_key, &params)?;
-            let secret = load_secret(secret_file.as_deref(), env)?;
+            let endpoint = CbuiEndpoint::parse(settings::given(&endpoint).unwrap_or("sandbox"))?;
+            let caller_key = settings::given(&access_key_id)
+                .ok_or_else(|| settings::bad(ACCESS_KEY_ENV, "not set: the AWS access key id (callerKey)"))?;
+            let request = build_cbui(&pipeline, caller_key, &params)?;
+            let secret = secret.load(env)?;
             Ok(render(
                 print,
                 &Signer::new(&secret).sign_cbui(&request, &endpoint),
             ))
         }
         Command::Demo(args) => Ok(crate::demo::run(&args)?),
-        Command::Sandbox(args) => crate::sandbox::command::run(args).map_err(CliError::Sandbox),
-        Command::Serve(args) => Ok(crate::merchant::run(&args, env).map(|()| "stopped".to_owned())?),
-        Command::InstallTokens(args) => Ok(crate::fps::tokens::run(&args, env)?),
+        Command::Sandbox(args) => {
+            // Logging first: the secret loader warns about a key file others can read.
+            crate::service::init_logging("info");
+            let config = sandbox::sandbox_config(&args, env)?;
+            crate::sandbox::command::run(config).map_err(CliError::Sandbox)
+        }
+        Command::Serve(args) => {
+            crate::service::init_logging("info");
+            let config = serve::serve_config(&args, env)?;
+            crate::merchant::run(config)?;
+            Ok("stopped".to_owned())
+        }
+        Command::InstallTokens(args) => {
+            let settings = args.fps.settings(env)?;
+            Ok(crate::fps::tokens::run(&settings, &args.reference_prefix)?)
+        }
     }
 }
 
@@ -209,24 +201,6 @@ fn render(print: Print, signed: &Signed) -> String {
         Print::Signature => signed.signature.clone(),
         Print::StringToSign => signed.string_to_sign.to_string(),
     }
-}
-
-fn load_secret(file: Option<&std::path::Path>, env: &dyn Environment) -> Result<SecretKey, CliError> {
-    let text = match file {
-        Some(path) => {
-            let fail = |reason: String| CliError::SecretFile {
-                path: path.display().to_string(),
-                reason,
-            };
-            let mut text = String::new();
-            std::fs::File::open(path)
-                .and_then(|f| f.take(MAX_SECRET_FILE).read_to_string(&mut text))
-                .map_err(|e| fail(e.to_string()))?;
-            text
-        }
-        None => env.var(SECRET_ENV).unwrap_or_default(),
-    };
-    SecretKey::new(&text).ok_or(CliError::NoSecret)
 }
 
 /// Signs any Signature Version 2 GET URL: decodes its query, drops an existing signature, takes
