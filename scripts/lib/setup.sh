@@ -51,7 +51,9 @@ ensure_rust_src() {
 # cargo install NAME at VERSION unless a binary of that version is already on PATH.
 ensure_cargo_tool() {
   local bin="$1" crate="$2" version="$3" extra="${4:-}"
-  if command -v "$bin" >/dev/null 2>&1 && "$bin" --version 2>/dev/null | grep -q "$version"; then
+  # The whole output read first: `| grep -q` would stop reading at the first match, and a tool
+  # that prints more (geckodriver) would then die of SIGPIPE, which pipefail counts as missing.
+  if command -v "$bin" >/dev/null 2>&1 && [[ "$("$bin" --version 2>/dev/null)" == *"$version"* ]]; then
     return 0
   fi
   log "installing $crate $version (cargo install)"
