@@ -51,7 +51,9 @@ ensure_rust_src() {
 # cargo install NAME at VERSION unless a binary of that version is already on PATH.
 ensure_cargo_tool() {
   local bin="$1" crate="$2" version="$3" extra="${4:-}"
-  if command -v "$bin" >/dev/null 2>&1 && "$bin" --version 2>/dev/null | grep -q "$version"; then
+  # The whole output read first: `| grep -q` would stop reading at the first match, and a tool
+  # that prints more (geckodriver) would then die of SIGPIPE, which pipefail counts as missing.
+  if command -v "$bin" >/dev/null 2>&1 && [[ "$("$bin" --version 2>/dev/null)" == *"$version"* ]]; then
     return 0
   fi
   log "installing $crate $version (cargo install)"
@@ -68,6 +70,23 @@ ensure_browsers() {
 # The wasm-bindgen version pinned in Cargo.toml (`wasm-bindgen = { version = "=0.2.X", ... }` or `"=0.2.X"`).
 wasm_bindgen_version() {
   sed -n 's/^wasm-bindgen = [^"]*"=\([0-9.]*\)".*/\1/p' Cargo.toml | head -n1
+}
+
+# The rustc release the shipped modules' sizes were measured with (BENCHMARKS.md). Not pinned with
+# a rust-toolchain.toml: rustup would then want a toolchain of that exact name, which a machine
+# whose one toolchain is `stable` lacks even at the same release, and would try to download it for
+# every cargo command. Instead scripts/pkg stops on any other release (check_toolchain): the size
+# build leans on unstable flags (RUSTC_BOOTSTRAP, -Z build-std) whose output may change with it.
+MEASURED_RUSTC=1.95.0
+
+# Fails with one line when the active rustc is not the release the size build was measured with.
+check_toolchain() {
+  local found
+  found="$(rustc --version | awk '{print $2}')"
+  [ "$found" = "$MEASURED_RUSTC" ] || {
+    echo "rustc $found found, the size build was measured with rustc $MEASURED_RUSTC: re-measure (scripts/pkg, BENCHMARKS.md) and set MEASURED_RUSTC in scripts/lib/setup.sh" >&2
+    exit 1
+  }
 }
 
 # The flags of the shipped modules' build (scripts/pkg, scripts/size-floor). core and alloc are
