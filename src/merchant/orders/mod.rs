@@ -11,9 +11,12 @@
 //! request inside FPS's 7-day window and otherwise asks FPS what happened.
 
 mod apply;
+mod bind;
 mod checkout;
 mod manage;
+mod notify;
 pub mod reconcile;
+mod refunds;
 mod returns;
 
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -27,7 +30,8 @@ use super::order::OrderState;
 use super::store::{now, Changes, Event, NextCheck, Order, Store, StoreError};
 use crate::fps::FpsClient;
 
-pub use apply::{check_binding, check_refund_binding, which_transaction, BindError};
+pub use apply::which_transaction;
+pub use bind::{check_binding, check_refund_binding, BindError};
 pub use checkout::ReturnAnswer;
 pub use reconcile::{ReconcileReport, Reconciler};
 

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use super::manage::refund_under_way;
+use super::refunds::refund_under_way;
 use super::{OrderService, RESEND_WINDOW_SECONDS, RESERVE_VALIDITY_SECONDS};
 use crate::fps::{ActivityQuery, FpsError, Sending, Timestamp, TransactionDetails, TransactionStatus};
 use crate::merchant::order::{caller_reference, OrderState, Which};
@@ -143,11 +143,11 @@ pub enum ReconcileError {
     Store(#[from] StoreError),
 }
 
-impl From<super::apply::BoundError> for ReconcileError {
-    fn from(e: super::apply::BoundError) -> Self {
+impl From<super::bind::BoundError> for ReconcileError {
+    fn from(e: super::bind::BoundError) -> Self {
         match e {
-            super::apply::BoundError::Fps(e) => ReconcileError::Fps(e),
-            super::apply::BoundError::Store(e) => ReconcileError::Store(e),
+            super::bind::BoundError::Fps(e) => ReconcileError::Fps(e),
+            super::bind::BoundError::Store(e) => ReconcileError::Store(e),
         }
     }
 }
