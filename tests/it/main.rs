@@ -1,5 +1,5 @@
-//! The native integration tests, one test binary for all of them (as ripgrep's `tests/integration`):
-//! each former `tests/*.rs` binary is a module here, and the harnesses they share are declared once.
+//! The native integration tests, one test binary for all of them (the layout ripgrep uses): each
+//! former `tests/*.rs` binary is a module here, and the harnesses they share are declared once.
 //! One binary links axum, sqlx and rsa once instead of once per file (BENCHMARKS.md, "Test build").
 //! Run one group with a filter: `cargo test --test it merchant_store::`.
 //!
