@@ -6,7 +6,7 @@
 //! canonical pairs are. [`CheckedPairs::from_pairs`] applies the same rules in the same order
 //! from data: the field lists below, one value check per value type (the typed values' own
 //! parsers, but one shared function for the four text types and one for the closed sets of wire
-//! values), and the cross-field rules. `tests/params.rs` runs both readers on every fixture
+//! values), and the cross-field rules. `tests/it/params.rs` runs both readers on every fixture
 //! and rule and requires the same pairs or the same error, so the two cannot drift apart.
 
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
