@@ -1,4 +1,4 @@
-//! The FPS XML response readers (`src/fps/response.rs`, `src/fps/transaction.rs`): every success
+//! The FPS XML response readers (`src/fps/response/`, `src/fps/transaction.rs`): every success
 //! reader and the error envelope, on arbitrary bodies as a hostile or broken FPS endpoint could
 //! send them.
 //!

@@ -1,12 +1,16 @@
 //! FPS XML responses and the error envelope, read by element name (never by position) into types.
 
-use quick_xml::events::Event;
-use quick_xml::Reader;
-use serde::de::DeserializeOwned;
+mod amounts;
+mod envelope;
+
 use serde::Deserialize;
 
-use super::error::{ErrorCode, FpsError};
-use crate::core::Amount;
+pub(super) use amounts::AmountXml;
+pub use amounts::{fee_minor, response_amount};
+pub use envelope::parse_error;
+pub(super) use envelope::{parse_success, quoted};
+
+use super::error::FpsError;
 
 /// Largest response body read.
 pub const MAX_RESPONSE_BYTES: usize = 256 * 1024;
@@ -115,140 +119,12 @@ struct VerifyResultXml {
 }
 
 #[derive(Deserialize)]
-pub(super) struct AmountXml {
-    #[serde(rename = "CurrencyCode")]
-    pub(super) currency_code: Option<String>,
-    #[serde(rename = "Value")]
-    pub(super) value: String,
-}
-
-#[derive(Deserialize)]
 struct InstallResultXml {
     #[serde(rename = "TokenId")]
     token_id: String,
 }
 
-#[derive(Deserialize)]
-struct Metadata {
-    #[serde(rename = "RequestId")]
-    request_id: Option<String>,
-}
-
-/// `<Action>Response`: its result (whatever the action's name) and metadata, matched by name.
-#[derive(Deserialize)]
-struct Envelope<R> {
-    #[serde(
-        rename = "PayResult",
-        alias = "ReserveResult",
-        alias = "SettleResult",
-        alias = "CancelResult",
-        alias = "RefundResult",
-        alias = "GetTransactionStatusResult",
-        alias = "GetTransactionResult",
-        alias = "VerifySignatureResult",
-        alias = "InstallPaymentInstructionResult",
-        alias = "GetAccountActivityResult"
-    )]
-    result: Option<R>,
-    #[serde(rename = "ResponseMetadata")]
-    metadata: Option<Metadata>,
-}
-
-#[derive(Deserialize)]
-struct ErrorEnvelope {
-    #[serde(rename = "Errors")]
-    errors: Option<ErrorList>,
-    #[serde(rename = "Error", default)]
-    bare_errors: Vec<ErrorXml>,
-    #[serde(rename = "RequestID")]
-    request_id_capital: Option<String>,
-    #[serde(rename = "RequestId")]
-    request_id: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct ErrorList {
-    #[serde(rename = "Error", default)]
-    errors: Vec<ErrorXml>,
-}
-
-#[derive(Deserialize)]
-struct ErrorXml {
-    #[serde(rename = "Code")]
-    code: Option<String>,
-    #[serde(rename = "Message")]
-    message: Option<String>,
-}
-
-/// The local name of the document's root element.
-fn root_name(xml: &str) -> Option<String> {
-    let mut reader = Reader::from_str(xml);
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(start)) | Ok(Event::Empty(start)) => {
-                return Some(String::from_utf8_lossy(start.local_name().as_ref()).into_owned())
-            }
-            Ok(Event::Eof) | Err(_) => return None,
-            Ok(_) => {}
-        }
-    }
-}
-
-/// Reads the error envelope (`Response > Errors > Error`, or the SDK-mock `ErrorResponse`), if the
-/// body is one.
-pub fn parse_error(body: &str, http_status: u16) -> Option<FpsError> {
-    let root = root_name(body)?;
-    if root != "Response" && root != "ErrorResponse" {
-        return None;
-    }
-    let envelope: ErrorEnvelope = quick_xml::de::from_str(body).ok()?;
-    let mut errors = envelope.errors.map(|e| e.errors).unwrap_or_default();
-    errors.extend(envelope.bare_errors);
-    let first = errors.into_iter().next()?;
-    let code = first.code?;
-    Some(FpsError::Service {
-        code: ErrorCode::from_wire(code.trim()),
-        message: first.message.unwrap_or_default().chars().take(300).collect(),
-        request_id: envelope
-            .request_id_capital
-            .or(envelope.request_id)
-            .unwrap_or_else(|| "-".to_owned()),
-        http_status,
-    })
-}
-
-/// Untrusted text from an answer, for an error message: its first 40 characters, quoted and
-/// escaped, and never more than 200 characters however they escape (found by fuzzing: an
-/// element name of any length went into the message whole).
-pub(super) fn quoted(text: &str) -> String {
-    format!("{:?}", text.chars().take(40).collect::<String>())
-        .chars()
-        .take(200)
-        .collect()
-}
-
-/// Parses `<{action}Response>` into its result and request id.
-pub(super) fn parse_success<R: DeserializeOwned>(
-    action: &'static str,
-    body: &str,
-) -> Result<(R, Option<String>), FpsError> {
-    let malformed = |reason: String| FpsError::Malformed { action, reason };
-    let root = root_name(body).ok_or_else(|| malformed("not XML".to_owned()))?;
-    let expected = format!("{action}Response");
-    if root != expected {
-        return Err(malformed(format!(
-            "root element {}, not <{expected}>",
-            quoted(&root)
-        )));
-    }
-    let envelope: Envelope<R> =
-        quick_xml::de::from_str(body).map_err(|e| malformed(e.to_string().chars().take(200).collect()))?;
-    let result = envelope
-        .result
-        .ok_or_else(|| malformed(format!("no <{action}Result>")))?;
-    Ok((result, envelope.metadata.and_then(|m| m.request_id)))
-}
-
+/// Reads a `TransactionStatus` element (either spelling), or says it is unknown.
 pub(super) fn status(action: &'static str, text: &str) -> Result<TransactionStatus, FpsError> {
     TransactionStatus::parse(text).ok_or_else(|| FpsError::Malformed {
         action,
@@ -313,42 +189,11 @@ pub fn install_result(body: &str) -> Result<String, FpsError> {
     Ok(id.to_owned())
 }
 
-/// Reads a fee as responses write it, in minor units: like [`response_amount`], but zero
-/// (`0.000000`) is a valid fee.
-pub fn fee_minor(value: &str, currency: Option<&str>) -> Option<u64> {
-    let value = value.trim();
-    if !value.is_empty() && value.bytes().all(|b| b == b'0' || b == b'.') && value.matches('.').count() <= 1 {
-        crate::core::Currency::parse(currency.unwrap_or("USD")).ok()?;
-        return Some(0);
-    }
-    response_amount(value, currency).map(|a| a.minor_units())
-}
-
-/// Reads an amount as responses write it (`1.000000`, six decimals; IPN `USD 1.1`): trailing
-/// zeros past the cents are dropped, anything finer than a cent is refused.
-pub fn response_amount(value: &str, currency: Option<&str>) -> Option<Amount> {
-    let currency = crate::core::Currency::parse(currency.unwrap_or("USD")).ok()?;
-    let value = value.trim();
-    let text = match value.split_once('.') {
-        Some((whole, fraction)) if fraction.len() > 2 => {
-            // By `get`, not `split_at`: a garbled answer may put a multi-byte character there.
-            let (Some(cents), Some(rest)) = (fraction.get(..2), fraction.get(2..)) else {
-                return None;
-            };
-            if !rest.bytes().all(|b| b == b'0') {
-                return None;
-            }
-            format!("{whole}.{cents}")
-        }
-        _ => value.to_owned(),
-    };
-    Amount::parse_in(&text, currency).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::transaction::transaction_details;
     use super::*;
+    use crate::fps::error::ErrorCode;
 
     const PAY: &str = r#"<?xml version="1.0"?>
 <PayResponse xmlns="http://fps.amazonaws.com/doc/2010-08-28/"><PayResult><TransactionId>14GN1BRR6S8FJQPT1ZUF9HJ7M2JTZ1D7ABC</TransactionId><TransactionStatus>Pending</TransactionStatus></PayResult><ResponseMetadata><RequestId>7bd8b6bc-6b1d-4b8d-9a10-9c9c62d16ac5:0</RequestId></ResponseMetadata></PayResponse>"#;
@@ -492,18 +337,5 @@ mod tests {
             Err(FpsError::Malformed { reason, .. }) => assert!(reason.chars().count() <= 300, "{reason}"),
             other => panic!("{other:?}"),
         }
-    }
-
-    #[test]
-    fn response_amounts() {
-        assert_eq!(response_amount("1.000000", None).unwrap().minor_units(), 100);
-        assert_eq!(response_amount("1.1", Some("USD")).unwrap().minor_units(), 110);
-        assert!(response_amount("1.001000", None).is_none());
-        // Found by fuzzing (fuzz/fuzz_targets/fps_response.rs): a multi-byte character after the
-        // cents used to panic (a str split inside a character).
-        assert!(response_amount("1.\u{FFFD}00", None).is_none());
-        assert!(response_amount("1.0\u{FFFD}", None).is_none());
-        assert!(response_amount("\u{DE}.\u{DE}\u{DE}\u{DE}", None).is_none());
-        assert!(response_amount("1.00", Some("EUR")).is_none());
     }
 }
