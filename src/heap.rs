@@ -1,8 +1,8 @@
 //! A small size-class heap: the allocator of the `no_std` browser module (see `src/lib.rs`).
 //!
-//! Why not dlmalloc (std's own on wasm32): it is about 6 KB of the module's code, more than a
-//! third of what the button itself needs, for coalescing and trimming that a payment button
-//! never benefits from (a page mounts a few buttons and allocates a few kilobytes).
+//! Why not dlmalloc (std's own on wasm32): it is a large part of the module's code (figures in
+//! BENCHMARKS.md, "Size notes") for coalescing and trimming that a payment button never
+//! benefits from (a page mounts a few buttons and allocates a few kilobytes).
 //!
 //! How it works: every request is rounded up to a power-of-two block of at least
 //! [`MIN_BLOCK`] bytes (its size class); a freed block goes onto its class's free list (the link

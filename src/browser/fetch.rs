@@ -1,8 +1,8 @@
 //! POST over `window.fetch` with a timeout (AbortController) and an optional retry with backoff.
 //!
-//! Callbacks on the promises rather than `async`/`await`: no future executor in the module
-//! (with `wasm-bindgen-futures` and the state machines, about 6 KB of wasm), and one closure
-//! type for every step of an exchange.
+//! Callbacks on the promises rather than `async`/`await`: no future executor or async state
+//! machines in the module (their cost: BENCHMARKS.md, "Size notes"), and one closure type for
+//! every step of an exchange.
 
 use alloc::boxed::Box;
 use alloc::rc::Rc;

@@ -206,7 +206,7 @@ impl CheckoutOptions {
     /// Validates `raw`; `page_url` (the current page, without fragment) is the default returnURL.
     pub fn from_raw(raw: &RawOptions, page_url: &str) -> Result<Self, BrowserError> {
         // ASCII whitespace only (what a template or attribute leaves around a value): Unicode's
-        // whitespace table would cost about 270 bytes of gzipped wasm.
+        // whitespace table would grow the module (BENCHMARKS.md, "Size notes").
         let sign_endpoint = raw
             .sign_endpoint
             .as_deref()

@@ -14,7 +14,7 @@ pub fn concat(parts: &[&str]) -> String {
 }
 
 /// The byte offset of the first `byte` (ASCII) in `text`. A byte loop rather than a `char`
-/// pattern: `str`'s char searcher and its memchr are about 1 KB of wasm.
+/// pattern: `str`'s char searcher and its memchr grow the module (BENCHMARKS.md, "Size notes").
 pub fn find_byte(text: &str, byte: u8) -> Option<usize> {
     text.bytes().position(|b| b == byte)
 }

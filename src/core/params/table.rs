@@ -1,7 +1,7 @@
 //! CBUI requests read against a table of each pipeline's fields, without the typed structs.
 //!
 //! What the browser module uses: [`CbuiRequest`](super::CbuiRequest) builds one struct per
-//! pipeline and group, which in the wasm costs about 25 KB of code monomorphized per pipeline;
+//! pipeline and group, code monomorphized per pipeline in the wasm (BENCHMARKS.md, "Size notes");
 //! the browser only needs to know that the pairs it was given make a valid request and what its
 //! canonical pairs are. [`CheckedPairs::from_pairs`] applies the same rules in the same order
 //! from data: the field lists below, one value check per value type (the typed values' own
