@@ -27,20 +27,21 @@ const UNRESERVED: [bool; 256] = {
     table
 };
 
+/// The bytes Signature Version 2 escapes: everything but RFC 3986's unreserved
+/// `A-Z a-z 0-9 - _ . ~` (the same set as [`is_unreserved`]).
+const SIGV2_ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// Appends `text` percent-encoded the Signature Version 2 way: UTF-8 bytes, unreserved kept,
 /// every other byte `%XX` with uppercase hex. Writes ASCII only.
 fn encode_bytes(out: &mut Vec<u8>, text: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     out.reserve(text.len());
-    let mut rest = text.as_bytes();
-    // Copy runs of unreserved bytes whole; only the bytes between them are escaped.
-    while let Some(at) = rest.iter().position(|&b| !is_unreserved(b)) {
-        let byte = rest[at];
-        out.extend_from_slice(&rest[..at]);
-        out.extend_from_slice(&[b'%', HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 0x0f)]]);
-        rest = &rest[at + 1..];
+    for part in percent_encoding::utf8_percent_encode(text, SIGV2_ESCAPED) {
+        out.extend_from_slice(part.as_bytes());
     }
-    out.extend_from_slice(rest);
 }
 
 /// Bytes that [`encode_bytes`] produced: ASCII, so always UTF-8.
