@@ -6,7 +6,6 @@
 use crate::core::text::{contains_byte, find_byte};
 use alloc::{borrow::ToOwned, string::String};
 use core::fmt;
-use core::slice::SliceIndex;
 
 use super::error::{CoreError, UrlRule};
 use super::text::{parse_digits, push_decimal};
@@ -72,12 +71,12 @@ impl Endpoint {
         } else {
             return fail(UrlRule::NotHttp);
         };
-        let rest = part(url, rest_at..);
+        let rest = &url[rest_at..];
         let authority_len = rest
             .bytes()
             .position(|b| b == b'/' || b == b'?')
             .unwrap_or(rest.len());
-        let authority = part(rest, ..authority_len);
+        let authority = &rest[..authority_len];
         if contains_byte(authority, b'@') {
             return fail(UrlRule::UserInfo);
         }
@@ -92,7 +91,7 @@ impl Endpoint {
             return fail(UrlRule::BadHost);
         }
         let path_start = rest_at + authority_len;
-        let query_start = find_byte(part(url, path_start..), b'?').map(|i| path_start + i);
+        let query_start = find_byte(&url[path_start..], b'?').map(|i| path_start + i);
         Ok(Endpoint {
             original: url.to_owned(),
             scheme,
@@ -154,7 +153,7 @@ impl Endpoint {
     /// The path as written, `/` when empty.
     pub fn path(&self) -> &str {
         let end = self.query_start.unwrap_or(self.original.len());
-        match part(&self.original, self.path_start..end) {
+        match &self.original[self.path_start..end] {
             "" => "/",
             path => path,
         }
@@ -162,17 +161,17 @@ impl Endpoint {
 
     /// The raw query after `?`, if any (not decoded).
     pub fn query(&self) -> Option<&str> {
-        self.query_start.map(|i| part(&self.original, i + 1..))
+        self.query_start.map(|i| &self.original[i + 1..])
     }
 
     /// The URL without its query.
     pub fn without_query(&self) -> &str {
-        part(&self.original, ..self.query_start.unwrap_or(self.original.len()))
+        &self.original[..self.query_start.unwrap_or(self.original.len())]
     }
 
     /// `scheme://host[:port]`, as written (the origin a browser would compare).
     pub fn origin(&self) -> &str {
-        part(&self.original, ..self.path_start)
+        &self.original[..self.path_start]
     }
 }
 
@@ -182,13 +181,6 @@ impl fmt::Display for Endpoint {
     }
 }
 
-/// `text[range]` without str slicing's panic path (its message formatting costs kilobytes of
-/// wasm). Every range here ends next to an ASCII byte the parser found, so it is always on a
-/// character boundary and `get` never fails.
-fn part<R: SliceIndex<str, Output = str>>(text: &str, range: R) -> &str {
-    text.get(range).unwrap_or_default()
-}
-
 fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
     text.len() >= prefix.len() && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
@@ -196,7 +188,7 @@ fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
 fn split_port(authority: &str) -> Result<(&str, Option<u16>), UrlRule> {
     let port_sep = if authority.starts_with("[") {
         match find_byte(authority, b']') {
-            Some(end) => match part(authority, end + 1..) {
+            Some(end) => match &authority[end + 1..] {
                 "" => None,
                 rest if rest.starts_with(":") => Some(end + 1),
                 _ => return Err(UrlRule::BadHost),
@@ -209,10 +201,10 @@ fn split_port(authority: &str) -> Result<(&str, Option<u16>), UrlRule> {
     let Some(at) = port_sep else {
         return Ok((authority, None));
     };
-    let digits = part(authority, at + 1..);
+    let digits = &authority[at + 1..];
     let valid = !digits.is_empty() && digits.len() <= 5 && digits.bytes().all(|b| b.is_ascii_digit());
     match parse_digits(digits).and_then(|port| u16::try_from(port).ok()) {
-        Some(port) if valid && port > 0 => Ok((part(authority, ..at), Some(port))),
+        Some(port) if valid && port > 0 => Ok((&authority[..at], Some(port))),
         _ => Err(UrlRule::BadPort),
     }
 }
