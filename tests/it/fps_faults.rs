@@ -6,8 +6,9 @@
 //! `charging`; for slow, truncated and malformed answers FPS did charge, and the backend cannot
 //! know it yet). The emulator sends no IPNs here, so only the resent return can finish an order.
 
+use crate::common::read;
 use crate::sandbox_support::Harness as Fps;
-use crate::shop_support::{read, Shop, FAULT_TOKEN};
+use crate::shop_support::{Shop, FAULT_TOKEN};
 use serde_json::{json, Value};
 
 /// The error a return must get while a fault is in force.

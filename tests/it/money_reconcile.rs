@@ -99,7 +99,7 @@ async fn lost_settle_answer(past_window: bool) {
     assert_eq!(status, 200, "{body}");
     reconciled_to(&shop, &reference, "reserved").await;
     shop.fault(lost_answer("Settle")).await;
-    let (status, body) = shop.admin_action(&reference, "settle").await;
+    let (status, body) = shop.order_action(&reference, "settle", None).await;
     assert!(status >= 500, "{status} {body}");
     shop.fault(json!({ "mode": "none" })).await;
     assert_eq!(shop.order_state(&reference).await, "settling");
@@ -130,7 +130,7 @@ async fn lost_refund_answer(past_window: bool) {
     let (status, body) = shop.send_return(&query).await;
     assert_eq!((status, body["status"].as_str()), (200, Some("paid")), "{body}");
     shop.fault(lost_answer("Refund")).await;
-    let (status, body) = shop.admin_action(&reference, "refund").await;
+    let (status, body) = shop.order_action(&reference, "refund", None).await;
     assert!(status >= 500, "{status} {body}");
     shop.fault(json!({ "mode": "none" })).await;
     let order = shop.order(&reference).await;

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::common::{read, Api};
 use crate::sandbox_support::{self, Harness as Fps, TempDir, KEY, SECRET};
 use fps_checkout::core::params::{CallerKey, CbuiEndpoint};
 use fps_checkout::core::Endpoint;
@@ -12,19 +13,15 @@ use fps_checkout::merchant::orders::OrderService;
 use fps_checkout::merchant::{AppState, Config};
 use fps_checkout::sandbox;
 use fps_checkout::signer::SecretKey;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 pub const FAULT_TOKEN: &str = "fault-switch-token-0123456789";
 pub const ADMIN_TOKEN: &str = "faults-admin-token-0123456789";
 
 /// The merchant backend and the emulator, both on loopback ports of this process.
 pub struct Shop {
-    /// The backend's base URL.
-    pub base: String,
-    /// The return URL it signs for.
-    pub return_url: String,
-    /// A client.
-    pub http: reqwest::Client,
+    /// The backend's API, as the browser, the shopper and the admin call it.
+    pub api: Api,
     /// The emulator.
     pub fps: Fps,
     /// The backend's order service (reconciler ticked by the tests; none runs on its own).
@@ -40,10 +37,12 @@ impl Drop for Shop {
     }
 }
 
-pub async fn read(response: reqwest::Response) -> (u16, Value) {
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+impl std::ops::Deref for Shop {
+    type Target = Api;
+
+    fn deref(&self) -> &Api {
+        &self.api
+    }
 }
 
 impl Shop {
@@ -90,25 +89,18 @@ impl Shop {
             .await;
         });
         Shop {
-            base,
-            return_url,
-            http: reqwest::Client::new(),
+            api: Api {
+                ipn_url: format!("{base}/fps/ipn"),
+                base,
+                return_url,
+                caller_key: KEY.to_owned(),
+                admin_token: ADMIN_TOKEN.to_owned(),
+                http: reqwest::Client::new(),
+            },
             fps: Fps::with(sandbox, dir),
             orders,
             stop: Some(stop),
         }
-    }
-
-    pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
-        read(
-            self.http
-                .post(format!("{}{path}", self.base))
-                .json(body)
-                .send()
-                .await
-                .expect("send"),
-        )
-        .await
     }
 
     /// Sets the emulator's fault.
@@ -135,30 +127,9 @@ impl Shop {
     /// [`Shop::authorized_return`] for one `sku`, paid with `method` (`ABT`, `CC`; a Reserve
     /// product needs `CC`).
     pub async fn authorized_return_of(&self, sku: &str, method: &str) -> (String, String) {
-        let (status, order) = self
-            .post_json(
-                "/api/orders",
-                &json!({ "items": [{ "sku": sku, "quantity": 1 }] }),
-            )
-            .await;
-        assert_eq!(status, 201, "{order}");
+        let order = self.create_order(sku, 1).await;
         let reference = order["callerReference"].as_str().expect("reference").to_owned();
-        let mut params = json!({
-            "callerKey": KEY,
-            "callerReference": reference,
-            "transactionAmount": order["amount"],
-            "currencyCode": "USD",
-            "returnURL": self.return_url,
-            "paymentReason": order["description"],
-        });
-        if order["paymentMode"] == "reserve" {
-            params["reserve"] = json!("True");
-            params["paymentMethod"] = json!("CC");
-        }
-        let (status, signed) = self
-            .post_json("/fps/sign", &json!({ "pipeline": "SingleUse", "params": params }))
-            .await;
-        assert_eq!(status, 200, "{signed}");
+        let signed = self.sign(&order).await;
         let landing = self
             .fps
             .approve(signed["url"].as_str().expect("url"), "buyer@sandbox.test", method)
@@ -166,33 +137,6 @@ impl Shop {
         let (page, query) = landing.split_once('?').expect("a return query");
         assert_eq!(page, self.return_url);
         (reference, query.to_owned())
-    }
-
-    /// An admin call (`settle`, `refund`, `cancel`) on an order.
-    pub async fn admin_action(&self, reference: &str, action: &str) -> (u16, Value) {
-        read(
-            self.http
-                .post(format!("{}/api/orders/{reference}/{action}", self.base))
-                .bearer_auth(ADMIN_TOKEN)
-                .send()
-                .await
-                .expect("send"),
-        )
-        .await
-    }
-
-    /// The order as the admin API shows it.
-    pub async fn order(&self, reference: &str) -> Value {
-        let response = self
-            .http
-            .get(format!("{}/api/orders/{reference}", self.base))
-            .bearer_auth(ADMIN_TOKEN)
-            .send()
-            .await
-            .expect("send");
-        let (status, body) = read(response).await;
-        assert_eq!(status, 200, "{body}");
-        body
     }
 
     /// Moves both clocks, the emulator's business time and the backend's, forward by `by`.
@@ -237,16 +181,7 @@ impl Shop {
 
     /// `POST /fps/return` with the query as CBUI appended it.
     pub async fn send_return(&self, query: &str) -> (u16, Value) {
-        read(
-            self.http
-                .post(format!("{}/fps/return", self.base))
-                .header("content-type", "text/plain")
-                .body(query.to_owned())
-                .send()
-                .await
-                .expect("send"),
-        )
-        .await
+        self.post_text("/fps/return", query).await
     }
 
     /// The order's state as the admin API shows it.
