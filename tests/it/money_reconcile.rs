@@ -178,3 +178,23 @@ async fn pay_never_received_fails_only_once_fps_proves_it() {
     );
     assert_eq!(shop.transactions("Pay", &reference).await, 0);
 }
+
+/// A return sent again while its Pay's outcome is unknown, and FPS failing the verification
+/// this time: the answer must not say nothing was charged (the first Pay went through).
+#[tokio::test]
+async fn a_resent_return_never_says_nothing_was_charged_while_the_charge_is_unknown() {
+    let shop = Shop::start().await;
+    let (reference, query) = shop.authorized_return().await;
+    shop.fault(lost_answer("Pay")).await;
+    let (status, body) = shop.send_return(&query).await;
+    assert_unknown(status, &body);
+    shop.fault(json!({ "mode": "5xx", "status": 503 })).await;
+    let (status, body) = shop.send_return(&query).await;
+    assert!(status >= 500, "{status} {body}");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(!message.contains("nothing was charged"), "{message}");
+    assert!(message.contains("still being confirmed"), "{message}");
+    shop.fault(json!({ "mode": "none" })).await;
+    reconciled_to(&shop, &reference, "paid").await;
+    assert_eq!(shop.pays(&reference).await, 1);
+}

@@ -82,7 +82,14 @@ impl OrderService {
                 message: "this order is being charged with another token".to_owned(),
             });
         }
-        self.verify_return(Some(&reference), &return_url, parsed, "nothing was charged")
+        // A return sent again while its charge's outcome is unknown: this request charges
+        // nothing, but the earlier charge may have, so the answer must not say otherwise.
+        let outcome = if order.state == OrderState::Charging {
+            "nothing more was charged; the earlier payment's outcome is still being confirmed with FPS"
+        } else {
+            "nothing was charged"
+        };
+        self.verify_return(Some(&reference), &return_url, parsed, outcome)
             .await?;
         let answer = self.charge_returned(order, token).await?;
         Ok(Returned {
