@@ -131,7 +131,9 @@ pub fn next_state(
         (Which::Charge, Charging | Pending, T::Success) if mode == Mode::Pay => Paid,
         (Which::Charge, Charging | Pending, T::Reserved) if mode == Mode::Reserve => Reserved,
         (Which::Charge, Charging | Pending, T::Failure) => Failed,
-        (Which::Charge, Charging | Pending | Reserved, T::Cancelled) => Cancelled,
+        // Cancelled before money was taken (by the caller, the buyer, or a reserve that expired),
+        // also under a settle asked for or lost: that settle can no longer happen.
+        (Which::Charge, Charging | Pending | Reserved | Settling, T::Cancelled) => Cancelled,
         // A settled reserve reports Success on the reserve transaction itself.
         (Which::Charge, Settling, T::Success) if mode == Mode::Reserve => Paid,
         // ... and a failed settle reports Failure on it.

@@ -31,6 +31,11 @@ fn statuses_only_move_forward() {
         Some(Cancelled)
     );
     assert_eq!(
+        next_state(Settling, Mode::Reserve, Which::Charge, T::Cancelled),
+        Some(Cancelled),
+        "a reserve cancelled under a settle never leaves the order settling"
+    );
+    assert_eq!(
         next_state(Settling, Mode::Reserve, Which::Settle, T::Success),
         Some(Paid)
     );
