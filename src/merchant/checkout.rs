@@ -237,17 +237,16 @@ pub async fn fps_return(
             message: "the return has no callerReference".to_owned(),
         });
     };
-    if app
-        .store
-        .order(split_caller_reference(&reference).0)
-        .await?
-        .is_none()
-    {
+    let Some(returned) = app.orders.take_return(&reference, &parsed).await? else {
         if let Some(signup) = app.store.signup(&reference).await? {
             return super::sellers::fps_return(&app, signup, parsed).await;
         }
-    }
-    let returned = app.orders.take_return(&reference, &parsed).await?;
+        record(&app, None, "return_unknown_order", &reference).await;
+        return Err(ApiError::NotFound {
+            code: "UNKNOWN_ORDER",
+            message: "callerReference names no order of this shop".to_owned(),
+        });
+    };
     let mut answer = returned.answer;
     // The page key only for a return FPS verified: whoever holds it is the shopper.
     if returned.verified {

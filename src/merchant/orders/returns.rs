@@ -18,18 +18,19 @@ pub struct Returned {
 }
 
 impl OrderService {
-    /// Takes the return `parsed` that names `reference` (its callerReference): refuses a return
-    /// of an unknown order, of an earlier attempt, of an order already past charging, of an
-    /// order never signed, or carrying another token than the charge in progress; answers an
-    /// unsuccessful return without verifying it; verifies a successful one with FPS and charges.
-    pub async fn take_return(&self, reference: &str, parsed: &CbuiReturn) -> Result<Returned, ApiError> {
+    /// Takes the return `parsed` that names `reference` (its callerReference): `None` when no
+    /// order has that reference (it may be a seller sign-up's); refuses a return of an earlier
+    /// attempt, of an order already past charging, of an order never signed, or carrying
+    /// another token than the charge in progress; answers an unsuccessful return without
+    /// verifying it; verifies a successful one with FPS and charges.
+    pub async fn take_return(
+        &self,
+        reference: &str,
+        parsed: &CbuiReturn,
+    ) -> Result<Option<Returned>, ApiError> {
         let (order_reference, attempt) = split_caller_reference(reference);
         let Some(order) = self.store.order(order_reference).await? else {
-            self.refuse(None, "return_unknown_order", reference).await;
-            return Err(ApiError::NotFound {
-                code: "UNKNOWN_ORDER",
-                message: "callerReference names no order of this shop".to_owned(),
-            });
+            return Ok(None);
         };
         let reference = order.reference.clone();
         let refused = |kind| self.refuse(Some(&reference), kind, parsed.raw_query());
@@ -63,10 +64,10 @@ impl OrderService {
         if !parsed.is_success() {
             // Not verified with FPS, so it proves nothing about who sent it.
             tracing::info!(order = %reference, status = %parsed.status, "CBUI did not authorize");
-            return Ok(Returned {
+            return Ok(Some(Returned {
                 answer: ReturnAnswer::of(&order, parsed.message()),
                 verified: false,
-            });
+            }));
         }
         let Some(token) = parsed.token_id.clone() else {
             refused("return_without_token").await;
@@ -92,9 +93,9 @@ impl OrderService {
         self.verify_return(Some(&reference), &return_url, parsed, outcome)
             .await?;
         let answer = self.charge_returned(order, token).await?;
-        Ok(Returned {
+        Ok(Some(Returned {
             answer,
             verified: true,
-        })
+        }))
     }
 }
