@@ -163,11 +163,7 @@ impl OrderService {
     /// counted per kind and day: see [`Store::record_refusal`]) and logs a bounded excerpt.
     pub(crate) async fn refuse(&self, order: Option<&str>, kind: &'static str, detail: &str) {
         tracing::warn!(order = %bounded(order.unwrap_or("-"), 64), kind, detail = %bounded(detail, 200), "refused");
-        if let Err(e) = self
-            .store
-            .record_refusal(order, &Event::new(kind, bounded(detail, 300)))
-            .await
-        {
+        if let Err(e) = self.store.record_refusal(order, &Event::new(kind, detail)).await {
             tracing::error!(error = %e, kind, "cannot record a refusal");
         }
     }
