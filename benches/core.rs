@@ -7,10 +7,10 @@ mod native {
     use std::hint::black_box;
 
     use criterion::Criterion;
-    use fps_checkout::core::canonical::HttpMethod;
-    use fps_checkout::core::params::{CbuiEndpoint, CbuiRequest};
-    use fps_checkout::core::{CbuiReturn, Endpoint};
     use fps_checkout::signer::{SecretKey, Signer};
+    use fps_core::canonical::HttpMethod;
+    use fps_core::params::{CbuiEndpoint, CbuiRequest};
+    use fps_core::{CbuiReturn, Endpoint};
     use serde::Deserialize;
 
     #[derive(Deserialize)]
@@ -71,7 +71,7 @@ mod native {
         // Canonicalization alone: encode, sort, join.
         group.bench_function("canonical_only", |b| {
             b.iter(|| {
-                fps_checkout::core::CanonicalQuery::new(
+                fps_core::CanonicalQuery::new(
                     black_box(&single.params)
                         .iter()
                         .map(|(n, v)| (n.as_str(), v.as_str())),

@@ -10,10 +10,10 @@ fn main() {
     use std::hint::black_box;
     use std::time::Instant;
 
-    use fps_checkout::core::canonical::HttpMethod;
-    use fps_checkout::core::params::SignatureMethod;
-    use fps_checkout::core::{CbuiReturn, Endpoint};
     use fps_checkout::signer::{SecretKey, Signer};
+    use fps_core::canonical::HttpMethod;
+    use fps_core::params::SignatureMethod;
+    use fps_core::{CbuiReturn, Endpoint};
 
     let args: Vec<String> = std::env::args().collect();
     let value = |flag: &str| {

@@ -18,13 +18,13 @@ use tokio::sync::Notify;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::core::params::{CallerKey, CbuiEndpoint};
-use crate::core::Endpoint;
 use crate::merchant::server::{routes, with_layers, ApiService};
 use crate::merchant::{AppState, Config};
 use crate::private_files::{create_private_dir, create_private_file, sqlite_files, tighten_file};
 use crate::sandbox::{CallerAccount, SandboxConfig};
 use crate::signer::SecretKey;
+use fps_core::params::{CallerKey, CbuiEndpoint};
+use fps_core::Endpoint;
 
 /// The Content-Security-Policy the shop's pages are served with: the strictest the module needs.
 pub const SHOP_CSP: &str =
@@ -358,7 +358,7 @@ pub async fn start(args: &DemoArgs) -> Result<RunningDemo, DemoError> {
     sandbox_config.pending_delay = Duration::from_millis(args.pending_delay_ms);
     let sandbox = SandboxThread::spawn(sandbox_config).await?;
 
-    let backend_error = |e: crate::core::CoreError| DemoError::Backend(e.to_string());
+    let backend_error = |e: fps_core::CoreError| DemoError::Backend(e.to_string());
     let config = Config {
         listen: shop_addr,
         database_url: shop_db.display().to_string(),

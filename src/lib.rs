@@ -16,8 +16,6 @@ extern crate alloc;
 #[cfg(all(target_arch = "wasm32", feature = "std", not(test)))]
 extern crate std;
 
-pub mod core;
-
 pub mod heap;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -10,9 +10,9 @@ use sha1::Sha1;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use crate::core::canonical::{signed_url, CanonicalQuery, HttpMethod, StringToSign};
-use crate::core::params::{CbuiEndpoint, CbuiRequest, SignatureMethod};
-use crate::core::Endpoint;
+use fps_core::canonical::{signed_url, CanonicalQuery, HttpMethod, StringToSign};
+use fps_core::params::{CbuiEndpoint, CbuiRequest, SignatureMethod};
+use fps_core::Endpoint;
 
 /// An AWS secret access key. Debug and Display print `[redacted]`; the bytes are wiped on drop.
 #[derive(Clone)]

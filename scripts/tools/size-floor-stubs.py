@@ -15,10 +15,10 @@ def after(anchor, inserted):
 CUTS = {
     # The CBUI value checks and cross-field rules (names and required fields are still checked).
     "validation": [
-        ("src/core/params/table.rs", *after(
+        ("crates/fps-core/src/params/table.rs", *after(
             "    fn check(self, name: &str, raw: &str) -> Result<String, CoreError> {\n",
             "        {\n            let _ = name;\n            return Ok(raw.to_owned());\n        }\n")),
-        ("src/core/params/table.rs", *after(
+        ("crates/fps-core/src/params/table.rs", *after(
             "    fn check_rules(&self) -> Result<(), CoreError> {\n",
             "        {\n            return Ok(());\n        }\n")),
     ],

@@ -12,8 +12,8 @@ use super::fetch::{describe, window};
 use super::js::console_error;
 use super::options::{CheckoutOptions, RawOptions, OPTION_NAMES};
 use super::return_page::render_return;
-use crate::core::text::concat;
-use crate::core::text::split_byte;
+use fps_core::text::concat;
+use fps_core::text::split_byte;
 
 /// The attributes read from a `[data-fps-checkout]` element (`data-params` is not offered:
 /// further parameters take the JS API).

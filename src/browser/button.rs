@@ -23,8 +23,8 @@ use super::js::{call_callback, console_error, error_to_js, object};
 use super::options::CheckoutOptions;
 use super::sign_client::sign;
 use super::signed_url::SignedUrl;
-use crate::core::text::concat;
-use crate::core::text::decimal;
+use fps_core::text::concat;
+use fps_core::text::decimal;
 
 /// Class of the container once mounted.
 pub const CONTAINER_CLASS: &str = "fps-checkout";

@@ -3,9 +3,9 @@
 use alloc::string::String;
 use core::fmt;
 
-use crate::core::text::concat;
-use crate::core::text::decimal;
-use crate::core::CoreError;
+use fps_core::text::concat;
+use fps_core::text::decimal;
+use fps_core::CoreError;
 
 /// Why an HTTP call from the page failed.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -17,7 +17,7 @@ use web_sys::{AbortController, RequestInit, Response, Window};
 
 use super::error::{BrowserError, FetchError};
 use super::js::object;
-use crate::core::text::concat;
+use fps_core::text::concat;
 
 /// Longest part of an error body quoted back to the developer.
 const DETAIL_LIMIT: usize = 200;

@@ -2,10 +2,10 @@
 
 use super::error::BrowserError;
 use super::fetch::Credentials;
-use crate::core::params::{CbuiEndpoint, CheckedPairs};
-use crate::core::text::concat;
-use crate::core::text::{decimal, parse_digits};
 use alloc::{borrow::ToOwned, string::String, vec, vec::Vec};
+use fps_core::params::{CbuiEndpoint, CheckedPairs};
+use fps_core::text::concat;
+use fps_core::text::{decimal, parse_digits};
 
 /// Label when none is given.
 pub const DEFAULT_LABEL: &str = "Pay with Amazon";

@@ -11,8 +11,8 @@ use web_sys::Element;
 use super::error::BrowserError;
 use super::fetch::{describe, post_once, window, Credentials, Post};
 use super::js::{console_error, object, string_or_null};
-use crate::core::text::concat;
-use crate::core::CbuiReturn;
+use fps_core::text::concat;
+use fps_core::CbuiReturn;
 
 /// Time allowed for the verify call when none is given (it may call FPS and charge).
 pub const DEFAULT_VERIFY_TIMEOUT_MS: u32 = 30_000;

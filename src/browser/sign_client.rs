@@ -11,7 +11,7 @@ use super::error::BrowserError;
 use super::fetch::{describe, post_with_retry, Post};
 use super::options::CheckoutOptions;
 use super::signed_url::{check_signed_url, SignResponse, SignedUrl};
-use crate::core::text::concat;
+use fps_core::text::concat;
 
 /// The JSON body sent to the signing endpoint: `{"pipeline": name, "params": {name: value, ...}}`,
 /// `params` holding every CBUI parameter to be signed (all but `signature`) in the core's order.

@@ -2,10 +2,10 @@
 //! the configured CBUI endpoint carrying exactly the parameters asked for, plus the signature.
 
 use super::error::BrowserError;
-use crate::core::canonical::{decode_query, reject_duplicates, PlusIs};
-use crate::core::text::concat;
-use crate::core::{CbuiEndpoint, Endpoint};
 use alloc::{string::String, vec::Vec};
+use fps_core::canonical::{decode_query, reject_duplicates, PlusIs};
+use fps_core::text::concat;
+use fps_core::{CbuiEndpoint, Endpoint};
 
 /// What the signing endpoint answered: `{"url", "signature", "signatureMethod"}`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,9 +8,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::settings::{bad, given, load_secret, number_in, ConfigError, Environment};
-use crate::core::params::CallerKey;
 use crate::fps::{api_endpoint, FpsSettings};
 use crate::signer::SecretKey;
+use fps_core::params::CallerKey;
 
 /// Environment variable holding the secret access key.
 pub const SECRET_ENV: &str = "FPS_SECRET_KEY";

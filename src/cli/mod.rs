@@ -13,10 +13,10 @@ use std::io::Write;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::core::canonical::{decode_query, reject_duplicates, HttpMethod, PlusIs};
-use crate::core::params::{CbuiEndpoint, CbuiRequest, SignatureMethod};
-use crate::core::{CoreError, Endpoint};
 use crate::signer::{SecretKey, Signed, Signer};
+use fps_core::canonical::{decode_query, reject_duplicates, HttpMethod, PlusIs};
+use fps_core::params::{CbuiEndpoint, CbuiRequest, SignatureMethod};
+use fps_core::{CoreError, Endpoint};
 
 pub use fps::{FpsArgs, InstallTokensArgs, SecretFileArgs, ACCESS_KEY_ENV, SECRET_ENV};
 pub use sandbox::SandboxArgs;

@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use super::fps::FpsArgs;
 use super::settings::{bad, given, load_secret, number_in, ConfigError, Environment};
-use crate::core::params::CbuiEndpoint;
-use crate::core::Endpoint;
 use crate::merchant::config::{DEFAULT_MAX_IN_FLIGHT, DEFAULT_RECONCILE_INTERVAL, MIN_ADMIN_TOKEN};
 use crate::merchant::Config;
+use fps_core::params::CbuiEndpoint;
+use fps_core::Endpoint;
 
 /// Environment variable holding the admin bearer token (a secret: never a flag).
 pub const ADMIN_TOKEN_ENV: &str = "FPS_ADMIN_TOKEN";

@@ -8,10 +8,10 @@ use super::outcome::{Outcome, Sending};
 use super::request::{Action, Charge};
 use super::response::{self, StatusResult, TransactionResult, Verification};
 use super::transaction::{self, AccountActivity, ActivityQuery, TransactionDetails};
-use crate::core::canonical::HttpMethod;
-use crate::core::params::SignatureMethod;
-use crate::core::{CoreError, Endpoint};
 use crate::signer::{sign_pairs, SecretKey};
+use fps_core::canonical::HttpMethod;
+use fps_core::params::SignatureMethod;
+use fps_core::{CoreError, Endpoint};
 
 /// The Query API version sent with every call.
 pub const API_VERSION: &str = "2010-08-28";
@@ -271,7 +271,7 @@ impl FpsClient {
     pub async fn settle(
         &self,
         reserve_transaction_id: &str,
-        amount: Option<crate::core::Amount>,
+        amount: Option<fps_core::Amount>,
         timestamp: &Timestamp,
         sending: Sending,
     ) -> Outcome<TransactionResult> {
@@ -365,8 +365,8 @@ fn without_url(error: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::canonical::{decode_query, CanonicalQuery, PlusIs, StringToSign};
     use crate::signer::verify;
+    use fps_core::canonical::{decode_query, CanonicalQuery, PlusIs, StringToSign};
 
     fn client() -> FpsClient {
         FpsClient::new(FpsConfig {

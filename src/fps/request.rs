@@ -1,8 +1,8 @@
 //! Typed Query API requests (`fps-protocol.md` section 6): each becomes an action name and its
 //! parameters, before the common parameters and the signature are added.
 
-use crate::core::params::{CallerReference, ParamValue, Percent, TokenId};
-use crate::core::Amount;
+use fps_core::params::{CallerReference, ParamValue, Percent, TokenId};
+use fps_core::Amount;
 
 /// One Query API call.
 #[derive(Debug, Clone, PartialEq, Eq)]

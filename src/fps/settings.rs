@@ -5,9 +5,9 @@
 use std::time::Duration;
 
 use super::client::FpsConfig;
-use crate::core::params::CallerKey;
-use crate::core::Endpoint;
 use crate::signer::SecretKey;
+use fps_core::params::CallerKey;
+use fps_core::Endpoint;
 
 /// Everything the Query API client needs but its retry policy.
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@ use super::client::FpsClient;
 use super::error::FpsError;
 use super::request::PaymentInstruction;
 use super::settings::FpsSettings;
-use crate::core::params::CallerReference;
+use fps_core::params::CallerReference;
 
 /// The caller token's instruction: valid only where it is presented as the caller's.
 pub const CALLER_INSTRUCTION: &str = "MyRole == 'Caller' orSay 'Role does not match';";

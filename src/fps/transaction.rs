@@ -9,7 +9,7 @@ use super::error::FpsError;
 use super::response::{
     fee_minor, parse_success, quoted, response_amount, status, AmountXml, TransactionStatus,
 };
-use crate::core::Amount;
+use fps_core::Amount;
 
 /// Most transactions GetAccountActivity returns in one batch (`MaxBatchSize`).
 pub const MAX_BATCH_SIZE: u32 = 200;

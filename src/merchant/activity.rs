@@ -15,9 +15,9 @@ use super::admin::Admin;
 use super::error::{ApiError, ApiPath};
 use super::order::money;
 use super::server::AppState;
-use crate::core::canonical::{decode_query, reject_duplicates, PlusIs};
 use crate::fps::transaction::iso;
 use crate::fps::{ActivityQuery, TransactionDetails};
+use fps_core::canonical::{decode_query, reject_duplicates, PlusIs};
 
 /// Longest date range one activity query may span.
 pub const MAX_RANGE_DAYS: i64 = 366;

@@ -15,8 +15,8 @@ use super::order::money;
 use super::orders::{attention, reserve_deadline};
 use super::server::AppState;
 use super::store::{Order, Refund};
-use crate::core::canonical::{decode_query, reject_duplicates, PlusIs};
-use crate::core::{Amount, Currency};
+use fps_core::canonical::{decode_query, reject_duplicates, PlusIs};
+use fps_core::{Amount, Currency};
 
 /// Proof that the request carried the admin bearer token (compared in constant time).
 #[derive(Debug)]

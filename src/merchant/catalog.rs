@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::marketplace::{FeeTerms, FeeTermsFile};
 use super::order::Mode;
 use super::signed_params::{hidden_character, Branding};
-use crate::core::{Amount, Currency};
+use fps_core::{Amount, Currency};
 
 /// Largest catalog file read.
 const MAX_CATALOG_BYTES: u64 = 1024 * 1024;

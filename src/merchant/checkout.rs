@@ -18,8 +18,8 @@ use super::policy::{PolicyError, SignRequest};
 use super::server::AppState;
 use super::signed_params::{Refusal, RETURN_URL_FIXED};
 use super::store::{now, Order, StoreError};
-use crate::core::CbuiReturn;
 use crate::signer::Signed;
+use fps_core::CbuiReturn;
 
 /// `GET /healthz`: the process runs and the store answers.
 pub async fn healthz(State(app): State<AppState>) -> Result<Json<Value>, ApiError> {

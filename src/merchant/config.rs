@@ -6,9 +6,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::core::params::{CallerKey, CbuiEndpoint};
-use crate::core::Endpoint;
 use crate::signer::SecretKey;
+use fps_core::params::{CallerKey, CbuiEndpoint};
+use fps_core::Endpoint;
 
 /// Requests the server handles at once unless `FPS_MAX_IN_FLIGHT` says otherwise.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 512;

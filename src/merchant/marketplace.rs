@@ -12,9 +12,9 @@ use super::error::ApiError;
 use super::order::money;
 use super::server::AppState;
 use super::store::OrderMarketplace;
-use crate::core::params::{ParamValue, Percent, TokenId};
-use crate::core::{Amount, Currency};
 use crate::fps::{ChargeFeeTo, MarketplaceTerms};
+use fps_core::params::{ParamValue, Percent, TokenId};
+use fps_core::{Amount, Currency};
 
 /// The marketplace's fees on its sellers' products.
 #[derive(Debug, Clone, PartialEq, Eq)]

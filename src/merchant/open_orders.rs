@@ -57,8 +57,8 @@ impl OpenOrders {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::{Amount, Currency};
     use crate::merchant::order::Mode;
+    use fps_core::{Amount, Currency};
 
     fn order(state: OrderState) -> Arc<Order> {
         let usd = Amount::from_minor(100, Currency::Usd).unwrap();

@@ -12,8 +12,8 @@ use super::marketplace::FeeTerms;
 use super::order::{Mode, OrderState};
 use super::signed_params::{self, Branding, Refusal};
 use super::store::{Order, SellerSignup};
-use crate::core::params::{CallerKey, CbuiRequest, Pipeline, SignatureMethod};
-use crate::core::{CoreError, Endpoint};
+use fps_core::params::{CallerKey, CbuiRequest, Pipeline, SignatureMethod};
+use fps_core::{CoreError, Endpoint};
 
 /// Most parameters in one signing request.
 pub const MAX_PARAMS: usize = 48;

@@ -1,7 +1,7 @@
 //! Unit tests of the signing policy (`policy.rs`), kept apart to keep that module short.
 
 use super::*;
-use crate::core::{Amount, Currency};
+use fps_core::{Amount, Currency};
 
 const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
 const RETURN: &str = "https://shop.example/thanks";
@@ -141,7 +141,7 @@ fn refuses_every_tamper() {
 
 #[test]
 fn recipient_only_for_an_open_signup_at_the_marketplace_fees() {
-    use crate::core::Currency;
+    use fps_core::Currency;
     let terms: crate::merchant::marketplace::FeeTermsFile =
         serde_json::from_str(r#"{"fixedFee":"0.25","variableFee":"5"}"#).unwrap();
     let terms = terms.check(Currency::Usd).unwrap();

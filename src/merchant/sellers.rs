@@ -15,7 +15,7 @@ use super::error::{ApiError, ApiJson};
 use super::order::money;
 use super::server::AppState;
 use super::store::SellerSignup;
-use crate::core::{CbuiRequest, CbuiReturn, Pipeline};
+use fps_core::{CbuiRequest, CbuiReturn, Pipeline};
 
 /// The body of `POST /api/sellers`.
 #[derive(Debug, Deserialize)]
@@ -34,7 +34,7 @@ fn signup_json(app: &AppState, signup: &SellerSignup) -> Value {
         "lastStatus": signup.last_status,
         "recipientPaysFee": terms.map(|t| if t.recipient_pays_fee() { "True" } else { "False" }),
         "maxFixedFee": terms.and_then(|t| t.fixed_fee).map(|a| a.to_string()),
-        "maxVariableFee": terms.and_then(|t| t.variable_fee).map(|p| crate::core::params::ParamValue::render(&p)),
+        "maxVariableFee": terms.and_then(|t| t.variable_fee).map(|p| fps_core::params::ParamValue::render(&p)),
     })
 }
 
@@ -95,7 +95,7 @@ pub async fn list(_admin: Admin, State(app): State<AppState>) -> Result<Json<Val
     Ok(Json(json!({
         "sellers": sellers,
         "fixedFee": terms.and_then(|t| t.fixed_fee).map(|a| money(a.minor_units())),
-        "variableFee": terms.and_then(|t| t.variable_fee).map(|p| crate::core::params::ParamValue::render(&p)),
+        "variableFee": terms.and_then(|t| t.variable_fee).map(|p| fps_core::params::ParamValue::render(&p)),
         "chargeFeeTo": terms.map(|t| t.charge_fee_to.as_str()),
     })))
 }

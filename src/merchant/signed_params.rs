@@ -7,8 +7,8 @@ use serde::Deserialize;
 
 use super::order::Mode;
 use super::store::Order;
-use crate::core::endpoint::Scheme;
-use crate::core::params::{CbuiRequest, Description, FpsBool, HttpUrl, PaymentMethod, SingleUse};
+use fps_core::endpoint::Scheme;
+use fps_core::params::{CbuiRequest, Description, FpsBool, HttpUrl, PaymentMethod, SingleUse};
 
 /// Code of a parameter the shop never signs (for this order).
 pub const NOT_ALLOWED: &str = "PARAMETER_NOT_ALLOWED";

@@ -7,8 +7,8 @@ use serde_json::Value;
 
 use super::error::{ApiError, RawText};
 use super::server::AppState;
-use crate::core::canonical::{decode_query, reject_duplicates, PlusIs};
 use crate::fps::TransactionStatus;
+use fps_core::canonical::{decode_query, reject_duplicates, PlusIs};
 
 /// Longest `transactionId` accepted from a notification.
 pub const MAX_TRANSACTION_ID_BYTES: usize = 64;

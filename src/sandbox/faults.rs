@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
 use super::state::SandboxState;
-use crate::core::canonical::{decode_query, PlusIs};
+use fps_core::canonical::{decode_query, PlusIs};
 
 /// The path of the switch.
 pub const FAULTS_PATH: &str = "/sandbox/faults";

@@ -16,7 +16,7 @@
 //! parentheses, functions) is refused when the instruction is installed, so an instruction the
 //! emulator accepts is one it evaluates in full.
 
-use crate::core::Amount;
+use fps_core::Amount;
 
 /// Longest instruction accepted, in bytes.
 pub const MAX_INSTRUCTION: usize = 2048;

@@ -8,8 +8,8 @@ use super::ids;
 use super::landing_signer::RSA_SHA1;
 use super::state::SandboxState;
 use super::store::{IpnRecord, StoreError, TokenRecord, TransactionRecord};
-use crate::core::canonical::HttpMethod;
-use crate::core::{encode, Endpoint};
+use fps_core::canonical::HttpMethod;
+use fps_core::{encode, Endpoint};
 
 /// Signs `pairs` for delivery to `url` and renders the form body; `None` when the URL is unusable.
 pub fn signed_body(state: &SandboxState, url: &str, mut pairs: Vec<(String, String)>) -> Option<String> {

@@ -24,8 +24,8 @@ use x509_cert::spki::SubjectPublicKeyInfoOwned;
 use x509_cert::time::Validity;
 
 use super::store::{Store, StoreError};
-use crate::core::canonical::{CanonicalQuery, HttpMethod, StringToSign};
-use crate::core::Endpoint;
+use fps_core::canonical::{CanonicalQuery, HttpMethod, StringToSign};
+use fps_core::Endpoint;
 
 /// `signatureMethod` of everything the emulator signs.
 pub const RSA_SHA1: &str = "RSA-SHA1";

@@ -7,10 +7,10 @@
 //! emulator accepts exactly these two strings to sign, each compared in constant time, and names
 //! both when neither matches.
 
-use crate::core::canonical::{CanonicalQuery, HttpMethod, StringToSign};
-use crate::core::params::SignatureMethod;
-use crate::core::Endpoint;
 use crate::signer::{verify, SecretKey};
+use fps_core::canonical::{CanonicalQuery, HttpMethod, StringToSign};
+use fps_core::params::SignatureMethod;
+use fps_core::Endpoint;
 
 /// Why a signature was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use crate::browser::auto_mount::page_url;
 use crate::browser::js::error_to_js;
 use crate::browser::options::OPTION_NAMES;
 use crate::browser::{BrowserError, Callbacks, Checkout, CheckoutOptions, RawOptions};
-use crate::core::text::concat;
+use fps_core::text::concat;
 
 fn callback(options: &JsValue, key: &str) -> Result<Option<Function>, JsValue> {
     let value = Reflect::get(options, &key.into()).unwrap_or(JsValue::UNDEFINED);

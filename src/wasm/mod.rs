@@ -12,8 +12,8 @@ use wasm_bindgen::prelude::*;
 
 use crate::browser::js::error_to_js;
 use crate::browser::BrowserError;
-use crate::core::text::concat;
-use crate::core::text::decimal;
+use fps_core::text::concat;
+use fps_core::text::decimal;
 
 #[cfg(feature = "button")]
 mod checkout;

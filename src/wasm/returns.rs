@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{invalid, js_error, text};
 use crate::browser::return_page::{self, DEFAULT_VERIFY_TIMEOUT_MS};
-use crate::core::text::parse_digits;
+use fps_core::text::parse_digits;
 
 /// Parses a CBUI return query (default: `location.search`). Throws `INVALID_RETURN`.
 #[wasm_bindgen(js_name = parseReturn, unchecked_return_type = "CbuiReturn")]

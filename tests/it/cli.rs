@@ -4,7 +4,7 @@
 
 use std::process::{Command, Output};
 
-use fps_checkout::core::canonical::encode;
+use fps_core::canonical::encode;
 use serde::Deserialize;
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";

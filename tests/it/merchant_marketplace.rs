@@ -7,10 +7,10 @@
 use std::time::Duration;
 
 use crate::sandbox_support::*;
-use fps_checkout::core::params::{CallerKey, CbuiEndpoint};
-use fps_checkout::core::Endpoint;
 use fps_checkout::merchant::{serve, AppState, Config};
 use fps_checkout::signer::SecretKey;
+use fps_core::params::{CallerKey, CbuiEndpoint};
+use fps_core::Endpoint;
 use serde_json::{json, Value};
 
 const ADMIN: &str = "marketplace-admin-token-0123456789";
@@ -376,7 +376,7 @@ async fn account_activity_pages_by_fps_date_per_account_and_shows_transaction_de
             Some(next) => {
                 path = format!(
                     "/api/activity?from={today}&limit=2&after={}",
-                    fps_checkout::core::encode(next)
+                    fps_core::encode(next)
                 )
             }
             None => break,

@@ -3,10 +3,10 @@
 //! hostile, makes the server fail.
 
 use crate::common::*;
-use fps_checkout::core::canonical::{decode_query, CanonicalQuery, HttpMethod, PlusIs, StringToSign};
-use fps_checkout::core::params::SignatureMethod;
-use fps_checkout::core::Endpoint;
 use fps_checkout::signer::{verify, SecretKey};
+use fps_core::canonical::{decode_query, CanonicalQuery, HttpMethod, PlusIs, StringToSign};
+use fps_core::params::SignatureMethod;
+use fps_core::Endpoint;
 use serde_json::{json, Value};
 
 async fn refused(h: &Harness, body: &Value) -> (u16, String) {

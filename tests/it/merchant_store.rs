@@ -1,9 +1,9 @@
 //! The order store on SQLite and, when TEST_DATABASE_URL names one, PostgreSQL: the same tests,
 //! including races that must leave exactly one winner and never a lost update.
 
-use fps_checkout::core::{Amount, Currency};
 use fps_checkout::merchant::order::{Mode, OrderState};
 use fps_checkout::merchant::store::{now, Changes, Event, NextCheck, Order, Refund, Store, StoreError};
+use fps_core::{Amount, Currency};
 
 fn new_order(amount_minor: u64) -> Order {
     Order::new_open(

@@ -2,8 +2,8 @@
 //! rule, idempotency, restart safety. Requests are signed with the project's signer.
 
 use crate::sandbox_support::*;
-use fps_checkout::core::canonical::HttpMethod;
-use fps_checkout::core::CbuiReturn;
+use fps_core::canonical::HttpMethod;
+use fps_core::CbuiReturn;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pay_balance_is_final_at_once_card_goes_pending_then_success() {

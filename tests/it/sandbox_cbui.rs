@@ -2,10 +2,10 @@
 //! sign-in and confirm pages, every return status, signed returns checked by VerifySignature.
 
 use crate::sandbox_support::*;
-use fps_checkout::core::canonical::{decode_query, HttpMethod, PlusIs};
-use fps_checkout::core::params::{CbuiEndpoint, SignatureMethod};
-use fps_checkout::core::{encode, CbuiReturn, Endpoint};
 use fps_checkout::signer::{sign_pairs, SecretKey};
+use fps_core::canonical::{decode_query, HttpMethod, PlusIs};
+use fps_core::params::{CbuiEndpoint, SignatureMethod};
+use fps_core::{encode, CbuiReturn, Endpoint};
 
 const RETURN: &str = "https://shop.example/thanks?order=42&note=a+b%2Bc";
 

@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use crate::sandbox_support::*;
-use fps_checkout::core::canonical::HttpMethod;
+use fps_core::canonical::HttpMethod;
 use reqwest::Method;
 
 struct Case {
@@ -41,13 +41,7 @@ impl Case {
 fn query(pairs: &[(String, String)]) -> String {
     pairs
         .iter()
-        .map(|(n, v)| {
-            format!(
-                "{}={}",
-                fps_checkout::core::encode(n),
-                fps_checkout::core::encode(v)
-            )
-        })
+        .map(|(n, v)| format!("{}={}", fps_core::encode(n), fps_core::encode(v)))
         .collect::<Vec<_>>()
         .join("&")
 }

@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use crate::sandbox_support::*;
-use fps_checkout::core::canonical::HttpMethod;
 use fps_checkout::signer::SecretKey;
+use fps_core::canonical::HttpMethod;
 
 const FAULT_TOKEN: &str = "clock-token-for-tests";
 const DAY: u64 = 24 * 3600;

@@ -5,10 +5,10 @@
 //! unsigned; compact error envelopes.
 
 use crate::sandbox_support::*;
-use fps_checkout::core::canonical::{decode_query, HttpMethod, PlusIs};
-use fps_checkout::core::params::SignatureMethod;
-use fps_checkout::core::Endpoint;
 use fps_checkout::signer::{sign_pairs, SecretKey};
+use fps_core::canonical::{decode_query, HttpMethod, PlusIs};
+use fps_core::params::SignatureMethod;
+use fps_core::Endpoint;
 
 const RETURN: &str = "https://shop.example/thanks?order=42";
 const START: &str = "/cobranded-ui/actions/start";

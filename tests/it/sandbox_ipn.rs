@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
-use fps_checkout::core::canonical::{decode_query, PlusIs};
+use fps_core::canonical::{decode_query, PlusIs};
 
 /// A merchant IPN endpoint that refuses the first `refuse` posts of each path.
 #[derive(Clone, Default)]

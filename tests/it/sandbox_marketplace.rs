@@ -4,8 +4,8 @@
 //! balances per account move only on success, and refunds follow `MarketplaceRefundPolicy`.
 
 use crate::sandbox_support::*;
-use fps_checkout::core::CbuiReturn;
 use fps_checkout::sandbox::ledger::postings::FPS_ACCOUNT;
+use fps_core::CbuiReturn;
 
 const BUYER: &str = "buyer@sandbox.test";
 const MARKET_EMAIL: &str = "market@merchant.sandbox.test";

@@ -60,7 +60,7 @@ fn forms(secret: &str) -> Vec<String> {
     use base64::Engine as _;
     vec![
         secret.to_owned(),
-        fps_checkout::core::encode(secret),
+        fps_core::encode(secret),
         base64::engine::general_purpose::STANDARD.encode(secret),
     ]
 }

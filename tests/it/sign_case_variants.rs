@@ -4,8 +4,8 @@
 //! refuses what the emulator's tolerant reader accepts.
 
 use crate::common::*;
-use fps_checkout::core::error::{CoreError, ParamRule};
-use fps_checkout::core::CbuiRequest;
+use fps_core::error::{CoreError, ParamRule};
+use fps_core::CbuiRequest;
 use serde_json::{json, Value};
 
 fn with(body: &Value, name: &str, value: Value) -> Value {

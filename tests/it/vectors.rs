@@ -1,10 +1,10 @@
 //! Signature Version 2 test vectors kept as data (`tests/vectors/*.json`): published AWS examples
 //! and cases computed independently of this code with Python and `openssl dgst`.
 
-use fps_checkout::core::canonical::{encode, CanonicalQuery, HttpMethod, StringToSign};
-use fps_checkout::core::params::SignatureMethod;
-use fps_checkout::core::Endpoint;
 use fps_checkout::signer::{sign, verify, SecretKey};
+use fps_core::canonical::{encode, CanonicalQuery, HttpMethod, StringToSign};
+use fps_core::params::SignatureMethod;
+use fps_core::Endpoint;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -88,7 +88,7 @@ fn every_encoding_vector_matches() {
 /// the two-decimal form FPS expects ("100" -> "100.00").
 #[test]
 fn typed_cbui_requests_reproduce_the_cbui_vectors() {
-    use fps_checkout::core::params::CbuiRequest;
+    use fps_core::params::CbuiRequest;
     let cases: Vec<SigV2Case> = load("sigv2.json");
     let mut checked = Vec::new();
     for case in cases

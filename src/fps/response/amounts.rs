@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::core::Amount;
+use fps_core::Amount;
 
 /// `<CurrencyCode>` and `<Value>` of an amount element.
 #[derive(Deserialize)]
@@ -18,7 +18,7 @@ pub(in crate::fps) struct AmountXml {
 pub fn fee_minor(value: &str, currency: Option<&str>) -> Option<u64> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b == b'0' || b == b'.') && value.matches('.').count() <= 1 {
-        crate::core::Currency::parse(currency.unwrap_or("USD")).ok()?;
+        fps_core::Currency::parse(currency.unwrap_or("USD")).ok()?;
         return Some(0);
     }
     response_amount(value, currency).map(|a| a.minor_units())
@@ -27,7 +27,7 @@ pub fn fee_minor(value: &str, currency: Option<&str>) -> Option<u64> {
 /// Reads an amount as responses write it (`1.000000`, six decimals; IPN `USD 1.1`): trailing
 /// zeros past the cents are dropped, anything finer than a cent is refused.
 pub fn response_amount(value: &str, currency: Option<&str>) -> Option<Amount> {
-    let currency = crate::core::Currency::parse(currency.unwrap_or("USD")).ok()?;
+    let currency = fps_core::Currency::parse(currency.unwrap_or("USD")).ok()?;
     let value = value.trim();
     let text = match value.split_once('.') {
         Some((whole, fraction)) if fraction.len() > 2 => {

@@ -5,12 +5,12 @@
 use serde::Serialize;
 
 use super::{next_check_for, OrderService};
-use crate::core::params::{CallerReference, TokenId};
-use crate::core::{Amount, CbuiReturn, Currency, Endpoint};
 use crate::fps::{Charge, FpsError, Outcome, Sending, Timestamp, TransactionResult, Verification};
 use crate::merchant::error::ApiError;
 use crate::merchant::order::{caller_reference, failure_reason, next_state, Mode, OrderState, Which};
 use crate::merchant::store::{Changes, CorruptValue, Event, NextCheck, Order, StoreError};
+use fps_core::params::{CallerReference, TokenId};
+use fps_core::{Amount, CbuiReturn, Currency, Endpoint};
 
 /// The answer of `POST /fps/return`.
 #[derive(Debug, Serialize)]

@@ -4,7 +4,6 @@
 
 use super::checkout::refusal;
 use super::OrderService;
-use crate::core::{Amount, Currency};
 use crate::fps::{Outcome, Sending, Timestamp, TransactionStatus};
 use crate::merchant::error::ApiError;
 use crate::merchant::order::{
@@ -13,6 +12,7 @@ use crate::merchant::order::{
 use crate::merchant::store::{
     Changes, CorruptValue, Event, NextCheck, Order, OrderMarketplace, Refund, StoreError,
 };
+use fps_core::{Amount, Currency};
 
 /// A store conflict as the API reports a lost race.
 pub(crate) fn conflict(e: StoreError) -> ApiError {

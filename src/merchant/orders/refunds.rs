@@ -5,12 +5,12 @@
 
 use super::checkout::refusal;
 use super::OrderService;
-use crate::core::params::CallerReference;
-use crate::core::{Amount, Currency};
 use crate::fps::{Action, Outcome, Sending, Timestamp, TransactionStatus};
 use crate::merchant::error::ApiError;
 use crate::merchant::order::check_refund;
 use crate::merchant::store::{CorruptValue, Event, Order, Refund, StoreError};
+use fps_core::params::CallerReference;
+use fps_core::{Amount, Currency};
 
 /// What [`OrderService::refresh_refunds`] found: the order's refunds as stored afterwards,
 /// whether any of them changed (then the order may have too), and the first FPS error met.

@@ -4,9 +4,9 @@
 
 use super::checkout::ReturnAnswer;
 use super::OrderService;
-use crate::core::CbuiReturn;
 use crate::merchant::error::ApiError;
 use crate::merchant::order::{split_caller_reference, OrderState};
+use fps_core::CbuiReturn;
 
 /// What the service made of a return.
 #[derive(Debug)]

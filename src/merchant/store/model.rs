@@ -2,7 +2,7 @@
 //! state change may make, and the events of an order's audit trail.
 
 use super::super::order::{Mode, OrderState};
-use crate::core::Amount;
+use fps_core::Amount;
 
 /// One stored order.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -24,8 +24,8 @@ use super::ids;
 use super::sigv2::{self, SignatureError};
 use super::state::SandboxState;
 use super::xml::Xml;
-use crate::core::canonical::{decode_query, reject_duplicates, HttpMethod, PlusIs};
-use crate::core::params::SignatureMethod;
+use fps_core::canonical::{decode_query, reject_duplicates, HttpMethod, PlusIs};
+use fps_core::params::SignatureMethod;
 
 pub use params::ApiParams;
 

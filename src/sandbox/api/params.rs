@@ -2,10 +2,10 @@
 //! bounded texts, enums; anything the action does not take is refused.
 
 use super::COMMON_PARAMS;
-use crate::core::canonical::CanonicalQuery;
-use crate::core::{Amount, Endpoint};
 use crate::sandbox::error::{ErrorCode, FpsError};
 use crate::sandbox::ids;
+use fps_core::canonical::CanonicalQuery;
+use fps_core::{Amount, Endpoint};
 
 /// A call's decoded, duplicate-free parameters.
 #[derive(Debug, Clone)]

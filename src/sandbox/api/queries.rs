@@ -5,14 +5,14 @@ use super::actions::{transaction_id, transaction_result};
 use super::params::ApiParams;
 use super::render::{self, respond};
 use super::ApiReply;
-use crate::core::canonical::{decode_query, reject_duplicates, HttpMethod, PlusIs};
-use crate::core::Endpoint;
 use crate::sandbox::config::CallerAccount;
 use crate::sandbox::error::{ErrorCode, FpsError};
 use crate::sandbox::landing_signer::RSA_SHA1;
 use crate::sandbox::ledger;
 use crate::sandbox::state::SandboxState;
 use crate::sandbox::store::ActivityFilter;
+use fps_core::canonical::{decode_query, reject_duplicates, HttpMethod, PlusIs};
+use fps_core::Endpoint;
 
 pub(super) async fn transaction_status(
     state: &SandboxState,

@@ -1,10 +1,10 @@
 //! The sandbox accounts that sign in on the CBUI pages, and what a request offers them.
 
 use super::pages::RequestView;
-use crate::core::params::{CobrandingStyle, PaymentMethod};
-use crate::core::{CbuiRequest, Pipeline};
 use crate::sandbox::config::{test_sender, CallerAccount, SenderBehaviour, TEST_SENDER_PASSWORD};
 use crate::sandbox::state::SandboxState;
+use fps_core::params::{CobrandingStyle, PaymentMethod};
+use fps_core::{CbuiRequest, Pipeline};
 
 const ALL_METHODS: [PaymentMethod; 3] = [PaymentMethod::Balance, PaymentMethod::Bank, PaymentMethod::Card];
 
@@ -70,7 +70,7 @@ pub(super) fn view(caller: &CallerAccount, request: &CbuiRequest) -> RequestView
             Some(format!(
                 "${} every {}",
                 p.transaction_amount,
-                crate::core::params::ParamValue::render(&p.recurring_period)
+                fps_core::params::ParamValue::render(&p.recurring_period)
             )),
             p.payment_reason.as_ref().map(|r| r.as_str().to_owned()),
             p.payment_method.as_ref(),

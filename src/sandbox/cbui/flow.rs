@@ -8,12 +8,12 @@ use super::accounts::{find_account, offered, view, wants_reserve, Sender};
 use super::landing::{fail, landing_url};
 use super::pages;
 use super::{error_page, html, redirect};
-use crate::core::params::PaymentMethod;
-use crate::core::{CbuiRequest, Pipeline, Status};
 use crate::sandbox::config::{CallerAccount, SenderBehaviour, TEST_SENDER_PASSWORD};
 use crate::sandbox::ids;
 use crate::sandbox::state::SandboxState;
 use crate::sandbox::store::{SessionRecord, TokenRecord};
+use fps_core::params::PaymentMethod;
+use fps_core::{CbuiRequest, Pipeline, Status};
 
 fn get<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
@@ -265,7 +265,7 @@ async fn install(
         PaymentMethod::Bank => Status::SuccessBank,
         PaymentMethod::Card => Status::SuccessCard,
     };
-    let minor = |a: crate::core::Amount| i64::try_from(a.minor_units()).unwrap_or(i64::MAX);
+    let minor = |a: fps_core::Amount| i64::try_from(a.minor_units()).unwrap_or(i64::MAX);
     if let Pipeline::EditToken(edit) = pipeline {
         state
             .store
@@ -352,7 +352,7 @@ async fn install_instrument(
     method: PaymentMethod,
     status: Status,
 ) -> Result<Option<Vec<(&'static str, String)>>, crate::sandbox::store::StoreError> {
-    let minor = |a: crate::core::Amount| i64::try_from(a.minor_units()).unwrap_or(i64::MAX);
+    let minor = |a: fps_core::Amount| i64::try_from(a.minor_units()).unwrap_or(i64::MAX);
     let pipeline = loaded.request.pipeline();
     // (return name, token type, callerReference, amount per payment, lifetime limit)
     let (tokens, instrument_name, reason) = match pipeline {

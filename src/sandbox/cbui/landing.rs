@@ -5,11 +5,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::{error_page, redirect};
-use crate::core::canonical::{decode_query, HttpMethod, PlusIs};
-use crate::core::return_url::RESERVED_RETURN_NAMES;
-use crate::core::{encode, Endpoint, Status};
 use crate::sandbox::landing_signer::RSA_SHA1;
 use crate::sandbox::state::SandboxState;
+use fps_core::canonical::{decode_query, HttpMethod, PlusIs};
+use fps_core::return_url::RESERVED_RETURN_NAMES;
+use fps_core::{encode, Endpoint, Status};
 
 /// The landing URL: `returnURL` plus the added pairs and the RSA-SHA1 signature over every
 /// landing parameter (the merchant's own included). `None` when `returnURL` is unusable.

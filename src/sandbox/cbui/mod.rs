@@ -16,8 +16,8 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
-use crate::core::canonical::{decode_query, reject_duplicates, PlusIs};
 use crate::sandbox::state::SandboxState;
+use fps_core::canonical::{decode_query, reject_duplicates, PlusIs};
 
 /// Path of the CBUI start URL.
 pub const START_PATH: &str = "/cobranded-ui/actions/start";

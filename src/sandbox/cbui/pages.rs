@@ -1,9 +1,9 @@
 //! The CBUI pages: sign-in, confirm, and the error page. Plain HTML forms, no script; labelled
 //! fields, one heading per page, errors announced with `role="alert"`.
 
-use crate::core::params::{CobrandingStyle, PaymentMethod};
 use crate::sandbox::config::TEST_SENDERS;
 use crate::sandbox::xml::escape;
+use fps_core::params::{CobrandingStyle, PaymentMethod};
 
 /// What the pages show about the request.
 #[derive(Debug, Clone)]

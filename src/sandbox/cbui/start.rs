@@ -13,12 +13,12 @@ use axum::response::Response;
 use super::accounts::view;
 use super::landing::fail;
 use super::{error_page, html, pages, START_PATH};
-use crate::core::canonical::{decode_query, reject_duplicates, CanonicalQuery, HttpMethod, PlusIs};
-use crate::core::params::SignatureMethod;
-use crate::core::{CbuiRequest, Pipeline, Status};
 use crate::sandbox::ids;
 use crate::sandbox::sigv2::{self, SignatureError};
 use crate::sandbox::state::SandboxState;
+use fps_core::canonical::{decode_query, reject_duplicates, CanonicalQuery, HttpMethod, PlusIs};
+use fps_core::params::SignatureMethod;
+use fps_core::{CbuiRequest, Pipeline, Status};
 
 /// The value of the documented parameter `name` as sent: the exact spelling if present, else
 /// the first name equal to it but for letter case.

@@ -14,10 +14,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use fps_checkout::core::canonical::{decode_query, CanonicalQuery, HttpMethod, PlusIs, StringToSign};
-use fps_checkout::core::params::SignatureMethod;
-use fps_checkout::core::{encode, Endpoint};
 use fps_checkout::signer::{sign, verify, SecretKey};
+use fps_core::canonical::{decode_query, CanonicalQuery, HttpMethod, PlusIs, StringToSign};
+use fps_core::params::SignatureMethod;
+use fps_core::{encode, Endpoint};
 
 /// The caller's access key id the test FPS knows.
 pub const ACCESS_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
@@ -103,9 +103,7 @@ fn txn_result(id: &str, status: &str) -> String {
 }
 
 fn minor(value: &str) -> Option<u64> {
-    fps_checkout::core::Amount::parse(value)
-        .ok()
-        .map(|a| a.minor_units())
+    fps_core::Amount::parse(value).ok().map(|a| a.minor_units())
 }
 
 impl FpsServer {

@@ -5,11 +5,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use fps_checkout::core::canonical::HttpMethod;
-use fps_checkout::core::params::{CbuiEndpoint, SignatureMethod};
-use fps_checkout::core::{CbuiRequest, CbuiReturn, Endpoint};
 use fps_checkout::sandbox::{self, CallerAccount, RecipientAccount, RunningSandbox, SandboxConfig};
 use fps_checkout::signer::{sign_cbui, sign_pairs, SecretKey};
+use fps_core::canonical::HttpMethod;
+use fps_core::params::{CbuiEndpoint, SignatureMethod};
+use fps_core::{CbuiRequest, CbuiReturn, Endpoint};
 
 pub const KEY: &str = "AKIASANDBOXCALLER001";
 pub const SECRET: &str = "sandbox/secret+key=for tests";
@@ -196,13 +196,7 @@ impl Harness {
     pub async fn send_get(&self, pairs: &[(String, String)]) -> Reply {
         let query: Vec<String> = pairs
             .iter()
-            .map(|(n, v)| {
-                format!(
-                    "{}={}",
-                    fps_checkout::core::encode(n),
-                    fps_checkout::core::encode(v)
-                )
-            })
+            .map(|(n, v)| format!("{}={}", fps_core::encode(n), fps_core::encode(v)))
             .collect();
         let url = format!("{}?{}", self.sandbox.api_url(), query.join("&"));
         let response = self.http.get(url).send().await.unwrap();
@@ -216,13 +210,7 @@ impl Harness {
     pub async fn send_post(&self, pairs: &[(String, String)]) -> Reply {
         let body: Vec<String> = pairs
             .iter()
-            .map(|(n, v)| {
-                format!(
-                    "{}={}",
-                    fps_checkout::core::encode(n),
-                    fps_checkout::core::encode(v)
-                )
-            })
+            .map(|(n, v)| format!("{}={}", fps_core::encode(n), fps_core::encode(v)))
             .collect();
         let response = self
             .http
@@ -263,13 +251,7 @@ impl Harness {
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> (u16, Option<String>, String) {
         let body: Vec<String> = form
             .iter()
-            .map(|(n, v)| {
-                format!(
-                    "{}={}",
-                    fps_checkout::core::encode(n),
-                    fps_checkout::core::encode(v)
-                )
-            })
+            .map(|(n, v)| format!("{}={}", fps_core::encode(n), fps_core::encode(v)))
             .collect();
         let response = self
             .http

@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use crate::common::{read, Api};
 use crate::sandbox_support::{self, Harness as Fps, TempDir, KEY, SECRET};
-use fps_checkout::core::params::{CallerKey, CbuiEndpoint};
-use fps_checkout::core::Endpoint;
 use fps_checkout::merchant::orders::OrderService;
 use fps_checkout::merchant::{AppState, Config};
 use fps_checkout::sandbox;
 use fps_checkout::signer::SecretKey;
+use fps_core::params::{CallerKey, CbuiEndpoint};
+use fps_core::Endpoint;
 use serde_json::Value;
 
 pub const FAULT_TOKEN: &str = "fault-switch-token-0123456789";

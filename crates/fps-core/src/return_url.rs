@@ -8,8 +8,8 @@ use super::canonical::{decode_query, reject_duplicates, PlusIs};
 use super::error::{quote, CoreError, ReturnRule};
 use super::params::{CallerReference, ParamValue, TokenId};
 use super::text::{parse_digits, push_decimal};
-use crate::core::text::concat;
-use crate::core::text::split_once_byte;
+use crate::text::concat;
+use crate::text::split_once_byte;
 
 /// Largest return query accepted, in bytes. Real returns are under 1 KiB; a shipping address and
 /// a line-wrapped signature stay well under this.

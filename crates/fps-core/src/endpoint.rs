@@ -3,7 +3,7 @@
 //! A small strict parser (no IDNA, no normalisation beyond the host's case) so the browser module
 //! does not carry a URL library; input must already be percent-encoded ASCII.
 
-use crate::core::text::{contains_byte, find_byte};
+use crate::text::{contains_byte, find_byte};
 use alloc::{borrow::ToOwned, string::String};
 use core::fmt;
 

@@ -3,7 +3,7 @@
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
 use super::values::ParamValue;
-use crate::core::error::{CoreError, ParamRule};
+use crate::error::{CoreError, ParamRule};
 
 /// Untrusted pairs being read into typed fields; every pair must be claimed exactly once.
 ///
@@ -156,7 +156,7 @@ macro_rules! param_struct {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub struct $name {
-            $( $(#[$fmeta])* pub $field: $crate::core::params::wire::field_type!($kind $ty), )*
+            $( $(#[$fmeta])* pub $field: $crate::params::wire::field_type!($kind $ty), )*
         }
 
         impl $name {
@@ -166,11 +166,11 @@ macro_rules! param_struct {
             /// Reads the fields in declaration order: the first missing or invalid one is the
             /// error. Each value is parsed once (the server signs with this reader; the browser
             /// module reads against `table` instead).
-            pub(crate) fn read(reader: &mut $crate::core::params::wire::ParamReader<'_>) -> Result<Self, $crate::core::error::CoreError> {
+            pub(crate) fn read(reader: &mut $crate::params::wire::ParamReader<'_>) -> Result<Self, $crate::error::CoreError> {
                 Ok($name { $( $field: reader.$kind::<$ty>($wire)?, )* })
             }
 
-            pub(crate) fn write(&self, writer: &mut $crate::core::params::wire::ParamWriter) {
+            pub(crate) fn write(&self, writer: &mut $crate::params::wire::ParamWriter) {
                 $( writer.$kind($wire, &self.$field); )*
             }
         }

@@ -3,7 +3,7 @@
 //! Byte-exact to the rules in `fps-protocol.md` section 2. Never form-urlencoding: space is `%20`,
 //! `*` is `%2A`, `~` stays literal, hex digits are uppercase.
 
-use crate::core::text::{split_byte, split_once_byte};
+use crate::text::{split_byte, split_once_byte};
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 use core::fmt;
 

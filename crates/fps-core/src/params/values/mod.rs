@@ -4,7 +4,7 @@
 
 use alloc::string::String;
 
-use crate::core::error::{CoreError, ParamRule};
+use crate::error::{CoreError, ParamRule};
 
 // Declared before the submodules: a `macro_rules!` macro is in scope only after its definition.
 

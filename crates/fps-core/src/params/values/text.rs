@@ -4,8 +4,8 @@ use alloc::{borrow::ToOwned, string::String};
 use core::fmt;
 
 use super::{check_len, no_control_chars, ParamValue};
-use crate::core::endpoint::Endpoint;
-use crate::core::error::{CoreError, ParamRule};
+use crate::endpoint::Endpoint;
+use crate::error::{CoreError, ParamRule};
 
 /// Free text of `MIN..=MAX` UTF-8 bytes without control characters.
 #[derive(Debug, Clone, PartialEq, Eq)]

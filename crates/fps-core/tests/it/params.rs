@@ -3,13 +3,13 @@
 //! table reader the browser module uses (`CheckedPairs`), which must give the same pairs or the
 //! same error.
 
-use fps_checkout::core::error::{AmountRule, ParamRule, UrlRule};
-use fps_checkout::core::params::{
+use fps_core::error::{AmountRule, ParamRule, UrlRule};
+use fps_core::params::{
     Address, CbuiEndpoint, CbuiRequest, CheckedPairs, Common, EditToken, MultiUse, Pipeline, Recipient,
     Recurring, SetupPostpaid, SetupPrepaid, SignatureMethod, SingleUse, UsageLimits, Validity,
     PRODUCTION_CBUI,
 };
-use fps_checkout::core::{Amount, CoreError};
+use fps_core::{Amount, CoreError};
 
 const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
 const TOKEN: &str = "I39FL7UFPBCJHUR5ICSDPX1RGP6ND6M5QZNQJKXGFT7CA9QNPJ6CH1GTAOHEMGEE";
@@ -92,7 +92,7 @@ fn refused(result: Result<CbuiRequest, CoreError>, param: &str, rule: ParamRule)
     }
 }
 
-use fps_checkout::core::params::PIPELINE_NAMES as PIPELINES;
+use fps_core::params::PIPELINE_NAMES as PIPELINES;
 
 #[test]
 fn every_pipeline_builds_and_round_trips() {
@@ -172,7 +172,7 @@ fn unknown_duplicate_and_signature_parameters_are_refused() {
         build(&bogus),
         "pipelineName",
         ParamRule::NotOneOf {
-            allowed: fps_checkout::core::params::PIPELINE_NAMES,
+            allowed: fps_core::params::PIPELINE_NAMES,
         },
     );
 }

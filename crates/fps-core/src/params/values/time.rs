@@ -4,8 +4,8 @@ use alloc::{borrow::ToOwned, string::String};
 use core::fmt;
 
 use super::ParamValue;
-use crate::core::error::{CoreError, ParamRule};
-use crate::core::text::{decimal, parse_digits, split_once_byte};
+use crate::error::{CoreError, ParamRule};
+use crate::text::{decimal, parse_digits, split_once_byte};
 
 /// A point in time as Unix seconds (`validityStart`, `validityExpiry`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

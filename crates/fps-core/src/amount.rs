@@ -1,6 +1,6 @@
 //! Money as integer minor units plus a currency; parsed from and formatted to FPS's decimal text.
 
-use crate::core::text::split_once_byte;
+use crate::text::split_once_byte;
 use alloc::string::String;
 use core::fmt;
 use core::str::FromStr;

@@ -4,9 +4,9 @@
 use alloc::{borrow::ToOwned, string::String};
 
 use super::ParamValue;
-use crate::core::amount::{Amount, Currency};
-use crate::core::error::{CoreError, ParamRule};
-use crate::core::text::{contains_byte, decimal, parse_digits, push_decimal, split_once_byte};
+use crate::amount::{Amount, Currency};
+use crate::error::{CoreError, ParamRule};
+use crate::text::{contains_byte, decimal, parse_digits, push_decimal, split_once_byte};
 
 impl ParamValue for Amount {
     fn parse_param(name: &str, raw: &str) -> Result<Self, CoreError> {
@@ -128,7 +128,7 @@ impl ParamValue for DisplayAmount {
         match Amount::parse_param(name, raw) {
             Ok(amount) => Ok(DisplayAmount(Some(amount))),
             Err(CoreError::Param {
-                rule: ParamRule::Amount(crate::core::error::AmountRule::Zero),
+                rule: ParamRule::Amount(crate::error::AmountRule::Zero),
                 ..
             }) => Ok(DisplayAmount(None)),
             Err(e) => Err(e),

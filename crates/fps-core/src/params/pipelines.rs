@@ -5,8 +5,8 @@ use super::values::{
     Period, ShortText, TokenId, TokenList, UnixTime, UsageLimitType, UsageLimitValue,
 };
 use super::wire::param_struct;
-use crate::core::amount::{Amount, Currency};
-use crate::core::error::{CoreError, ParamRule};
+use crate::amount::{Amount, Currency};
+use crate::error::{CoreError, ParamRule};
 
 param_struct! {
     /// A postal address shown on the confirmation page (ignored when `collectShippingAddress=True`).

@@ -5,8 +5,8 @@ use alloc::{borrow::ToOwned, string::String, vec::Vec};
 use core::fmt;
 
 use super::ParamValue;
-use crate::core::error::{CoreError, ParamRule};
-use crate::core::text::split_byte;
+use crate::error::{CoreError, ParamRule};
+use crate::text::split_byte;
 
 wire_enum! {
     /// The MAC a Signature Version 2 request is signed with.

@@ -1,9 +1,9 @@
 //! Property tests: encoders round-trip, the canonical form ignores input order, and no parser
 //! panics on arbitrary input.
 
-use fps_checkout::core::canonical::{decode_query, encode, CanonicalQuery, PlusIs};
-use fps_checkout::core::params::{CbuiRequest, CheckedPairs};
-use fps_checkout::core::{Amount, CbuiReturn, Currency, Endpoint};
+use fps_core::canonical::{decode_query, encode, CanonicalQuery, PlusIs};
+use fps_core::params::{CbuiRequest, CheckedPairs};
+use fps_core::{Amount, CbuiReturn, Currency, Endpoint};
 use proptest::prelude::*;
 
 /// Names like the protocol's (ASCII, case-sensitive) plus odd ones.

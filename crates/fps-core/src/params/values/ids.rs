@@ -3,8 +3,8 @@
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
 use super::{check_len, ParamValue};
-use crate::core::error::{CoreError, ParamRule};
-use crate::core::text::split_byte;
+use crate::error::{CoreError, ParamRule};
+use crate::text::split_byte;
 
 /// An uppercase alphanumeric identifier of bounded length (access key ids, token ids).
 fn upper_alnum(

@@ -17,9 +17,9 @@ use super::values::{
     UnixTime, UsageLimitType, UsageLimitValue,
 };
 use super::{check_return_url_query, CBUI_VERSION, PIPELINE_NAMES, SIGNATURE_VERSION};
-use crate::core::amount::{Amount, Currency};
-use crate::core::error::{CoreError, ParamRule};
-use crate::core::text::contains_byte;
+use crate::amount::{Amount, Currency};
+use crate::error::{CoreError, ParamRule};
+use crate::text::contains_byte;
 
 /// The value type of a field: which typed value's parser checks it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -370,7 +370,7 @@ impl CheckedPairs {
             _ => {}
         }
         // Unix seconds are rendered without leading zeros: compare as numbers.
-        let seconds = |name| self.get(name).and_then(crate::core::text::parse_digits);
+        let seconds = |name| self.get(name).and_then(crate::text::parse_digits);
         if let (Some(start), Some(expiry)) = (seconds("validityStart"), seconds("validityExpiry")) {
             if expiry <= start {
                 return conflict("validityExpiry", "must be later than validityStart");

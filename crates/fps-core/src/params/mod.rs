@@ -25,7 +25,7 @@ use super::canonical::{signed_url, CanonicalQuery, HttpMethod, StringToSign};
 use super::endpoint::Endpoint;
 use super::error::{CoreError, ParamRule};
 use super::return_url::RESERVED_RETURN_NAMES;
-use crate::core::text::{split_byte, split_once_byte};
+use crate::text::{split_byte, split_once_byte};
 
 /// The CBUI `version` every request carries.
 pub const CBUI_VERSION: &str = "2009-01-09";
