@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Python peer for the fps-checkout core benchmark (stdlib only).
 
-Reads benches/fixtures/singleuse.json and benches/fixtures/return.json and times
+Reads crates/fps-wire/benches/fixtures/singleuse.json and crates/fps-wire/benches/fixtures/return.json and times
 two operations with time.perf_counter_ns:
 
   sign          per iteration, from the fixture's params list: drop the signature
@@ -37,7 +37,7 @@ import time
 from urllib.parse import quote, unquote_plus, urlsplit
 
 DEFAULT_FIXTURES = os.path.normpath(
-    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "benches", "fixtures"))
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "crates", "fps-wire", "benches", "fixtures"))
 DEFAULT_PORTS = {"https": 443, "http": 80}
 
 

@@ -1,52 +1,29 @@
-//! fps-checkout: Amazon FPS Co-Branded UI checkout.
+//! fps-checkout: the browser module of Amazon FPS Co-Branded UI checkout (wasm32 only).
 //!
-//! The module map. Every `cfg(target_arch = "wasm32")` gate of the crate lives here and nowhere
-//! deeper: the pure [`core`] builds everywhere; the signer and the CLI support are native only, so
-//! no HMAC code or secret handling is ever compiled into the browser module. The browser module
-//! (`browser`) and its JS exports (`wasm`) exist only in the wasm32 build.
+//! The Pay Now button ([`browser::button`]) and the thank-you page's return forwarding
+//! ([`browser::return_page`]) on top of the pure core (`fps-core`); [`wasm`] holds the JS
+//! exports. The native products (signer, merchant backend, emulator, CLI) are the crates in
+//! `crates/`; this crate builds only for `wasm32-unknown-unknown`.
 //!
-//! The wasm32 build (but for its unit tests) is `no_std` (`core` + `alloc`): with the default `std` feature it still links
+//! The shipped build is `no_std` (`core` + `alloc`): with the default `std` feature it still links
 //! std (the wasm tests need it); without it (`scripts/pkg`) the module brings its own panic handler
 //! and allocator ([`heap`]), and std's panic and formatting machinery never reaches the browser.
 
-#![cfg_attr(all(target_arch = "wasm32", not(test)), no_std)]
+#![cfg_attr(not(test), no_std)]
 
 extern crate alloc;
 
-#[cfg(all(target_arch = "wasm32", feature = "std", not(test)))]
+#[cfg(all(feature = "std", not(test)))]
 extern crate std;
 
 pub mod heap;
 
-#[cfg(not(target_arch = "wasm32"))]
-pub mod signer;
-
-#[cfg(not(target_arch = "wasm32"))]
-pub mod cli;
-
-#[cfg(not(target_arch = "wasm32"))]
-pub mod fps;
-
-#[cfg(not(target_arch = "wasm32"))]
-pub mod merchant;
-
-#[cfg(not(target_arch = "wasm32"))]
-pub mod demo;
-
-#[cfg(not(target_arch = "wasm32"))]
-pub mod service;
-
-#[cfg(not(target_arch = "wasm32"))]
-pub mod private_files;
-
-#[cfg(target_arch = "wasm32")]
 pub mod browser;
 
-#[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
 /// The runtime of the `no_std` wasm build: what std would otherwise provide.
-#[cfg(all(target_arch = "wasm32", not(feature = "std"), not(test)))]
+#[cfg(all(not(feature = "std"), not(test)))]
 mod bare_runtime {
     /// A panic traps at once, as std's abort does on wasm32; no message is formatted. The module
     /// never panics on input (every input error is a `Result`), so this is a bug trap only.
@@ -121,27 +98,3 @@ mod bare_runtime {
     #[global_allocator]
     static ALLOCATOR: BrowserHeap = BrowserHeap(UnsafeCell::new(Heap::new()));
 }
-
-/// Runs the `fps-checkout` command line on the process's arguments and environment and returns
-/// its exit status. The wasm build has no command line and returns 2.
-pub fn run_cli() -> i32 {
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        // Unlocked handles: `serve`, `sandbox` and `demo` log to standard error from worker
-        // threads while this call runs, and a lock held here would block the first such line
-        // for ever (and with it every request on that worker).
-        cli::main_with(
-            std::env::args_os(),
-            &cli::ProcessEnv,
-            &mut std::io::stdout(),
-            &mut std::io::stderr(),
-        )
-    }
-    #[cfg(target_arch = "wasm32")]
-    {
-        2
-    }
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-pub mod sandbox;

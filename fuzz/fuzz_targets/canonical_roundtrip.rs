@@ -7,10 +7,10 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use fps_checkout::core::canonical::{
+use fps_core::canonical::{
     decode_query, CanonicalQuery, PlusIs, MAX_QUERY_BYTES, MAX_QUERY_PAIRS, SIGNATURE_NAMES,
 };
-use fps_checkout::core::encode;
+use fps_core::encode;
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Debug, Arbitrary)]

@@ -1,4 +1,4 @@
-//! The FPS XML response readers (`src/fps/response/`, `src/fps/transaction.rs`): every success
+//! The FPS XML response readers (`crates/fps-wire/src/response/`, `crates/fps-wire/src/transaction.rs`): every success
 //! reader and the error envelope, on arbitrary bodies as a hostile or broken FPS endpoint could
 //! send them.
 //!
@@ -6,12 +6,12 @@
 //! messages stay bounded.
 #![no_main]
 
-use fps_checkout::fps::response::{
+use fps_wire::response::{
     install_result, parse_error, response_amount, status_result, transaction_result, verify_result,
     MAX_RESPONSE_BYTES,
 };
-use fps_checkout::fps::transaction::{account_activity, transaction_details};
-use fps_checkout::fps::FpsError;
+use fps_wire::transaction::{account_activity, transaction_details};
+use fps_wire::FpsError;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

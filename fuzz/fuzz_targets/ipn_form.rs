@@ -5,7 +5,7 @@
 //! are bounded and agree with the decoded values.
 #![no_main]
 
-use fps_checkout::merchant::tracking::{Notification, MAX_TRANSACTION_ID_BYTES};
+use fps_merchant::tracking::{Notification, MAX_TRANSACTION_ID_BYTES};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -5,8 +5,8 @@
 //! to VerifySignature), has no duplicate names, and every accessor agrees with the decoded pairs.
 #![no_main]
 
-use fps_checkout::core::return_url::MAX_RETURN_BYTES;
-use fps_checkout::core::CbuiReturn;
+use fps_core::return_url::MAX_RETURN_BYTES;
+use fps_core::CbuiReturn;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -33,7 +33,7 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(parsed.get("callerReference"), Some(reference.as_str()));
     }
     for (name, _) in parsed.merchant_params() {
-        assert!(!fps_checkout::core::return_url::RESERVED_RETURN_NAMES.contains(&name));
+        assert!(!fps_core::return_url::RESERVED_RETURN_NAMES.contains(&name));
     }
     let message = parsed.message();
     assert!(!message.is_empty());

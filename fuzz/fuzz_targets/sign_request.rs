@@ -9,13 +9,13 @@
 
 use std::sync::OnceLock;
 
-use fps_checkout::core::canonical::{decode_query, HttpMethod, PlusIs, StringToSign};
-use fps_checkout::core::params::{CallerKey, CbuiEndpoint};
-use fps_checkout::core::{Amount, CbuiRequest, Currency, Endpoint};
-use fps_checkout::merchant::order::Mode;
-use fps_checkout::merchant::policy::{SignRequest, SigningPolicy};
-use fps_checkout::merchant::store::Order;
-use fps_checkout::signer::{verify, SecretKey};
+use fps_core::canonical::{decode_query, HttpMethod, PlusIs, StringToSign};
+use fps_core::params::{CallerKey, CbuiEndpoint};
+use fps_core::{Amount, CbuiRequest, Currency, Endpoint};
+use fps_merchant::order::Mode;
+use fps_merchant::policy::{SignRequest, SigningPolicy};
+use fps_merchant::store::Order;
+use fps_wire::signer::{verify, SecretKey};
 use libfuzzer_sys::fuzz_target;
 
 const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
@@ -64,7 +64,7 @@ fuzz_target!(|data: &[u8]| {
     if f.policy.check(&request, order).is_err() {
         return;
     }
-    let signed = fps_checkout::signer::sign_cbui(&f.secret, &request, &f.endpoint);
+    let signed = fps_wire::signer::sign_cbui(&f.secret, &request, &f.endpoint);
     let (base, query) = signed.url.split_once('?').expect("a signed URL has a query");
     assert_eq!(base, f.endpoint.endpoint().without_query());
     let mut sent = decode_query(query, PlusIs::Literal).expect("the signed URL decodes");

@@ -96,7 +96,8 @@ check_toolchain() {
 # gzip (BENCHMARKS.md). Without the default `std` feature: the shipped module is no_std (see
 # src/lib.rs), which keeps std's panic and formatting machinery out of it.
 WASM_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
-WASM_CARGO_ARGS=(--no-default-features -Zbuild-std=core,alloc)
+# `-p fps-checkout`: the browser module (the workspace's default members are the native crates).
+WASM_CARGO_ARGS=(-p fps-checkout --no-default-features -Zbuild-std=core,alloc)
 # The wasm features wasm-bindgen 0.2.130's output uses (reference types among them).
 WASM_FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-mutable-globals --enable-reference-types --enable-multivalue)
