@@ -9,6 +9,7 @@ use axum::Json;
 use serde::de::DeserializeOwned;
 
 use super::order::RuleError;
+use super::orders::OrderError;
 use super::store::StoreError;
 use fps_wire::FpsError;
 
@@ -100,6 +101,21 @@ impl From<RuleError> for ApiError {
                 RuleError::TooManyAttempts { .. } => "TOO_MANY_ATTEMPTS",
             },
             message: e.to_string(),
+        }
+    }
+}
+
+impl From<OrderError> for ApiError {
+    fn from(e: OrderError) -> Self {
+        match e {
+            OrderError::Invalid { code, message } => ApiError::Invalid { code, message },
+            OrderError::Forbidden { code, message } => ApiError::Forbidden { code, message },
+            OrderError::NotFound { code, message } => ApiError::NotFound { code, message },
+            OrderError::Conflict { code, message } => ApiError::Conflict { code, message },
+            OrderError::Declined { fps_code, message } => ApiError::Declined { fps_code, message },
+            OrderError::Fps { context, source } => ApiError::Fps { context, source },
+            OrderError::Rule(e) => e.into(),
+            OrderError::Store(e) => ApiError::Store(e),
         }
     }
 }

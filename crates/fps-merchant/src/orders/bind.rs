@@ -3,8 +3,8 @@
 //! (FPS shows a caller only its own transactions) and must carry the order's CallerReference,
 //! operation and amount before it is applied.
 
+use super::error::OrderError;
 use super::OrderService;
-use crate::error::ApiError;
 use crate::order::{caller_reference, Mode, OrderState, Which};
 use crate::store::{Changes, Event, Order, Refund, StoreError};
 use fps_wire::{FpsError, TransactionDetails, TransactionStatus};
@@ -166,12 +166,12 @@ impl OrderService {
         transaction_id: &str,
         status: TransactionStatus,
         kind: &'static str,
-    ) -> Result<bool, ApiError> {
+    ) -> Result<bool, OrderError> {
         if refund.transaction_id.as_deref() != Some(transaction_id) {
             let read = self
                 .read_transaction(transaction_id)
                 .await
-                .map_err(|source| ApiError::Fps {
+                .map_err(|source| OrderError::Fps {
                     context: "cannot read the refund's transaction from FPS; try again later".to_owned(),
                     source,
                 })?;
@@ -217,10 +217,10 @@ pub enum BoundError {
     Store(#[from] StoreError),
 }
 
-impl From<BoundError> for ApiError {
+impl From<BoundError> for OrderError {
     fn from(e: BoundError) -> Self {
         match e {
-            BoundError::Fps(source) => ApiError::Fps {
+            BoundError::Fps(source) => OrderError::Fps {
                 context: "cannot read the transaction from FPS".to_owned(),
                 source,
             },

@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
+use super::error::OrderError;
 use super::{next_check_for, OrderService};
-use crate::error::ApiError;
 use crate::order::{caller_reference, failure_reason, next_state, Mode, OrderState, Which};
 use crate::store::{Changes, CorruptValue, Event, NextCheck, Order, StoreError};
 use fps_core::params::{CallerReference, TokenId};
@@ -83,7 +83,7 @@ impl OrderService {
         return_url: &str,
         parsed: &CbuiReturn,
         outcome: &str,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), OrderError> {
         let quartet = &parsed.signature;
         if quartet.signature.is_none()
             || quartet.method.is_none()
@@ -92,7 +92,7 @@ impl OrderService {
         {
             self.refuse(order, "return_unsigned_by_fps", parsed.raw_query())
                 .await;
-            return Err(ApiError::Forbidden {
+            return Err(OrderError::Forbidden {
                 code: "SIGNATURE_INVALID",
                 message: format!(
                     "the return lacks FPS's signature (signature, signatureMethod, signatureVersion, \
@@ -100,7 +100,7 @@ impl OrderService {
                 ),
             });
         }
-        let endpoint = Endpoint::parse(return_url).map_err(|e| ApiError::Invalid {
+        let endpoint = Endpoint::parse(return_url).map_err(|e| OrderError::Invalid {
             code: "INVALID_RETURN",
             message: e.to_string(),
         })?;
@@ -112,12 +112,12 @@ impl OrderService {
             Ok(Verification::Success) => Ok(()),
             Ok(Verification::Failure) => {
                 self.refuse(order, "return_forged", parsed.raw_query()).await;
-                Err(ApiError::Forbidden {
+                Err(OrderError::Forbidden {
                     code: "SIGNATURE_INVALID",
                     message: format!("FPS did not confirm this return's signature; {outcome}"),
                 })
             }
-            Err(source) => Err(ApiError::Fps {
+            Err(source) => Err(OrderError::Fps {
                 context: format!("cannot verify the return with FPS; {outcome}, try again"),
                 source,
             }),
@@ -127,7 +127,7 @@ impl OrderService {
     /// A verified, successful CBUI return of `order` (open, or charging after an earlier
     /// return whose charge has no known outcome): moves it to `charging` with the sender token
     /// and a Timestamp kept for resends, then charges it.
-    pub async fn charge_returned(&self, order: Order, token: TokenId) -> Result<ReturnAnswer, ApiError> {
+    pub async fn charge_returned(&self, order: Order, token: TokenId) -> Result<ReturnAnswer, OrderError> {
         let reference = order.reference.clone();
         let (order, sending) = if order.state == OrderState::Open {
             let timestamp = Timestamp::now();
@@ -152,7 +152,7 @@ impl OrderService {
                 Err(StoreError::Conflict { current, .. }) => {
                     self.refuse(Some(&reference), "return_raced", &format!("order is {current}"))
                         .await;
-                    return Err(ApiError::Conflict {
+                    return Err(OrderError::Conflict {
                         code: "ALREADY_PROCESSED",
                         message: format!("another request is processing this order (now {current})"),
                     });
@@ -170,7 +170,7 @@ impl OrderService {
     /// resend is the identical request) and applies the classified outcome: applied moves the
     /// order as FPS's status says, refused fails it, unknown leaves it charging for the
     /// reconciler. Returns the order as stored after, or the error the caller reports.
-    pub(crate) async fn charge(&self, order: Order, sending: Sending) -> Result<Order, ApiError> {
+    pub(crate) async fn charge(&self, order: Order, sending: Sending) -> Result<Order, OrderError> {
         let reference = order.reference.clone();
         let timestamp = order
             .charge_timestamp
@@ -193,7 +193,7 @@ impl OrderService {
                     source.to_string(),
                 )
                 .await;
-                Err(ApiError::Fps {
+                Err(OrderError::Fps {
                     context: "the payment's outcome is not known yet; the order is kept and the shop \
                               finds out from FPS (sending the same return again resumes it without \
                               charging twice)"
@@ -224,7 +224,7 @@ impl OrderService {
                     // Moved meanwhile (an IPN or the reconciler applied the payment): report that.
                     Err(StoreError::Conflict { .. }) => {
                         let order = self.load(&reference).await?;
-                        Err(ApiError::Conflict {
+                        Err(OrderError::Conflict {
                             code: "ALREADY_PROCESSED",
                             message: format!("the order is {} already", order.state),
                         })
@@ -295,13 +295,13 @@ impl OrderService {
 }
 
 /// An FPS refusal as the API reports it: declines as 402, the rest as 502.
-pub(crate) fn refusal(source: FpsError, context: &str) -> ApiError {
+pub(crate) fn refusal(source: FpsError, context: &str) -> OrderError {
     match &source {
-        FpsError::Service { code, message, .. } if code.is_decline() => ApiError::Declined {
+        FpsError::Service { code, message, .. } if code.is_decline() => OrderError::Declined {
             fps_code: code.as_wire(),
             message: message.clone(),
         },
-        _ => ApiError::Fps {
+        _ => OrderError::Fps {
             context: context.to_owned(),
             source,
         },

@@ -3,17 +3,17 @@
 //! classified; an unknown one leaves the order where it is, due a check by the reconciler.
 
 use super::checkout::refusal;
+use super::error::OrderError;
 use super::OrderService;
-use crate::error::ApiError;
 use crate::order::{check_cancel, check_reauthorize, check_settle, check_shopper_cancel, OrderState, Which};
 use crate::store::{Changes, CorruptValue, Event, NextCheck, Order, OrderMarketplace, Refund, StoreError};
 use fps_core::{Amount, Currency};
 use fps_wire::{Outcome, Sending, Timestamp, TransactionStatus};
 
 /// A store conflict as the API reports a lost race.
-pub(crate) fn conflict(e: StoreError) -> ApiError {
+pub(crate) fn conflict(e: StoreError) -> OrderError {
     match e {
-        StoreError::Conflict { current, expected } => ApiError::Conflict {
+        StoreError::Conflict { current, expected } => OrderError::Conflict {
             code: "WRONG_STATE",
             message: format!("order is {current}, not {expected} (changed meanwhile)"),
         },
@@ -24,12 +24,12 @@ pub(crate) fn conflict(e: StoreError) -> ApiError {
 impl OrderService {
     /// Settles a reserved order (at most the reserved amount, default all of it): moves it to
     /// `settling` with a Timestamp kept for resends, then sends Settle and applies the outcome.
-    pub async fn settle(&self, reference: &str, asked: Option<Amount>) -> Result<Order, ApiError> {
+    pub async fn settle(&self, reference: &str, asked: Option<Amount>) -> Result<Order, OrderError> {
         let order = self.load(reference).await?;
         let amount_minor = asked.map_or(order.amount_minor, |a| a.minor_units());
         check_settle(order.state, amount_minor, order.amount_minor)?;
         if order.transaction_id.is_none() {
-            return Err(ApiError::Conflict {
+            return Err(OrderError::Conflict {
                 code: "WRONG_STATE",
                 message: "the order has no reserve transaction".to_owned(),
             });
@@ -58,7 +58,7 @@ impl OrderService {
     /// Sends (or resends, identically) the Settle of an order in `settling` and applies the
     /// classified outcome: a refusal puts the order back to `reserved`; unknown keeps it
     /// settling for the reconciler.
-    pub(crate) async fn send_settle(&self, order: Order, sending: Sending) -> Result<Order, ApiError> {
+    pub(crate) async fn send_settle(&self, order: Order, sending: Sending) -> Result<Order, OrderError> {
         let reference = order.reference.clone();
         let reserve_id = order
             .transaction_id
@@ -139,7 +139,7 @@ impl OrderService {
                     source.to_string(),
                 )
                 .await;
-                Err(ApiError::Fps {
+                Err(OrderError::Fps {
                     context: "the settle's outcome is not known; the order stays settling until the \
                               shop finds out from FPS"
                         .to_owned(),
@@ -150,14 +150,14 @@ impl OrderService {
     }
 
     /// Cancels a pending or reserved order with FPS (the admin's cancel), then the order.
-    pub async fn cancel(&self, reference: &str, description: Option<String>) -> Result<Order, ApiError> {
+    pub async fn cancel(&self, reference: &str, description: Option<String>) -> Result<Order, OrderError> {
         let order = self.load(reference).await?;
         check_cancel(order.state)?;
         self.cancel_with_fps(&order, description).await
     }
 
     /// The shopper's cancel: an open order here alone; a pending or reserved one with FPS first.
-    pub async fn shopper_cancel(&self, order: Order) -> Result<Order, ApiError> {
+    pub async fn shopper_cancel(&self, order: Order) -> Result<Order, OrderError> {
         check_shopper_cancel(order.state)?;
         if order.state == OrderState::Open {
             let event = Event::new("cancelled_by_shopper", "before authorization");
@@ -178,9 +178,9 @@ impl OrderService {
 
     /// Cancels a pending or reserved order's transaction with FPS, then the order. A refusal
     /// leaves the order as it was; an unknown outcome too, due a check by the reconciler.
-    async fn cancel_with_fps(&self, order: &Order, description: Option<String>) -> Result<Order, ApiError> {
+    async fn cancel_with_fps(&self, order: &Order, description: Option<String>) -> Result<Order, OrderError> {
         let reference = &order.reference;
-        let transaction_id = order.transaction_id.clone().ok_or_else(|| ApiError::Conflict {
+        let transaction_id = order.transaction_id.clone().ok_or_else(|| OrderError::Conflict {
             code: "WRONG_STATE",
             message: "the order has no transaction to cancel".to_owned(),
         })?;
@@ -223,7 +223,7 @@ impl OrderService {
                 self.note(Some(reference), Event::new("cancel_unknown", source.to_string()))
                     .await;
                 let _ = self.store.check_by(reference, self.first_check()).await;
-                Err(ApiError::Fps {
+                Err(OrderError::Fps {
                     context: "the cancel's outcome is not known; the shop finds out from FPS".to_owned(),
                     source,
                 })
@@ -232,7 +232,7 @@ impl OrderService {
     }
 
     /// Opens a failed order for a new authorization (attempt + 1).
-    pub async fn reauthorize(&self, order: Order) -> Result<Order, ApiError> {
+    pub async fn reauthorize(&self, order: Order) -> Result<Order, OrderError> {
         check_reauthorize(order.state, order.attempt)?;
         let reason = order.last_error.clone().unwrap_or_default();
         let event = Event::new(
@@ -282,7 +282,7 @@ impl OrderService {
     /// The order brought up to date with FPS for the admin page: its transaction's status while
     /// FPS may still change it, then its refunds under way. Returns the order, its refunds, and
     /// the first FPS error met (the order is shown as stored then).
-    pub async fn refresh(&self, reference: &str) -> Result<(Order, Vec<Refund>, Option<String>), ApiError> {
+    pub async fn refresh(&self, reference: &str) -> Result<(Order, Vec<Refund>, Option<String>), OrderError> {
         let mut order = self.load(reference).await?;
         let mut refresh_error = None;
         let open = matches!(

@@ -13,6 +13,7 @@
 mod apply;
 mod bind;
 mod checkout;
+mod error;
 mod manage;
 mod notify;
 pub mod reconcile;
@@ -24,7 +25,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::config::Config;
-use super::error::ApiError;
 use super::open_orders::OpenOrders;
 use super::order::OrderState;
 use super::store::{now, Changes, Event, NextCheck, Order, Store, StoreError};
@@ -33,6 +33,7 @@ use fps_wire::FpsClient;
 pub use apply::which_transaction;
 pub use bind::{check_binding, check_refund_binding, BindError};
 pub use checkout::ReturnAnswer;
+pub use error::OrderError;
 pub use reconcile::{ReconcileReport, Reconciler};
 
 /// How long FPS answers an identical resend from its record (seed 003: "within 7 days").
@@ -169,11 +170,11 @@ impl OrderService {
     }
 
     /// The order, or `UNKNOWN_ORDER` (404).
-    pub async fn load(&self, reference: &str) -> Result<Order, ApiError> {
+    pub async fn load(&self, reference: &str) -> Result<Order, OrderError> {
         self.store
             .order(reference)
             .await?
-            .ok_or_else(|| ApiError::NotFound {
+            .ok_or_else(|| OrderError::NotFound {
                 code: "UNKNOWN_ORDER",
                 message: "no such order".to_owned(),
             })

@@ -6,8 +6,8 @@ use serde_json::{json, Value};
 
 use super::apply::which_transaction;
 use super::bind::BoundError;
+use super::error::OrderError;
 use super::OrderService;
-use crate::error::ApiError;
 use crate::order::{split_caller_reference, OrderState};
 use crate::store::{Event, Refund, StoreError};
 use crate::tracking::{Notification, NotificationFields};
@@ -18,24 +18,24 @@ impl OrderService {
     /// URL, HttpParameters = the raw body) before anything is read from it, then applies it.
     /// Answers once stored, so FPS stops resending it; a notification about a transaction the
     /// shop does not know yet is not remembered as applied, so its resend is applied later.
-    pub async fn notification(&self, body: &str) -> Result<Value, ApiError> {
-        let invalid = |message: String| ApiError::Invalid {
+    pub async fn notification(&self, body: &str) -> Result<Value, OrderError> {
+        let invalid = |message: String| OrderError::Invalid {
             code: "INVALID_NOTIFICATION",
             message,
         };
         let notification = Notification::parse(body).map_err(invalid)?;
         if !notification.is_signed() {
             self.refuse(None, "ipn_unsigned", body).await;
-            return Err(ApiError::Forbidden {
+            return Err(OrderError::Forbidden {
                 code: "SIGNATURE_INVALID",
                 message: "the notification carries no signature".to_owned(),
             });
         }
         // What is cheap first: a notification naming no order, refund or seller of this shop
         // costs no call to FPS and adds no row of its own (only the day's count of its kind).
-        if !self.names_ours(&notification).await.map_err(ApiError::from)? {
+        if !self.names_ours(&notification).await.map_err(OrderError::from)? {
             self.refuse(None, "ipn_unknown_subject", body).await;
-            return Err(ApiError::NotFound {
+            return Err(OrderError::NotFound {
                 code: "UNKNOWN_ORDER",
                 message: "the notification names no order, refund or seller of this shop; nothing applied"
                     .to_owned(),
@@ -49,13 +49,13 @@ impl OrderService {
             Ok(Verification::Success) => {}
             Ok(Verification::Failure) => {
                 self.refuse(None, "ipn_forged", body).await;
-                return Err(ApiError::Forbidden {
+                return Err(OrderError::Forbidden {
                     code: "SIGNATURE_INVALID",
                     message: "FPS did not confirm this notification's signature".to_owned(),
                 });
             }
             Err(source) => {
-                return Err(ApiError::Fps {
+                return Err(OrderError::Fps {
                     context: "cannot verify the notification with FPS; send it again later".to_owned(),
                     source,
                 })
@@ -146,7 +146,7 @@ impl OrderService {
         transaction_id: &str,
         caller_reference: Option<&str>,
         status: TransactionStatus,
-    ) -> Result<(Value, bool), ApiError> {
+    ) -> Result<(Value, bool), OrderError> {
         if let Some(order) = self.store.order_by_transaction(transaction_id).await? {
             let which = which_transaction(&order, transaction_id);
             let before = order.state;
@@ -198,7 +198,7 @@ impl OrderService {
                             json!({ "result": "stored", "message": "not this order's transaction; recorded" }),
                             false,
                         )),
-                        Err(BoundError::Fps(source)) => Err(ApiError::Fps {
+                        Err(BoundError::Fps(source)) => Err(OrderError::Fps {
                             context:
                                 "cannot read the transaction from FPS; send the notification again later"
                                     .to_owned(),
@@ -249,10 +249,10 @@ pub enum NotificationError {
     Store(#[from] StoreError),
 }
 
-impl From<NotificationError> for ApiError {
+impl From<NotificationError> for OrderError {
     fn from(e: NotificationError) -> Self {
         match e {
-            NotificationError::Invalid(message) => ApiError::Invalid {
+            NotificationError::Invalid(message) => OrderError::Invalid {
                 code: "INVALID_NOTIFICATION",
                 message,
             },

@@ -4,8 +4,8 @@
 //! keeps it held until the reconciler finds out.
 
 use super::checkout::refusal;
+use super::error::OrderError;
 use super::OrderService;
-use crate::error::ApiError;
 use crate::order::check_refund;
 use crate::store::{CorruptValue, Event, Order, Refund, StoreError};
 use fps_core::params::CallerReference;
@@ -38,7 +38,7 @@ impl OrderService {
         reference: &str,
         asked: Option<Amount>,
         description: Option<String>,
-    ) -> Result<(Order, Vec<Refund>), ApiError> {
+    ) -> Result<(Order, Vec<Refund>), OrderError> {
         let order = self.load(reference).await?;
         let left = order.settled_minor.saturating_sub(order.refunded_minor);
         let amount_minor = asked.map_or(left, |a| a.minor_units());
@@ -48,12 +48,12 @@ impl OrderService {
             order.settled_minor,
             order.refunded_minor,
         )?;
-        let amount = Amount::from_minor(amount_minor, Currency::Usd).map_err(|_| ApiError::Conflict {
+        let amount = Amount::from_minor(amount_minor, Currency::Usd).map_err(|_| OrderError::Conflict {
             code: "AMOUNT_TOO_LARGE",
             message: "nothing is left to refund".to_owned(),
         })?;
         if order.transaction_id.is_none() {
-            return Err(ApiError::Conflict {
+            return Err(OrderError::Conflict {
                 code: "WRONG_STATE",
                 message: "the order has no transaction to refund".to_owned(),
             });
@@ -77,7 +77,7 @@ impl OrderService {
             .begin_refund(&refund, self.first_check(), &event)
             .await
             .map_err(|e| match e {
-                StoreError::Conflict { .. } => ApiError::Conflict {
+                StoreError::Conflict { .. } => OrderError::Conflict {
                     code: "AMOUNT_TOO_LARGE",
                     message: "another refund took the amount meanwhile".to_owned(),
                 },
@@ -97,7 +97,7 @@ impl OrderService {
         refund: &Refund,
         description: Option<String>,
         sending: Sending,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), OrderError> {
         let transaction_id = order
             .transaction_id
             .clone()
@@ -148,7 +148,7 @@ impl OrderService {
                     Event::new("refund_unknown", source.to_string()),
                 )
                 .await;
-                Err(ApiError::Fps {
+                Err(OrderError::Fps {
                     context: "the refund's outcome is not known; it stays recorded as requested and its \
                               amount stays held until the shop finds out from FPS"
                         .to_owned(),

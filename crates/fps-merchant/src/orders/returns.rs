@@ -3,8 +3,8 @@
 //! only parses the body and adds the order page key when the return was verified.
 
 use super::checkout::ReturnAnswer;
+use super::error::OrderError;
 use super::OrderService;
-use crate::error::ApiError;
 use crate::order::{split_caller_reference, OrderState};
 use fps_core::CbuiReturn;
 
@@ -27,7 +27,7 @@ impl OrderService {
         &self,
         reference: &str,
         parsed: &CbuiReturn,
-    ) -> Result<Option<Returned>, ApiError> {
+    ) -> Result<Option<Returned>, OrderError> {
         let (order_reference, attempt) = split_caller_reference(reference);
         let Some(order) = self.store.order(order_reference).await? else {
             return Ok(None);
@@ -36,7 +36,7 @@ impl OrderService {
         let refused = |kind| self.refuse(Some(&reference), kind, parsed.raw_query());
         if attempt != order.attempt {
             refused("return_stale_attempt").await;
-            return Err(ApiError::Conflict {
+            return Err(OrderError::Conflict {
                 code: "STALE_AUTHORIZATION",
                 message: "this return is for an earlier authorization of the order; nothing was charged"
                     .to_owned(),
@@ -46,7 +46,7 @@ impl OrderService {
         self.open_orders.forget(&reference);
         if !matches!(order.state, OrderState::Open | OrderState::Charging) {
             refused("return_replayed").await;
-            return Err(ApiError::Conflict {
+            return Err(OrderError::Conflict {
                 code: "ALREADY_PROCESSED",
                 message: format!(
                     "this order's return was processed already (order is {}); nothing was charged again",
@@ -56,7 +56,7 @@ impl OrderService {
         }
         let Some(return_url) = order.return_url.clone() else {
             refused("return_unsigned").await;
-            return Err(ApiError::Conflict {
+            return Err(OrderError::Conflict {
                 code: "NOT_SIGNED",
                 message: "no CBUI request was signed for this order".to_owned(),
             });
@@ -71,14 +71,14 @@ impl OrderService {
         }
         let Some(token) = parsed.token_id.clone() else {
             refused("return_without_token").await;
-            return Err(ApiError::Invalid {
+            return Err(OrderError::Invalid {
                 code: "INVALID_RETURN",
                 message: "a successful return must carry tokenID".to_owned(),
             });
         };
         if order.state == OrderState::Charging && order.sender_token_id.as_deref() != Some(token.as_str()) {
             refused("return_mismatch").await;
-            return Err(ApiError::Conflict {
+            return Err(OrderError::Conflict {
                 code: "RETURN_MISMATCH",
                 message: "this order is being charged with another token".to_owned(),
             });
