@@ -1,4 +1,22 @@
 //! Typed CBUI requests: one type per pipeline, validated when built, rendered to canonical pairs.
+//!
+//! **One schema.** Each pipeline, each optional group (address, validity, usage limits) and the
+//! common parameters are declared once, by one `param_struct!` invocation (`pipelines.rs`, and
+//! `Common` below): the fields (wire name, Rust type, required or optional), the groups a
+//! pipeline takes and its cross-field rules (`schema::Rule`). From that one declaration the
+//! macro makes both readers' inputs:
+//! - the typed struct with its reader and writer ([`CbuiRequest`], for the backend, the emulator
+//!   and the CLI);
+//! - its `Shape`, the same declaration as data: each field's name, whether it is required and the
+//!   check its type gets (`schema::Kind`, taken from the Rust type, so length limits come with
+//!   it), the groups and the rules. The browser's [`CheckedPairs`] reads only these tables, so
+//!   the wasm carries no per-pipeline struct code.
+//!
+//! Both readers run the same rule evaluator (`schema::check_rules`) over the wire pairs, in the
+//! same order, and take the groups a pipeline accepts from its shape. Adding a parameter is one
+//! line in its `param_struct!`; a rule, one entry in its `rules`. A value type used in a field
+//! must say its `Kind` (`schema::FieldValue`), or the declaration does not compile.
+//! `tests/it/params.rs` still runs both readers on every fixture and requires the same answer.
 
 pub mod pipelines;
 pub(crate) mod schema;

@@ -1,11 +1,11 @@
-//! CBUI requests read against each pipeline's [`Shape`](super::schema::Shape), without the
+//! CBUI requests read against each pipeline's `Shape` (`schema.rs`), without the
 //! typed structs: what the browser module uses.
 //!
 //! [`CbuiRequest`](super::CbuiRequest) builds one struct per pipeline and group, code
 //! monomorphized per pipeline in the wasm (BENCHMARKS.md, "Size notes"); the browser only needs
 //! to know that the pairs it was given make a valid request and what its canonical pairs are.
 //! [`CheckedPairs::from_pairs`] reads the same declarations (each `param_struct!`'s shape:
-//! fields, groups, cross-field rules), checks each value by its type's [`Kind`](super::schema::Kind)
+//! fields, groups, cross-field rules), checks each value by its type's `Kind`
 //! and runs the same rule evaluator (`schema::check_rules`). Only the pair bookkeeping below (a
 //! duplicate, `version` and `signatureVersion`, an unclaimed name) is written apart from the
 //! typed reader's `ParamReader`: sharing it measured larger in the button module than this
