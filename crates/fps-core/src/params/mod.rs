@@ -1,6 +1,25 @@
 //! Typed CBUI requests: one type per pipeline, validated when built, rendered to canonical pairs.
+//!
+//! **One schema.** Each pipeline, each optional group (address, validity, usage limits) and the
+//! common parameters are declared once, by one `param_struct!` invocation (`pipelines.rs`, and
+//! `Common` below): the fields (wire name, Rust type, required or optional), the groups a
+//! pipeline takes and its cross-field rules (`schema::Rule`). From that one declaration the
+//! macro makes both readers' inputs:
+//! - the typed struct with its reader and writer ([`CbuiRequest`], for the backend, the emulator
+//!   and the CLI);
+//! - its `Shape`, the same declaration as data: each field's name, whether it is required and the
+//!   check its type gets (`schema::Kind`, taken from the Rust type, so length limits come with
+//!   it), the groups and the rules. The browser's [`CheckedPairs`] reads only these tables, so
+//!   the wasm carries no per-pipeline struct code.
+//!
+//! Both readers run the same rule evaluator (`schema::check_rules`) over the wire pairs, in the
+//! same order, and take the groups a pipeline accepts from its shape. Adding a parameter is one
+//! line in its `param_struct!`; a rule, one entry in its `rules`. A value type used in a field
+//! must say its `Kind` (`schema::FieldValue`), or the declaration does not compile.
+//! `tests/it/params.rs` still runs both readers on every fixture and requires the same answer.
 
 pub mod pipelines;
+pub(crate) mod schema;
 pub mod table;
 pub mod values;
 pub(crate) mod wire;
@@ -19,13 +38,12 @@ pub use values::{
     TokenList, UnixTime, UsageLimitType, UsageLimitValue,
 };
 
+use self::schema::{Group, Rule};
 use self::wire::{ParamReader, ParamWriter};
 use super::amount::{Amount, Currency};
 use super::canonical::{signed_url, CanonicalQuery, HttpMethod, StringToSign};
 use super::endpoint::Endpoint;
 use super::error::{CoreError, ParamRule};
-use super::return_url::RESERVED_RETURN_NAMES;
-use crate::text::{split_byte, split_once_byte};
 
 /// The CBUI `version` every request carries.
 pub const CBUI_VERSION: &str = "2009-01-09";
@@ -106,13 +124,6 @@ pub const PIPELINE_NAMES: &[&str] = &[
     "EditToken",
 ];
 
-/// Which optional parameter groups a pipeline takes.
-struct GroupSupport {
-    address: bool,
-    validity: bool,
-    usage_limits: bool,
-}
-
 impl Pipeline {
     /// The `pipelineName` value.
     pub fn name(&self) -> &'static str {
@@ -124,21 +135,6 @@ impl Pipeline {
             Pipeline::SetupPrepaid(_) => "SetupPrepaid",
             Pipeline::SetupPostpaid(_) => "SetupPostpaid",
             Pipeline::EditToken(_) => "EditToken",
-        }
-    }
-
-    fn groups(name: &str) -> GroupSupport {
-        let (address, validity, usage_limits) = match name {
-            "SingleUse" => (true, false, false),
-            "MultiUse" | "SetupPostpaid" => (true, true, true),
-            "Recurring" | "SetupPrepaid" => (true, true, false),
-            "Recipient" => (false, true, false),
-            _ => (false, false, false),
-        };
-        GroupSupport {
-            address,
-            validity,
-            usage_limits,
         }
     }
 
@@ -171,20 +167,6 @@ impl Pipeline {
             Pipeline::SetupPrepaid(p) => p.write(writer),
             Pipeline::SetupPostpaid(p) => p.write(writer),
             Pipeline::EditToken(p) => p.write(writer),
-        }
-    }
-
-    fn check(&self) -> Result<(), CoreError> {
-        match self {
-            Pipeline::MultiUse(p) => p.check(),
-            Pipeline::SetupPrepaid(p) => p.check(),
-            Pipeline::SetupPostpaid(p) => p.check(),
-            // The fee caps are validated by their types; FPS sources disagree on whether both are
-            // required, so neither is.
-            Pipeline::SingleUse(_)
-            | Pipeline::Recurring(_)
-            | Pipeline::Recipient(_)
-            | Pipeline::EditToken(_) => Ok(()),
         }
     }
 
@@ -250,33 +232,7 @@ wire::param_struct! {
         /// Text about the caller's site, shown on the pages.
         optional website_description: Description = "websiteDescription",
     }
-}
-
-impl Common {
-    fn check(&self) -> Result<(), CoreError> {
-        check_return_url_query(self.return_url.endpoint())
-    }
-}
-
-/// The rule both CBUI readers (the typed one here, `table` for the browser) apply to
-/// `returnURL`: its query must not use a name CBUI adds on return, or the return's parameters
-/// could not be told from the merchant's own.
-pub(crate) fn check_return_url_query(return_url: &Endpoint) -> Result<(), CoreError> {
-    let Some(query) = return_url.query() else {
-        return Ok(());
-    };
-    for segment in split_byte(query, b'&') {
-        let name = split_once_byte(segment, b'=').map_or(segment, |(n, _)| n);
-        if RESERVED_RETURN_NAMES.contains(&name) {
-            return Err(CoreError::param(
-                "returnURL",
-                ParamRule::Conflict {
-                    reason: "its query must not use a name CBUI adds on return (status, tokenID, callerReference, signature, ...)",
-                },
-            ));
-        }
-    }
-    Ok(())
+    rules: [Rule::ReturnQuery("returnURL")]
 }
 
 /// A complete, validated CBUI request for one pipeline.
@@ -299,33 +255,30 @@ impl CbuiRequest {
         validity: Option<Validity>,
         usage_limits: Option<UsageLimits>,
     ) -> Result<Self, CoreError> {
-        let support = Pipeline::groups(pipeline.name());
-        let refuse = |present: bool, supported: bool, first: &str| {
-            if present && !supported {
-                Err(CoreError::param(first, ParamRule::Unknown))
-            } else {
-                Ok(())
+        let (_, shape) = schema::pipeline(pipeline.name())?;
+        for (present, group) in [
+            (address.is_some(), Group::Address),
+            (validity.is_some(), Group::Validity),
+            (usage_limits.is_some(), Group::UsageLimits),
+        ] {
+            if present && !shape.takes(group) {
+                let first = group.shape().fields.first().map_or("", |field| field.name);
+                return Err(CoreError::param(first, ParamRule::Unknown));
             }
-        };
-        refuse(address.is_some(), support.address, Address::PARAMS[0])?;
-        refuse(validity.is_some(), support.validity, Validity::PARAMS[0])?;
-        refuse(
-            usage_limits.is_some(),
-            support.usage_limits,
-            UsageLimits::PARAMS[0],
-        )?;
-        common.check()?;
-        pipeline.check()?;
+        }
         let mut common = common;
         common.signature_method.get_or_insert(SignatureMethod::HmacSha256);
-        pipelines::check_groups(validity.as_ref(), usage_limits.as_ref())?;
-        Ok(CbuiRequest {
+        let request = CbuiRequest {
             common,
             pipeline,
             address,
             validity,
             usage_limits,
-        })
+        };
+        // The cross-field rules are checked on the wire pairs, as the table reader checks them:
+        // one declaration and one evaluator for both.
+        schema::check_rules(shape, &request.pairs())?;
+        Ok(request)
     }
 
     /// Parses untrusted decoded pairs (from a browser or a form) into a validated request.
@@ -360,18 +313,18 @@ impl CbuiRequest {
         reader.fixed("signatureVersion", &[SIGNATURE_VERSION])?;
         let common = Common::read(&mut reader)?;
         let pipeline = Pipeline::read(name, &mut reader)?;
-        let support = Pipeline::groups(name);
-        let address = if support.address {
+        let (_, shape) = schema::pipeline(name)?;
+        let address = if shape.takes(Group::Address) {
             Some(Address::read(&mut reader)?)
         } else {
             None
         };
-        let validity = if support.validity {
+        let validity = if shape.takes(Group::Validity) {
             Some(Validity::read(&mut reader)?)
         } else {
             None
         };
-        let usage_limits = if support.usage_limits {
+        let usage_limits = if shape.takes(Group::UsageLimits) {
             Some(UsageLimits::read(&mut reader)?)
         } else {
             None

@@ -1,12 +1,13 @@
-//! The seven CBUI pipelines' parameters (`fps-protocol.md` section 3) and their cross-field rules.
+//! The seven CBUI pipelines' parameters (`fps-protocol.md` section 3), the optional groups each
+//! takes and their cross-field rules: each declared once, here (see `params/mod.rs`).
 
+use super::schema::Rule;
 use super::values::{
     AddressLine, AmountType, CallerReference, Description, DisplayAmount, FpsBool, PaymentMethods, Percent,
     Period, ShortText, TokenId, TokenList, UnixTime, UsageLimitType, UsageLimitValue,
 };
 use super::wire::param_struct;
 use crate::amount::{Amount, Currency};
-use crate::error::{CoreError, ParamRule};
 
 param_struct! {
     /// A postal address shown on the confirmation page (ignored when `collectShippingAddress=True`).
@@ -40,20 +41,11 @@ param_struct! {
         /// Second at which the token expires.
         optional expiry: UnixTime = "validityExpiry",
     }
-}
-
-impl Validity {
-    fn check(&self) -> Result<(), CoreError> {
-        match (self.start, self.expiry) {
-            (Some(start), Some(expiry)) if expiry <= start => Err(CoreError::param(
-                "validityExpiry",
-                ParamRule::Conflict {
-                    reason: "must be later than validityStart",
-                },
-            )),
-            _ => Ok(()),
-        }
-    }
+    rules: [Rule::Later {
+        field: "validityExpiry",
+        earlier: "validityStart",
+        reason: "must be later than validityStart",
+    }]
 }
 
 param_struct! {
@@ -73,52 +65,10 @@ param_struct! {
         /// The second limit's value.
         optional value2: UsageLimitValue = "usageLimitValue2",
     }
-}
-
-impl UsageLimits {
-    fn check(&self) -> Result<(), CoreError> {
-        let limits = [
-            (
-                &self.type1,
-                &self.period1,
-                &self.value1,
-                ["usageLimitType1", "usageLimitPeriod1", "usageLimitValue1"],
-            ),
-            (
-                &self.type2,
-                &self.period2,
-                &self.value2,
-                ["usageLimitType2", "usageLimitPeriod2", "usageLimitValue2"],
-            ),
-        ];
-        for (kind, period, value, [type_name, period_name, value_name]) in limits {
-            match (kind, value) {
-                (Some(_), None) => return Err(CoreError::param(value_name, ParamRule::Missing)),
-                (None, Some(_)) => {
-                    return Err(CoreError::param(
-                        value_name,
-                        ParamRule::Requires { other: type_name },
-                    ))
-                }
-                (Some(UsageLimitType::Count), Some(v)) if !v.is_count() => {
-                    return Err(CoreError::param(
-                        value_name,
-                        ParamRule::Format {
-                            expected: "a whole number for a Count limit",
-                        },
-                    ))
-                }
-                _ => {}
-            }
-            if period.is_some() && kind.is_none() {
-                return Err(CoreError::param(
-                    period_name,
-                    ParamRule::Requires { other: type_name },
-                ));
-            }
-        }
-        Ok(())
-    }
+    rules: [
+        Rule::UsageLimit { kind: "usageLimitType1", period: "usageLimitPeriod1", value: "usageLimitValue1" },
+        Rule::UsageLimit { kind: "usageLimitType2", period: "usageLimitPeriod2", value: "usageLimitValue2" },
+    ]
 }
 
 param_struct! {
@@ -153,6 +103,7 @@ param_struct! {
         /// Display-only: gift wrapping.
         optional gift_wrapping: DisplayAmount = "giftWrapping",
     }
+    groups: [Address]
 }
 
 param_struct! {
@@ -179,6 +130,16 @@ param_struct! {
         /// `True` makes the CBUI collect and return a shipping address.
         optional collect_shipping_address: FpsBool = "collectShippingAddress",
     }
+    groups: [Address, Validity, UsageLimits]
+    rules: [
+        Rule::Requires { field: "amountType", other: "transactionAmount" },
+        Rule::NotAbove {
+            field: "transactionAmount",
+            limit: "globalAmountLimit",
+            reason: "must not exceed globalAmountLimit",
+        },
+        Rule::WithFlag { flag: "isRecipientCobranding", field: "recipientTokenList" },
+    ]
 }
 
 param_struct! {
@@ -203,6 +164,7 @@ param_struct! {
         /// `True` makes the CBUI collect and return a shipping address.
         optional collect_shipping_address: FpsBool = "collectShippingAddress",
     }
+    groups: [Address, Validity]
 }
 
 param_struct! {
@@ -219,6 +181,9 @@ param_struct! {
         /// Payment methods the recipient accepts.
         optional payment_method: PaymentMethods = "paymentMethod",
     }
+    // The fee caps are validated by their types; FPS sources disagree on whether both are
+    // required, so neither is.
+    groups: [Validity]
 }
 
 param_struct! {
@@ -237,6 +202,12 @@ param_struct! {
         /// Currency (USD, the default).
         optional currency_code: Currency = "currencyCode",
     }
+    groups: [Address, Validity]
+    rules: [Rule::Differs {
+        field: "callerReferenceFunding",
+        other: "callerReferenceSender",
+        reason: "must differ from callerReferenceSender",
+    }]
 }
 
 param_struct! {
@@ -257,6 +228,19 @@ param_struct! {
         /// Currency (USD, the default).
         optional currency_code: Currency = "currencyCode",
     }
+    groups: [Address, Validity, UsageLimits]
+    rules: [
+        Rule::Differs {
+            field: "callerReferenceSettlement",
+            other: "callerReferenceSender",
+            reason: "must differ from callerReferenceSender",
+        },
+        Rule::NotAbove {
+            field: "creditLimit",
+            limit: "globalAmountLimit",
+            reason: "must not exceed globalAmountLimit",
+        },
+    ]
 }
 
 param_struct! {
@@ -269,89 +253,4 @@ param_struct! {
         /// The new payment methods.
         optional payment_method: PaymentMethods = "paymentMethod",
     }
-}
-
-fn must_be_true(flag: Option<FpsBool>) -> bool {
-    flag.is_some_and(FpsBool::get)
-}
-
-impl MultiUse {
-    pub(crate) fn check(&self) -> Result<(), CoreError> {
-        if self.amount_type.is_some() && self.transaction_amount.is_none() {
-            return Err(CoreError::param(
-                "amountType",
-                ParamRule::Requires {
-                    other: "transactionAmount",
-                },
-            ));
-        }
-        if self
-            .transaction_amount
-            .is_some_and(|amount| amount > self.global_amount_limit)
-        {
-            return Err(CoreError::param(
-                "transactionAmount",
-                ParamRule::Conflict {
-                    reason: "must not exceed globalAmountLimit",
-                },
-            ));
-        }
-        let cobranding = must_be_true(self.is_recipient_cobranding);
-        match (cobranding, self.recipient_token_list.is_some()) {
-            (true, false) => Err(CoreError::param("recipientTokenList", ParamRule::Missing)),
-            (false, true) => Err(CoreError::param(
-                "recipientTokenList",
-                ParamRule::Requires {
-                    other: "isRecipientCobranding",
-                },
-            )),
-            _ => Ok(()),
-        }
-    }
-}
-
-impl SetupPrepaid {
-    pub(crate) fn check(&self) -> Result<(), CoreError> {
-        if self.caller_reference_sender == self.caller_reference_funding {
-            return Err(CoreError::param(
-                "callerReferenceFunding",
-                ParamRule::Conflict {
-                    reason: "must differ from callerReferenceSender",
-                },
-            ));
-        }
-        Ok(())
-    }
-}
-
-impl SetupPostpaid {
-    pub(crate) fn check(&self) -> Result<(), CoreError> {
-        if self.caller_reference_sender == self.caller_reference_settlement {
-            return Err(CoreError::param(
-                "callerReferenceSettlement",
-                ParamRule::Conflict {
-                    reason: "must differ from callerReferenceSender",
-                },
-            ));
-        }
-        if self.credit_limit > self.global_amount_limit {
-            return Err(CoreError::param(
-                "creditLimit",
-                ParamRule::Conflict {
-                    reason: "must not exceed globalAmountLimit",
-                },
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// The shared cross-field checks of the parameter groups a pipeline carries.
-pub(crate) fn check_groups(
-    validity: Option<&Validity>,
-    limits: Option<&UsageLimits>,
-) -> Result<(), CoreError> {
-    validity.map(Validity::check).transpose()?;
-    limits.map(UsageLimits::check).transpose()?;
-    Ok(())
 }

@@ -145,13 +145,28 @@ macro_rules! field_type {
     (optional $ty:ty) => { Option<$ty> };
 }
 
-/// Declares a struct of typed CBUI parameters with its reader and writer, from one field list.
+/// Whether a `required` or `optional` field in [`param_struct!`] must be present.
+macro_rules! field_required {
+    (required) => {
+        true
+    };
+    (optional) => {
+        false
+    };
+}
+
+/// Declares a struct of typed CBUI parameters from one field list: the struct, its reader and
+/// writer, and its [`Shape`](super::schema::Shape) (the same fields as data, each checked by its
+/// type's [`Kind`](super::schema::Kind), plus the groups a pipeline takes and the cross-field
+/// rules), which the browser's table reader reads instead of the struct.
 macro_rules! param_struct {
     (
         $(#[$meta:meta])*
         $name:ident {
             $( $(#[$fmeta:meta])* $kind:ident $field:ident : $ty:ty = $wire:literal, )*
         }
+        $( groups: [$($group:ident),* $(,)?] )?
+        $( rules: [$($rule:expr),* $(,)?] )?
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,6 +177,17 @@ macro_rules! param_struct {
         impl $name {
             /// Every parameter name this struct reads, in declaration order.
             pub const PARAMS: &'static [&'static str] = &[$($wire),*];
+
+            /// The same declaration as data: what the table reader and the rule checks read.
+            pub(crate) const SHAPE: $crate::params::schema::Shape = $crate::params::schema::Shape {
+                fields: &[$($crate::params::schema::Field {
+                    name: $wire,
+                    kind: <$ty as $crate::params::schema::FieldValue>::KIND,
+                    required: $crate::params::wire::field_required!($kind),
+                }),*],
+                groups: &[$($($crate::params::schema::Group::$group),*)?],
+                rules: &[$($($rule),*)?],
+            };
 
             /// Reads the fields in declaration order: the first missing or invalid one is the
             /// error. Each value is parsed once (the server signs with this reader; the browser
@@ -177,4 +203,4 @@ macro_rules! param_struct {
     };
 }
 
-pub(crate) use {field_type, param_struct};
+pub(crate) use {field_required, field_type, param_struct};

@@ -12,6 +12,12 @@ use crate::error::{CoreError, ParamRule};
 pub struct Text<const MIN: usize, const MAX: usize>(String);
 
 impl<const MIN: usize, const MAX: usize> Text<MIN, MAX> {
+    /// Shortest text in bytes.
+    pub const MIN_BYTES: usize = MIN;
+
+    /// Longest text in bytes.
+    pub const MAX_BYTES: usize = MAX;
+
     /// Validates text for the parameter `name`.
     pub fn new(name: &str, text: &str) -> Result<Self, CoreError> {
         Self::parse_param(name, text)
@@ -51,6 +57,9 @@ pub type ShortText = Text<1, 32>;
 pub struct CallerReference(String);
 
 impl CallerReference {
+    /// Shortest reference in bytes.
+    pub const MIN_BYTES: usize = 1;
+
     /// Longest reference in bytes.
     pub const MAX_BYTES: usize = 128;
 
@@ -67,7 +76,7 @@ impl CallerReference {
 
 impl ParamValue for CallerReference {
     fn parse_param(name: &str, raw: &str) -> Result<Self, CoreError> {
-        check_len(name, raw, 1, Self::MAX_BYTES)?;
+        check_len(name, raw, Self::MIN_BYTES, Self::MAX_BYTES)?;
         no_control_chars(name, raw)?;
         Ok(CallerReference(raw.to_owned()))
     }
