@@ -9,10 +9,13 @@
 //! which take string literals only; the emulator's answers are read by this client in the
 //! emulator's and the whole-stack tests, which is what keeps the two spellings equal.
 //!
-//! Names that are the same on both sides but mean different things stay per crate on purpose:
+//! Names that are the same in two crates but mean different things stay per crate on purpose:
 //! `fps_wire::FpsError` is why a call gave no result (transport, envelope, malformed answer),
-//! the emulator's `FpsError` is the error it answers with (a code and a message); each crate's
-//! `ConfigError` and `StoreError` describe its own settings and its own database.
+//! the emulator's `FpsError` is the error it answers with (a code and a message); the emulator's
+//! and the merchant backend's `StoreError` describe each one's own database, and the emulator's
+//! `ConfigError` its own settings (fps-wire has neither). The emulator's `ledger::Charge`
+//! (Pay or Reserve, the kind of money movement it records) is not the client's request
+//! `Charge` (what Pay and Reserve take).
 
 /// Declares a closed set of wire names as a `Copy` enum: `ALL`, `as_str`, `from_wire` and
 /// `Display`, all from the one list of `Variant => "WireName"` lines.
