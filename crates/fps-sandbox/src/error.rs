@@ -1,126 +1,12 @@
-//! The FPS error codes the emulator answers with, and the sandbox's own failures.
+//! The FPS errors the emulator answers with (a code of the shared vocabulary and a message), and
+//! the HTTP status each is answered with. Not the client's `fps_wire::FpsError`, which is why a
+//! call gave no result: the same name for the two ends of one wire.
 
 use std::fmt;
 
+pub use fps_wire::vocabulary::ErrorCode;
+
 use super::store::StoreError;
-
-/// An FPS error code (`Response > Errors > Error > Code`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorCode {
-    /// Missing or malformed input.
-    InvalidParams,
-    /// A parameter the action does not have (the Query API is case-sensitive), answered with
-    /// FPS's own WSDL message (`fps-protocol.md`, error codes).
-    InvalidRequest,
-    /// A value of the wrong format (e.g. `Timestamp`).
-    InvalidParameterValue,
-    /// The request signature does not match.
-    SignatureDoesNotMatch,
-    /// Unknown access key id.
-    InvalidClientTokenId,
-    /// `Timestamp` or `Expires` outside the allowed window.
-    RequestExpired,
-    /// Unknown `Action`.
-    InvalidAction,
-    /// `CallerReference` reused with other parameters.
-    DuplicateRequest,
-    /// Unknown sender token.
-    InvalidTokenIdSender,
-    /// Unknown recipient token.
-    InvalidTokenIdRecipient,
-    /// Unknown caller token (`CallerTokenId`, API version 2007-01-08; the code is named by
-    /// analogy with the sender and recipient ones, unconfirmed).
-    InvalidTokenIdCaller,
-    /// Cancelled or inactive sender token.
-    TokenNotActiveSender,
-    /// Cancelled caller token (by analogy, unconfirmed).
-    TokenNotActiveCaller,
-    /// Cancelled or inactive recipient token.
-    TokenNotActiveRecipient,
-    /// Token used beyond what it authorises.
-    TokenUsageError,
-    /// Amount outside the allowed range.
-    AmountOutOfRange,
-    /// Sender account unusable (sandbox test tokens).
-    InvalidAccountStateSender,
-    /// Recipient account unusable (sandbox test tokens).
-    InvalidAccountStateRecipient,
-    /// Unknown transaction id.
-    InvalidTransactionId,
-    /// Transaction in the wrong state for the call.
-    InvalidTransactionState,
-    /// Settle above the reserved amount.
-    SettleAmountGreaterThanReserveAmount,
-    /// Refund above what is left to refund.
-    RefundAmountExceeded,
-    /// Nothing left to refund.
-    TransactionFullyRefundedAlready,
-    /// A refund of a refund.
-    TransactionTypeNotRefundable,
-    /// Sender and recipient are the same account.
-    SameSenderAndRecipient,
-    /// Reserve needs a credit card.
-    PaymentInstrumentNotCC,
-    /// A marketplace call by a caller that is not a marketplace application.
-    NotMarketplaceApp,
-    /// Not allowed: marketplace fees above what the recipient accepted, or above the amount.
-    TransactionDenied,
-    /// The emulator failed.
-    InternalError,
-}
-
-impl ErrorCode {
-    /// The code as FPS writes it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::InvalidParams => "InvalidParams",
-            ErrorCode::InvalidRequest => "InvalidRequest",
-            ErrorCode::InvalidParameterValue => "InvalidParameterValue",
-            ErrorCode::SignatureDoesNotMatch => "SignatureDoesNotMatch",
-            ErrorCode::InvalidClientTokenId => "InvalidClientTokenId",
-            ErrorCode::RequestExpired => "RequestExpired",
-            ErrorCode::InvalidAction => "InvalidAction",
-            ErrorCode::DuplicateRequest => "DuplicateRequest",
-            ErrorCode::InvalidTokenIdSender => "InvalidTokenId_Sender",
-            ErrorCode::InvalidTokenIdRecipient => "InvalidTokenId_Recipient",
-            ErrorCode::TokenNotActiveSender => "TokenNotActive_Sender",
-            ErrorCode::InvalidTokenIdCaller => "InvalidTokenId_Caller",
-            ErrorCode::TokenNotActiveCaller => "TokenNotActive_Caller",
-            ErrorCode::TokenNotActiveRecipient => "TokenNotActive_Recipient",
-            ErrorCode::TokenUsageError => "TokenUsageError",
-            ErrorCode::AmountOutOfRange => "AmountOutOfRange",
-            ErrorCode::InvalidAccountStateSender => "InvalidAccountState_Sender",
-            ErrorCode::InvalidAccountStateRecipient => "InvalidAccountState_Recipient",
-            ErrorCode::InvalidTransactionId => "InvalidTransactionId",
-            ErrorCode::InvalidTransactionState => "InvalidTransactionState",
-            ErrorCode::SettleAmountGreaterThanReserveAmount => "SettleAmountGreaterThanReserveAmount",
-            ErrorCode::RefundAmountExceeded => "RefundAmountExceeded",
-            ErrorCode::TransactionFullyRefundedAlready => "TransactionFullyRefundedAlready",
-            ErrorCode::TransactionTypeNotRefundable => "TransactionTypeNotRefundable",
-            ErrorCode::SameSenderAndRecipient => "SameSenderAndRecipient",
-            ErrorCode::PaymentInstrumentNotCC => "PaymentInstrumentNotCC",
-            ErrorCode::NotMarketplaceApp => "NotMarketplaceApp",
-            ErrorCode::TransactionDenied => "TransactionDenied",
-            ErrorCode::InternalError => "InternalError",
-        }
-    }
-
-    /// The HTTP status the error is answered with (per-code statuses are unconfirmed: 403 for
-    /// authentication, 500 for the emulator's own failures, 400 otherwise).
-    pub fn http_status(self) -> u16 {
-        match self {
-            ErrorCode::SignatureDoesNotMatch | ErrorCode::InvalidClientTokenId => 403,
-            ErrorCode::InternalError => 500,
-            _ => 400,
-        }
-    }
-}
-
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// An FPS error answer: code and message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -138,6 +24,16 @@ impl FpsError {
         FpsError {
             code,
             message: message.into(),
+        }
+    }
+
+    /// The HTTP status the error is answered with (per-code statuses are unconfirmed: 403 for
+    /// authentication, 500 for the emulator's own failures, 400 otherwise).
+    pub fn http_status(&self) -> u16 {
+        match self.code {
+            ErrorCode::SignatureDoesNotMatch | ErrorCode::InvalidClientTokenId => 403,
+            ErrorCode::InternalError => 500,
+            _ => 400,
         }
     }
 

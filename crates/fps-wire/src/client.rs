@@ -243,7 +243,7 @@ impl FpsClient {
         } else {
             sending
         };
-        let result = result.and_then(|body| response::transaction_result(action.name(), &body));
+        let result = result.and_then(|body| response::transaction_result(action.kind(), &body));
         Outcome::of(result, sending)
     }
 

@@ -1,160 +1,11 @@
-//! The FPS client's errors: every error code of the protocol sheet as a typed value with its retry
-//! rule, plus transport failures and answers that are not FPS XML.
+//! The FPS client's errors: the retry and decline rule of every error code (the codes are the
+//! shared [`crate::vocabulary`]), plus transport failures and answers that are not FPS XML.
 
-use std::fmt;
+pub use crate::vocabulary::ErrorCode;
 
-/// An FPS error code (`Response > Errors > Error > Code`), as listed in `fps-protocol.md` section 6.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ErrorCode {
-    /// Missing or malformed input.
-    InvalidParams,
-    /// A parameter value FPS does not accept (also a badly formatted timestamp).
-    InvalidParameterValue,
-    /// The request signature does not match.
-    SignatureDoesNotMatch,
-    /// The access key id is unknown.
-    InvalidClientTokenId,
-    /// The timestamp is too old: sign again.
-    RequestExpired,
-    /// The key is not signed up for FPS.
-    AuthFailure,
-    /// The CallerReference was used before with other parameters.
-    DuplicateRequest,
-    /// The sender token is invalid or cancelled.
-    InvalidTokenIdSender,
-    /// The recipient token is invalid or cancelled.
-    InvalidTokenIdRecipient,
-    /// The sender token is not active.
-    TokenNotActiveSender,
-    /// The recipient token is not active.
-    TokenNotActiveRecipient,
-    /// The token's usage limit is exceeded.
-    TokenUsageError,
-    /// Not enough funds.
-    InsufficientBalance,
-    /// Account limits exceeded.
-    AccountLimitsExceeded,
-    /// The amount is out of range.
-    AmountOutOfRange,
-    /// The transaction is not allowed.
-    TransactionDenied,
-    /// The account cannot be accessed.
-    AccessFailure,
-    /// The account is closed.
-    AccountClosed,
-    /// An account is in a state that forbids the call (`InvalidAccountState_Sender`, ...); the
-    /// suffix after `InvalidAccountState` is kept.
-    InvalidAccountState(String),
-    /// The transaction id is unknown.
-    InvalidTransactionId,
-    /// The transaction is in the wrong state for this call.
-    InvalidTransactionState,
-    /// Settle asked for more than was reserved.
-    SettleAmountGreaterThanReserveAmount,
-    /// Refunds would exceed the original amount.
-    RefundAmountExceeded,
-    /// The transaction is refunded already.
-    TransactionFullyRefundedAlready,
-    /// This kind of transaction cannot be refunded.
-    TransactionTypeNotRefundable,
-    /// Sender and recipient are the same account.
-    SameSenderAndRecipient,
-    /// Reserve needs a credit card.
-    PaymentInstrumentNotCC,
-    /// An account is unverified (`UnverifiedAccount_Sender`, `UnverifiedEmailAddress_Caller`, ...);
-    /// the full code is kept.
-    Unverified(String),
-    /// A transient failure at FPS.
-    InternalError,
-    /// Two calls raced on one object at FPS.
-    ConcurrentModification,
-    /// An undocumented signature error met by one client library.
-    InvalidSignature,
-    /// A code the sheet does not list.
-    Other(String),
-}
-
+/// The client's rules for each code (the codes themselves are declared in
+/// [`crate::vocabulary`], shared with the emulator).
 impl ErrorCode {
-    /// Reads a wire code.
-    pub fn from_wire(code: &str) -> Self {
-        use ErrorCode::*;
-        match code {
-            "InvalidParams" => InvalidParams,
-            "InvalidParameterValue" => InvalidParameterValue,
-            "SignatureDoesNotMatch" => SignatureDoesNotMatch,
-            "InvalidClientTokenId" => InvalidClientTokenId,
-            "RequestExpired" => RequestExpired,
-            "AuthFailure" => AuthFailure,
-            "DuplicateRequest" => DuplicateRequest,
-            "InvalidTokenId_Sender" => InvalidTokenIdSender,
-            "InvalidTokenId_Recipient" => InvalidTokenIdRecipient,
-            "TokenNotActive_Sender" => TokenNotActiveSender,
-            "TokenNotActive_Recipient" => TokenNotActiveRecipient,
-            "TokenUsageError" => TokenUsageError,
-            "InsufficientBalance" => InsufficientBalance,
-            "AccountLimitsExceeded" => AccountLimitsExceeded,
-            "AmountOutOfRange" => AmountOutOfRange,
-            "TransactionDenied" => TransactionDenied,
-            "AccessFailure" => AccessFailure,
-            "AccountClosed" => AccountClosed,
-            "InvalidTransactionId" => InvalidTransactionId,
-            "InvalidTransactionState" => InvalidTransactionState,
-            "SettleAmountGreaterThanReserveAmount" => SettleAmountGreaterThanReserveAmount,
-            "RefundAmountExceeded" => RefundAmountExceeded,
-            "TransactionFullyRefundedAlready" => TransactionFullyRefundedAlready,
-            "TransactionTypeNotRefundable" => TransactionTypeNotRefundable,
-            "SameSenderAndRecipient" => SameSenderAndRecipient,
-            "PaymentInstrumentNotCC" => PaymentInstrumentNotCC,
-            "InternalError" => InternalError,
-            "ConcurrentModification" => ConcurrentModification,
-            "InvalidSignature" => InvalidSignature,
-            other if other.starts_with("InvalidAccountState") => {
-                InvalidAccountState(other["InvalidAccountState".len()..].to_owned())
-            }
-            other if other.starts_with("Unverified") => Unverified(other.to_owned()),
-            other => Other(other.chars().take(64).collect()),
-        }
-    }
-
-    /// The wire code.
-    pub fn as_wire(&self) -> String {
-        use ErrorCode::*;
-        let fixed = match self {
-            InvalidParams => "InvalidParams",
-            InvalidParameterValue => "InvalidParameterValue",
-            SignatureDoesNotMatch => "SignatureDoesNotMatch",
-            InvalidClientTokenId => "InvalidClientTokenId",
-            RequestExpired => "RequestExpired",
-            AuthFailure => "AuthFailure",
-            DuplicateRequest => "DuplicateRequest",
-            InvalidTokenIdSender => "InvalidTokenId_Sender",
-            InvalidTokenIdRecipient => "InvalidTokenId_Recipient",
-            TokenNotActiveSender => "TokenNotActive_Sender",
-            TokenNotActiveRecipient => "TokenNotActive_Recipient",
-            TokenUsageError => "TokenUsageError",
-            InsufficientBalance => "InsufficientBalance",
-            AccountLimitsExceeded => "AccountLimitsExceeded",
-            AmountOutOfRange => "AmountOutOfRange",
-            TransactionDenied => "TransactionDenied",
-            AccessFailure => "AccessFailure",
-            AccountClosed => "AccountClosed",
-            InvalidTransactionId => "InvalidTransactionId",
-            InvalidTransactionState => "InvalidTransactionState",
-            SettleAmountGreaterThanReserveAmount => "SettleAmountGreaterThanReserveAmount",
-            RefundAmountExceeded => "RefundAmountExceeded",
-            TransactionFullyRefundedAlready => "TransactionFullyRefundedAlready",
-            TransactionTypeNotRefundable => "TransactionTypeNotRefundable",
-            SameSenderAndRecipient => "SameSenderAndRecipient",
-            PaymentInstrumentNotCC => "PaymentInstrumentNotCC",
-            InternalError => "InternalError",
-            ConcurrentModification => "ConcurrentModification",
-            InvalidSignature => "InvalidSignature",
-            InvalidAccountState(suffix) => return format!("InvalidAccountState{suffix}"),
-            Unverified(code) | Other(code) => return code.clone(),
-        };
-        fixed.to_owned()
-    }
-
     /// Whether sending the same request again later may succeed (Amazon's error table via boto).
     /// `RequestExpired` is not: it needs a new timestamp, so a new signature.
     pub fn is_retriable(&self) -> bool {
@@ -166,6 +17,9 @@ impl ErrorCode {
                 | AccountLimitsExceeded
                 | AccessFailure
                 | AccountClosed
+                | InvalidAccountStateSender
+                | InvalidAccountStateRecipient
+                | InvalidAccountStateCaller
                 | InvalidAccountState(_)
                 | InternalError
                 | ConcurrentModification
@@ -193,17 +47,14 @@ impl ErrorCode {
                 | TransactionDenied
                 | AccessFailure
                 | AccountClosed
+                | InvalidAccountStateSender
+                | InvalidAccountStateRecipient
+                | InvalidAccountStateCaller
                 | InvalidAccountState(_)
                 | SameSenderAndRecipient
                 | PaymentInstrumentNotCC
                 | Unverified(_)
         )
-    }
-}
-
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.as_wire())
     }
 }
 

@@ -15,6 +15,7 @@ pub mod settings;
 pub mod signer;
 pub mod tokens;
 pub mod transaction;
+pub mod vocabulary;
 
 pub use client::{api_endpoint, FpsClient, FpsConfig, Timestamp};
 pub use error::{ErrorCode, FpsError};
@@ -23,3 +24,4 @@ pub use request::{Action, Charge, ChargeFeeTo, MarketplaceTerms, PaymentInstruct
 pub use response::{StatusResult, TransactionResult, TransactionStatus, Verification};
 pub use settings::FpsSettings;
 pub use transaction::{AccountActivity, ActivityQuery, TransactionDetails};
+pub use vocabulary::ActionName;

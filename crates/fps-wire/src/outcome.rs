@@ -64,6 +64,13 @@ pub fn proves_nothing_done(error: &FpsError, sending: Sending) -> bool {
         | ErrorCode::ConcurrentModification
         | ErrorCode::DuplicateRequest
         | ErrorCode::Other(_) => false,
+        // Codes this client met only as untyped `Other` before the vocabulary was shared with
+        // the emulator (which answers with them): they keep the classification they had.
+        ErrorCode::InvalidRequest
+        | ErrorCode::InvalidAction
+        | ErrorCode::InvalidTokenIdCaller
+        | ErrorCode::TokenNotActiveCaller
+        | ErrorCode::NotMarketplaceApp => false,
         ErrorCode::RequestExpired
         | ErrorCode::TokenUsageError
         | ErrorCode::InvalidTransactionState
@@ -135,6 +142,84 @@ mod tests {
             assert!(
                 !proves_nothing_done(&service(code, 400), Sending::Resend),
                 "{code}"
+            );
+        }
+    }
+
+    /// How every code either side of the wire knows was classified before the two lists became
+    /// one (`refused` on a first send, on a resend; retriable; transient; a decline): moving the
+    /// vocabulary must not move any of them. The emulator-only codes were untyped for the client,
+    /// so they stay unknown, not retriable and no decline.
+    const CLASSIFIED: &[(&str, [bool; 5])] = &[
+        ("InvalidParams", [true, true, false, false, false]),
+        ("InvalidParameterValue", [true, true, false, false, false]),
+        ("SignatureDoesNotMatch", [true, true, false, false, false]),
+        ("InvalidClientTokenId", [true, true, false, false, false]),
+        ("RequestExpired", [true, false, false, false, false]),
+        ("AuthFailure", [true, true, true, false, false]),
+        ("DuplicateRequest", [false, false, false, false, false]),
+        ("InvalidTokenId_Sender", [true, true, false, false, true]),
+        ("InvalidTokenId_Recipient", [true, true, false, false, false]),
+        ("TokenNotActive_Sender", [true, true, false, false, true]),
+        ("TokenNotActive_Recipient", [true, true, false, false, false]),
+        ("TokenUsageError", [true, false, false, false, true]),
+        ("InsufficientBalance", [true, true, true, false, true]),
+        ("AccountLimitsExceeded", [true, true, true, false, true]),
+        ("AmountOutOfRange", [true, true, false, false, true]),
+        ("TransactionDenied", [true, true, false, false, true]),
+        ("AccessFailure", [true, true, true, false, true]),
+        ("AccountClosed", [true, true, true, false, true]),
+        ("InvalidAccountState_Sender", [true, true, true, false, true]),
+        ("InvalidAccountState_Recipient", [true, true, true, false, true]),
+        ("InvalidAccountState_Caller", [true, true, true, false, true]),
+        ("InvalidAccountState_Elsewhere", [true, true, true, false, true]),
+        ("InvalidTransactionId", [true, true, false, false, false]),
+        ("InvalidTransactionState", [true, false, false, false, false]),
+        (
+            "SettleAmountGreaterThanReserveAmount",
+            [true, true, false, false, false],
+        ),
+        ("RefundAmountExceeded", [true, false, false, false, false]),
+        (
+            "TransactionFullyRefundedAlready",
+            [true, false, false, false, false],
+        ),
+        ("TransactionTypeNotRefundable", [true, true, false, false, false]),
+        ("SameSenderAndRecipient", [true, true, false, false, true]),
+        ("PaymentInstrumentNotCC", [true, true, false, false, true]),
+        ("UnverifiedAccount_Sender", [true, true, false, false, true]),
+        ("UnverifiedEmailAddress_Caller", [true, true, false, false, true]),
+        ("InternalError", [false, false, true, true, false]),
+        ("ConcurrentModification", [false, false, true, true, false]),
+        ("InvalidSignature", [true, true, false, false, false]),
+        ("InvalidRequest", [false, false, false, false, false]),
+        ("InvalidAction", [false, false, false, false, false]),
+        ("InvalidTokenId_Caller", [false, false, false, false, false]),
+        ("TokenNotActive_Caller", [false, false, false, false, false]),
+        ("NotMarketplaceApp", [false, false, false, false, false]),
+        ("SomethingNew", [false, false, false, false, false]),
+    ];
+
+    #[test]
+    fn every_code_keeps_its_classification() {
+        for (wire, expected) in CLASSIFIED {
+            let error = service(wire, 400);
+            let code = ErrorCode::from_wire(wire);
+            let actual = [
+                proves_nothing_done(&error, Sending::First),
+                proves_nothing_done(&error, Sending::Resend),
+                code.is_retriable(),
+                code.is_transient(),
+                code.is_decline(),
+            ];
+            assert_eq!(actual, *expected, "{wire}");
+            assert_eq!(code.as_wire(), *wire, "{wire} is read back as another code");
+        }
+        for code in ErrorCode::FIXED {
+            let wire = code.as_wire();
+            assert!(
+                CLASSIFIED.iter().any(|(pinned, _)| *pinned == wire),
+                "{wire} is declared but its classification is not pinned here"
             );
         }
     }

@@ -4,6 +4,8 @@
 use fps_core::params::{CallerReference, ParamValue, Percent, TokenId};
 use fps_core::Amount;
 
+use crate::vocabulary::ActionName;
+
 /// One Query API call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -127,20 +129,25 @@ const MAX_FRIENDLY_NAME: usize = 128;
 const MAX_CALLER_DESCRIPTION: usize = 160;
 
 impl Action {
+    /// Which action this is, in the shared vocabulary.
+    pub fn kind(&self) -> ActionName {
+        match self {
+            Action::VerifySignature { .. } => ActionName::VerifySignature,
+            Action::Pay(_) => ActionName::Pay,
+            Action::Reserve(_) => ActionName::Reserve,
+            Action::Settle { .. } => ActionName::Settle,
+            Action::Cancel { .. } => ActionName::Cancel,
+            Action::Refund { .. } => ActionName::Refund,
+            Action::GetTransactionStatus { .. } => ActionName::GetTransactionStatus,
+            Action::GetTransaction { .. } => ActionName::GetTransaction,
+            Action::InstallPaymentInstruction(_) => ActionName::InstallPaymentInstruction,
+            Action::GetAccountActivity(_) => ActionName::GetAccountActivity,
+        }
+    }
+
     /// The `Action` parameter's value.
     pub fn name(&self) -> &'static str {
-        match self {
-            Action::VerifySignature { .. } => "VerifySignature",
-            Action::Pay(_) => "Pay",
-            Action::Reserve(_) => "Reserve",
-            Action::Settle { .. } => "Settle",
-            Action::Cancel { .. } => "Cancel",
-            Action::Refund { .. } => "Refund",
-            Action::GetTransactionStatus { .. } => "GetTransactionStatus",
-            Action::GetTransaction { .. } => "GetTransaction",
-            Action::InstallPaymentInstruction(_) => "InstallPaymentInstruction",
-            Action::GetAccountActivity(_) => "GetAccountActivity",
-        }
+        self.kind().as_str()
     }
 
     /// Whether resending the identical signed request cannot act twice: calls that only read,

@@ -9,6 +9,7 @@ use super::error::FpsError;
 use super::response::{
     fee_minor, parse_success, quoted, response_amount, status, AmountXml, TransactionStatus,
 };
+use super::vocabulary::ActionName;
 use fps_core::Amount;
 
 /// Most transactions GetAccountActivity returns in one batch (`MaxBatchSize`).
@@ -319,16 +320,16 @@ fn read(action: &'static str, t: TransactionXml) -> Result<TransactionDetails, F
 
 /// Reads the result of GetTransaction.
 pub fn transaction_details(body: &str) -> Result<TransactionDetails, FpsError> {
-    const ACTION: &str = "GetTransaction";
+    const ACTION: ActionName = ActionName::GetTransaction;
     let (xml, _): (GetTransactionResultXml, _) = parse_success(ACTION, body)?;
-    read(ACTION, xml.transaction)
+    read(ACTION.as_str(), xml.transaction)
 }
 
 /// Reads the result of GetAccountActivity.
 pub fn account_activity(body: &str) -> Result<AccountActivity, FpsError> {
-    const ACTION: &str = "GetAccountActivity";
+    const ACTION: ActionName = ActionName::GetAccountActivity;
     let malformed = |reason: String| FpsError::Malformed {
-        action: ACTION,
+        action: ACTION.as_str(),
         reason,
     };
     let (xml, _): (ActivityResultXml, _) = parse_success(ACTION, body)?;
@@ -350,7 +351,7 @@ pub fn account_activity(body: &str) -> Result<AccountActivity, FpsError> {
     let transactions = xml
         .transactions
         .into_iter()
-        .map(|t| read(ACTION, t))
+        .map(|t| read(ACTION.as_str(), t))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(AccountActivity {
         batch_size,

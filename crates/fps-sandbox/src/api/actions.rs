@@ -14,6 +14,7 @@ use crate::error::{ErrorCode, FpsError};
 use crate::ledger::fees::{FeePayer, MarketplaceFee, RefundPolicy};
 use crate::ledger::{self, Charge, ChargeRequest, RefundRequest};
 use crate::state::SandboxState;
+use fps_wire::vocabulary::ActionName;
 
 /// Longest `CallerReference`.
 const MAX_REFERENCE: usize = 128;
@@ -41,31 +42,39 @@ pub async fn dispatch(
     params: &ApiParams,
     request_id: &str,
 ) -> Result<ApiReply, FpsError> {
-    if action == "VerifySignature" {
+    let name = ActionName::from_wire(action);
+    if name == Some(ActionName::VerifySignature) {
         return verify_signature(state, version, params, request_id);
     }
     let caller = caller.ok_or_else(|| FpsError::missing("AWSAccessKeyId"))?;
-    let reply = match action {
-        "Pay" => charge(state, caller, Charge::Pay, version, params, request_id).await,
-        "Reserve" => charge(state, caller, Charge::Reserve, version, params, request_id).await,
-        "Settle" => settle(state, caller, version, params, request_id).await,
-        "Cancel" => cancel(state, caller, version, params, request_id).await,
-        "Refund" => refund(state, caller, version, params, request_id).await,
-        "GetTransactionStatus" => transaction_status(state, caller, version, params, request_id).await,
-        "GetTransaction" => get_transaction(state, caller, version, params, request_id).await,
-        "GetAccountActivity" => account_activity(state, caller, version, params, request_id).await,
-        "CancelToken" => cancel_token(state, caller, version, params, request_id).await,
-        "GetTokenByCaller" => token_by_caller(state, caller, version, params, request_id).await,
-        "InstallPaymentInstruction" => {
-            install_payment_instruction(state, caller, version, params, request_id).await
-        }
-        other => Err(FpsError::new(
+    let Some(name) = name else {
+        state.wake_ledger.notify_one();
+        return Err(FpsError::new(
             ErrorCode::InvalidAction,
             format!(
                 "The action {} is not valid for this web service.",
-                other.chars().take(64).collect::<String>()
+                action.chars().take(64).collect::<String>()
             ),
-        )),
+        ));
+    };
+    // Every action of the vocabulary, so a new one cannot be left without an answer.
+    let reply = match name {
+        ActionName::VerifySignature => verify_signature(state, version, params, request_id),
+        ActionName::Pay => charge(state, caller, Charge::Pay, version, params, request_id).await,
+        ActionName::Reserve => charge(state, caller, Charge::Reserve, version, params, request_id).await,
+        ActionName::Settle => settle(state, caller, version, params, request_id).await,
+        ActionName::Cancel => cancel(state, caller, version, params, request_id).await,
+        ActionName::Refund => refund(state, caller, version, params, request_id).await,
+        ActionName::GetTransactionStatus => {
+            transaction_status(state, caller, version, params, request_id).await
+        }
+        ActionName::GetTransaction => get_transaction(state, caller, version, params, request_id).await,
+        ActionName::GetAccountActivity => account_activity(state, caller, version, params, request_id).await,
+        ActionName::CancelToken => cancel_token(state, caller, version, params, request_id).await,
+        ActionName::GetTokenByCaller => token_by_caller(state, caller, version, params, request_id).await,
+        ActionName::InstallPaymentInstruction => {
+            install_payment_instruction(state, caller, version, params, request_id).await
+        }
     };
     state.wake_ledger.notify_one();
     reply
@@ -103,7 +112,11 @@ async fn charge(
     params: &ApiParams,
     request_id: &str,
 ) -> Result<ApiReply, FpsError> {
-    let action = if kind == Charge::Pay { "Pay" } else { "Reserve" };
+    let action = if kind == Charge::Pay {
+        ActionName::Pay
+    } else {
+        ActionName::Reserve
+    };
     let old_api = version == OLD_VERSION;
     if !old_api && params.get("CallerTokenId").is_some() {
         return Err(FpsError::new(
@@ -190,12 +203,7 @@ async fn charge(
         Some(txn) => txn,
         None => ledger::charge(state, caller, &request).await?,
     };
-    let (response, result) = if kind == Charge::Pay {
-        ("PayResponse", "PayResult")
-    } else {
-        ("ReserveResponse", "ReserveResult")
-    };
-    Ok(respond(response, Some(result), version, request_id, |xml| {
+    Ok(respond(action, version, request_id, |xml| {
         transaction_result(xml, &txn.id, &txn.status)
     }))
 }
@@ -229,13 +237,9 @@ async fn settle(
     let override_url = params.url("OverrideIPNURL")?;
     let _guard = state.write_lock.lock().await;
     let txn = ledger::settle(state, caller, &id, amount, override_url).await?;
-    Ok(respond(
-        "SettleResponse",
-        Some("SettleResult"),
-        version,
-        request_id,
-        |xml| transaction_result(xml, &txn.id, &txn.status),
-    ))
+    Ok(respond(ActionName::Settle, version, request_id, |xml| {
+        transaction_result(xml, &txn.id, &txn.status)
+    }))
 }
 
 async fn cancel(
@@ -251,13 +255,9 @@ async fn cancel(
     let override_url = params.url("OverrideIPNURL")?;
     let _guard = state.write_lock.lock().await;
     let txn = ledger::cancel(state, caller, &id, override_url).await?;
-    Ok(respond(
-        "CancelResponse",
-        Some("CancelResult"),
-        version,
-        request_id,
-        |xml| transaction_result(xml, &txn.id, &txn.status),
-    ))
+    Ok(respond(ActionName::Cancel, version, request_id, |xml| {
+        transaction_result(xml, &txn.id, &txn.status)
+    }))
 }
 
 async fn refund(
@@ -305,13 +305,9 @@ async fn refund(
             ledger::refund(state, caller, request).await?
         }
     };
-    Ok(respond(
-        "RefundResponse",
-        Some("RefundResult"),
-        version,
-        request_id,
-        |xml| transaction_result(xml, &txn.id, &txn.status),
-    ))
+    Ok(respond(ActionName::Refund, version, request_id, |xml| {
+        transaction_result(xml, &txn.id, &txn.status)
+    }))
 }
 
 async fn cancel_token(
@@ -334,5 +330,5 @@ async fn cancel_token(
         override_url.as_deref(),
     )
     .await?;
-    Ok(respond("CancelTokenResponse", None, version, request_id, |_| {}))
+    Ok(respond(ActionName::CancelToken, version, request_id, |_| {}))
 }

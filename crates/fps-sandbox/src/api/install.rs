@@ -13,6 +13,7 @@ use crate::ids;
 use crate::instruction::Instruction;
 use crate::state::SandboxState;
 use crate::store::TokenRecord;
+use fps_wire::vocabulary::ActionName;
 
 /// Token types InstallPaymentInstruction takes.
 pub const TOKEN_TYPES: &[&str] = &["Unrestricted", "SingleUse", "MultiUse", "Recurring"];
@@ -87,8 +88,7 @@ pub(super) async fn install_payment_instruction(
         }
     };
     Ok(respond(
-        "InstallPaymentInstructionResponse",
-        Some("InstallPaymentInstructionResult"),
+        ActionName::InstallPaymentInstruction,
         version,
         request_id,
         |xml| {

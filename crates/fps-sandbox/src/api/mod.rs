@@ -26,6 +26,7 @@ use super::state::SandboxState;
 use super::xml::Xml;
 use fps_core::canonical::{decode_query, reject_duplicates, HttpMethod, PlusIs};
 use fps_core::params::SignatureMethod;
+use fps_wire::vocabulary::ActionName;
 
 pub use params::ApiParams;
 
@@ -38,7 +39,7 @@ pub const VERSIONS: &[&str] = &["2010-08-28", "2008-09-17", OLD_VERSION];
 pub const OLD_VERSION: &str = "2007-01-08";
 
 /// The actions answered under [`OLD_VERSION`].
-pub const OLD_VERSION_ACTIONS: &[&str] = &["InstallPaymentInstruction", "Pay"];
+pub const OLD_VERSION_ACTIONS: &[ActionName] = &[ActionName::InstallPaymentInstruction, ActionName::Pay];
 
 /// Parameters every call may carry.
 pub const COMMON_PARAMS: &[&str] = &[
@@ -79,13 +80,13 @@ pub fn error_reply(error: &FpsError, request_id: &str) -> ApiReply {
     xml.open("Response")
         .open("Errors")
         .open("Error")
-        .leaf("Code", error.code.as_str())
+        .leaf("Code", &error.code.as_wire())
         .leaf("Message", &error.message)
         .close()
         .close()
         .leaf("RequestID", request_id);
     ApiReply {
-        status: error.code.http_status(),
+        status: error.http_status(),
         body: xml.finish(),
     }
 }
@@ -161,12 +162,14 @@ async fn serve(
             format!("must be one of {}", VERSIONS.join(", ")),
         ));
     }
-    if version == OLD_VERSION && !OLD_VERSION_ACTIONS.contains(&action.as_str()) {
+    let known = ActionName::from_wire(&action);
+    if version == OLD_VERSION && !known.is_some_and(|a| OLD_VERSION_ACTIONS.contains(&a)) {
+        let names: Vec<&str> = OLD_VERSION_ACTIONS.iter().map(|a| a.as_str()).collect();
         return Err(FpsError::invalid(
             "Version",
             format!(
                 "{OLD_VERSION} is answered for {} only; use 2010-08-28",
-                OLD_VERSION_ACTIONS.join(" and ")
+                names.join(" and ")
             ),
         ));
     }
@@ -175,15 +178,15 @@ async fn serve(
         .and_then(|h| h.to_str().ok())
         .ok_or_else(|| FpsError::new(ErrorCode::InvalidParams, "The request has no Host header."))?;
     let caller = authenticate(state, &params, host, uri.path(), http_method, &action)?;
-    match caller {
-        Some(caller) if replay::RECORDED_ACTIONS.contains(&action.as_str()) => {
-            replay::answer(state, caller, &action, &version, &params, request_id).await
+    match (caller, known) {
+        (Some(caller), Some(name)) if replay::RECORDED_ACTIONS.contains(&name) => {
+            replay::answer(state, caller, name, &version, &params, request_id).await
         }
-        Some(_) => {
+        (Some(_), _) => {
             check_time(state, &params)?;
             actions::dispatch(state, caller, &action, &version, &params, request_id).await
         }
-        None => actions::dispatch(state, caller, &action, &version, &params, request_id).await,
+        (None, _) => actions::dispatch(state, caller, &action, &version, &params, request_id).await,
     }
 }
 
@@ -198,7 +201,7 @@ fn authenticate<'s>(
     action: &str,
 ) -> Result<Option<&'s CallerAccount>, FpsError> {
     let signed = params.get("Signature").is_some() || params.get("AWSAccessKeyId").is_some();
-    if action == "VerifySignature" && !signed {
+    if action == ActionName::VerifySignature.as_str() && !signed {
         return Ok(None);
     }
     let key = params.required("AWSAccessKeyId")?;

@@ -13,6 +13,7 @@ use crate::state::SandboxState;
 use crate::store::ActivityFilter;
 use fps_core::canonical::{decode_query, reject_duplicates, HttpMethod, PlusIs};
 use fps_core::Endpoint;
+use fps_wire::vocabulary::ActionName;
 
 pub(super) async fn transaction_status(
     state: &SandboxState,
@@ -25,8 +26,7 @@ pub(super) async fn transaction_status(
     let id = transaction_id(params, "TransactionId")?;
     let txn = ledger::caller_transaction(state, caller, &id).await?;
     Ok(respond(
-        "GetTransactionStatusResponse",
-        Some("GetTransactionStatusResult"),
+        ActionName::GetTransactionStatus,
         version,
         request_id,
         |xml| {
@@ -64,13 +64,9 @@ pub(super) async fn get_transaction(
     let txn = ledger::caller_transaction(state, caller, &id).await?;
     let history = state.store.history(&txn.id).await?;
     let related = related(state, &txn).await?;
-    Ok(respond(
-        "GetTransactionResponse",
-        Some("GetTransactionResult"),
-        version,
-        request_id,
-        |xml| render::transaction(xml, &txn, &history, &related, None),
-    ))
+    Ok(respond(ActionName::GetTransaction, version, request_id, |xml| {
+        render::transaction(xml, &txn, &history, &related, None)
+    }))
 }
 
 pub(super) async fn account_activity(
@@ -145,8 +141,7 @@ pub(super) async fn account_activity(
         ));
     }
     Ok(respond(
-        "GetAccountActivityResponse",
-        Some("GetAccountActivityResult"),
+        ActionName::GetAccountActivity,
         version,
         request_id,
         |xml| {
@@ -192,8 +187,7 @@ pub(super) async fn token_by_caller(
         .filter(|t| t.caller_key == caller.access_key_id)
         .ok_or_else(|| FpsError::new(ErrorCode::InvalidTokenIdSender, "No such token for this caller."))?;
     Ok(respond(
-        "GetTokenByCallerResponse",
-        Some("GetTokenByCallerResult"),
+        ActionName::GetTokenByCaller,
         version,
         request_id,
         |xml| render::token(xml, &token),
@@ -237,13 +231,7 @@ pub(super) fn verify_signature(
         && get("signatureVersion") == Some("2")
         && get("certificateUrl") == Some(state.certificate_url().as_str())
         && state.signer.verify(method, &endpoint, &pairs, signature);
-    Ok(respond(
-        "VerifySignatureResponse",
-        Some("VerifySignatureResult"),
-        version,
-        request_id,
-        |xml| {
-            xml.leaf("VerificationStatus", if ok { "Success" } else { "Failure" });
-        },
-    ))
+    Ok(respond(ActionName::VerifySignature, version, request_id, |xml| {
+        xml.leaf("VerificationStatus", if ok { "Success" } else { "Failure" });
+    }))
 }

@@ -1,6 +1,8 @@
 //! FPS's response documents: `<Action>Response > <Action>Result` + `ResponseMetadata > RequestId`,
 //! amounts with six decimals, transactions with their history and relations.
 
+use fps_wire::vocabulary::ActionName;
+
 use super::ApiReply;
 use crate::ids;
 use crate::store::{HistoryRecord, TokenRecord, TransactionRecord};
@@ -11,17 +13,12 @@ pub fn namespace(version: &str) -> String {
     format!("http://fps.amazonaws.com/doc/{version}/")
 }
 
-/// A success document: `response` > (`result` filled by `fill`, if any) + metadata.
-pub fn respond(
-    response: &'static str,
-    result: Option<&'static str>,
-    version: &str,
-    request_id: &str,
-    fill: impl FnOnce(&mut Xml),
-) -> ApiReply {
+/// A success document: `<Action>Response` > (`<Action>Result` filled by `fill`, if the action
+/// has one) + metadata; the element names are the shared vocabulary's.
+pub fn respond(action: ActionName, version: &str, request_id: &str, fill: impl FnOnce(&mut Xml)) -> ApiReply {
     let mut xml = Xml::new();
-    xml.open_ns(response, &namespace(version));
-    if let Some(result) = result {
+    xml.open_ns(action.response(), &namespace(version));
+    if let Some(result) = action.result() {
         xml.open(result);
         fill(&mut xml);
         xml.close();

@@ -7,6 +7,7 @@
 
 use std::fmt::Write as _;
 
+use fps_wire::vocabulary::ActionName;
 use sha2::{Digest, Sha256};
 
 use super::params::ApiParams;
@@ -17,19 +18,19 @@ use crate::state::SandboxState;
 use crate::store::RequestRecord;
 
 /// The actions whose answers are recorded: every one that changes money or tokens.
-pub const RECORDED_ACTIONS: &[&str] = &[
-    "Pay",
-    "Reserve",
-    "Settle",
-    "Refund",
-    "Cancel",
-    "CancelToken",
-    "InstallPaymentInstruction",
+pub const RECORDED_ACTIONS: &[ActionName] = &[
+    ActionName::Pay,
+    ActionName::Reserve,
+    ActionName::Settle,
+    ActionName::Refund,
+    ActionName::Cancel,
+    ActionName::CancelToken,
+    ActionName::InstallPaymentInstruction,
 ];
 
 /// The actions whose `CallerReference` a successful answer reserves (a changed request under
 /// it is a `DuplicateRequest` while the record lives).
-const REFERENCED_ACTIONS: &[&str] = &["Pay", "Reserve", "Refund"];
+const REFERENCED_ACTIONS: &[ActionName] = &[ActionName::Pay, ActionName::Reserve, ActionName::Refund];
 
 /// SHA-256 (hex) of the action and the canonical query (every parameter but `Signature`).
 pub fn fingerprint(action: &str, params: &ApiParams) -> String {
@@ -50,18 +51,21 @@ pub fn fingerprint(action: &str, params: &ApiParams) -> String {
 pub(super) async fn answer(
     state: &SandboxState,
     caller: &CallerAccount,
-    action: &str,
+    action: ActionName,
     version: &str,
     params: &ApiParams,
     request_id: &str,
 ) -> Result<ApiReply, FpsError> {
-    let fingerprint = fingerprint(action, params);
+    let fingerprint = fingerprint(action.as_str(), params);
     // Held until the answer is recorded: an identical request racing this one waits, then
     // finds the record.
     let _replay = state.replay_lock.lock().await;
     let key = &caller.access_key_id;
     if let Some(record) = state.store.recorded_request(key, &fingerprint).await? {
-        tracing::info!(action, "identical resend answered from its record");
+        tracing::info!(
+            action = action.as_str(),
+            "identical resend answered from its record"
+        );
         return Ok(ApiReply {
             status: u16::try_from(record.status).unwrap_or(500),
             body: record.response,
@@ -69,11 +73,12 @@ pub(super) async fn answer(
     }
     // An expired request is not an answer of the action: not recorded.
     check_time(state, params)?;
-    let reply = match actions::dispatch(state, Some(caller), action, version, params, request_id).await {
-        Ok(reply) => reply,
-        Err(error) if error.code == ErrorCode::InternalError => return Err(error),
-        Err(error) => error_reply(&error, request_id),
-    };
+    let reply =
+        match actions::dispatch(state, Some(caller), action.as_str(), version, params, request_id).await {
+            Ok(reply) => reply,
+            Err(error) if error.code == ErrorCode::InternalError => return Err(error),
+            Err(error) => error_reply(&error, request_id),
+        };
     let caller_reference = (reply.status == 200 && REFERENCED_ACTIONS.contains(&action))
         .then(|| params.get("CallerReference").map(str::to_owned))
         .flatten();

@@ -3,10 +3,14 @@
 
 use quick_xml::events::Event;
 use quick_xml::Reader;
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 
 use crate::error::{ErrorCode, FpsError};
+use crate::vocabulary::ActionName;
 
 #[derive(Deserialize)]
 struct Metadata {
@@ -14,24 +18,51 @@ struct Metadata {
     request_id: Option<String>,
 }
 
-/// `<Action>Response`: its result (whatever the action's name) and metadata, matched by name.
-#[derive(Deserialize)]
+/// `<Action>Response`: its result (an `<Action>Result` of any action of the vocabulary) and
+/// metadata, matched by name; other elements and attributes are skipped.
 struct Envelope<R> {
-    #[serde(
-        rename = "PayResult",
-        alias = "ReserveResult",
-        alias = "SettleResult",
-        alias = "CancelResult",
-        alias = "RefundResult",
-        alias = "GetTransactionStatusResult",
-        alias = "GetTransactionResult",
-        alias = "VerifySignatureResult",
-        alias = "InstallPaymentInstructionResult",
-        alias = "GetAccountActivityResult"
-    )]
     result: Option<R>,
-    #[serde(rename = "ResponseMetadata")]
     metadata: Option<Metadata>,
+}
+
+impl<'de, R: Deserialize<'de>> Deserialize<'de> for Envelope<R> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(EnvelopeVisitor(PhantomData))
+    }
+}
+
+/// Reads the children of `<Action>Response` by name.
+struct EnvelopeVisitor<R>(PhantomData<R>);
+
+impl<'de, R: Deserialize<'de>> Visitor<'de> for EnvelopeVisitor<R> {
+    type Value = Envelope<R>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an <Action>Response element")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope<R>, A::Error> {
+        let mut envelope = Envelope {
+            result: None,
+            metadata: None,
+        };
+        while let Some(name) = map.next_key::<String>()? {
+            if name == "ResponseMetadata" {
+                if envelope.metadata.is_some() {
+                    return Err(de::Error::duplicate_field("ResponseMetadata"));
+                }
+                envelope.metadata = Some(map.next_value()?);
+            } else if ActionName::of_result(&name).is_some() {
+                if envelope.result.is_some() {
+                    return Err(de::Error::duplicate_field("<Action>Result"));
+                }
+                envelope.result = Some(map.next_value()?);
+            } else {
+                map.next_value::<de::IgnoredAny>()?;
+            }
+        }
+        Ok(envelope)
+    }
 }
 
 #[derive(Deserialize)]
@@ -109,12 +140,15 @@ pub(crate) fn quoted(text: &str) -> String {
 
 /// Parses `<{action}Response>` into its result and request id.
 pub(crate) fn parse_success<R: DeserializeOwned>(
-    action: &'static str,
+    action: ActionName,
     body: &str,
 ) -> Result<(R, Option<String>), FpsError> {
-    let malformed = |reason: String| FpsError::Malformed { action, reason };
+    let malformed = |reason: String| FpsError::Malformed {
+        action: action.as_str(),
+        reason,
+    };
     let root = root_name(body).ok_or_else(|| malformed("not XML".to_owned()))?;
-    let expected = format!("{action}Response");
+    let expected = action.response();
     if root != expected {
         return Err(malformed(format!(
             "root element {}, not <{expected}>",

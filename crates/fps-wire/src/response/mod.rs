@@ -11,6 +11,7 @@ pub use envelope::parse_error;
 pub(super) use envelope::{parse_success, quoted};
 
 use super::error::FpsError;
+use super::vocabulary::ActionName;
 
 /// Largest response body read.
 pub const MAX_RESPONSE_BYTES: usize = 256 * 1024;
@@ -133,28 +134,28 @@ pub(super) fn status(action: &'static str, text: &str) -> Result<TransactionStat
 }
 
 /// Reads the result of Pay, Reserve, Settle, Cancel or Refund.
-pub fn transaction_result(action: &'static str, body: &str) -> Result<TransactionResult, FpsError> {
+pub fn transaction_result(action: ActionName, body: &str) -> Result<TransactionResult, FpsError> {
     let (xml, request_id): (TransactionResultXml, _) = parse_success(action, body)?;
     if xml.transaction_id.trim().is_empty() {
         return Err(FpsError::Malformed {
-            action,
+            action: action.as_str(),
             reason: "empty TransactionId".to_owned(),
         });
     }
     Ok(TransactionResult {
         transaction_id: xml.transaction_id.trim().to_owned(),
-        transaction_status: status(action, &xml.transaction_status)?,
+        transaction_status: status(action.as_str(), &xml.transaction_status)?,
         request_id,
     })
 }
 
 /// Reads the result of GetTransactionStatus.
 pub fn status_result(body: &str) -> Result<StatusResult, FpsError> {
-    const ACTION: &str = "GetTransactionStatus";
+    const ACTION: ActionName = ActionName::GetTransactionStatus;
     let (xml, _): (StatusResultXml, _) = parse_success(ACTION, body)?;
     Ok(StatusResult {
         transaction_id: xml.transaction_id.trim().to_owned(),
-        transaction_status: status(ACTION, &xml.transaction_status)?,
+        transaction_status: status(ACTION.as_str(), &xml.transaction_status)?,
         caller_reference: xml.caller_reference,
         status_code: xml.status_code,
         status_message: xml.status_message,
@@ -163,13 +164,13 @@ pub fn status_result(body: &str) -> Result<StatusResult, FpsError> {
 
 /// Reads the result of VerifySignature.
 pub fn verify_result(body: &str) -> Result<Verification, FpsError> {
-    const ACTION: &str = "VerifySignature";
+    const ACTION: ActionName = ActionName::VerifySignature;
     let (xml, _): (VerifyResultXml, _) = parse_success(ACTION, body)?;
     match xml.verification_status.trim() {
         "Success" => Ok(Verification::Success),
         "Failure" => Ok(Verification::Failure),
         other => Err(FpsError::Malformed {
-            action: ACTION,
+            action: ACTION.as_str(),
             reason: format!("unknown VerificationStatus {}", quoted(other)),
         }),
     }
@@ -177,12 +178,12 @@ pub fn verify_result(body: &str) -> Result<Verification, FpsError> {
 
 /// Reads the result of InstallPaymentInstruction: the token id (1 to 65 letters and digits).
 pub fn install_result(body: &str) -> Result<String, FpsError> {
-    const ACTION: &str = "InstallPaymentInstruction";
+    const ACTION: ActionName = ActionName::InstallPaymentInstruction;
     let (xml, _): (InstallResultXml, _) = parse_success(ACTION, body)?;
     let id = xml.token_id.trim();
     if id.is_empty() || id.len() > 65 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(FpsError::Malformed {
-            action: ACTION,
+            action: ACTION.as_str(),
             reason: format!("bad TokenId {}", quoted(id)),
         });
     }
@@ -200,7 +201,7 @@ mod tests {
 
     #[test]
     fn reads_pay_with_namespace() {
-        let r = transaction_result("Pay", PAY).unwrap();
+        let r = transaction_result(ActionName::Pay, PAY).unwrap();
         assert_eq!(r.transaction_id, "14GN1BRR6S8FJQPT1ZUF9HJ7M2JTZ1D7ABC");
         assert_eq!(r.transaction_status, TransactionStatus::Pending);
         assert_eq!(
@@ -214,7 +215,7 @@ mod tests {
         let xml = "<ReserveResponse><ResponseMetadata><RequestId>r:0</RequestId></ResponseMetadata>\
                    <Unexpected>x</Unexpected><ReserveResult><Extra/><TransactionStatus>Reserved</TransactionStatus>\
                    <TransactionId>T1</TransactionId></ReserveResult></ReserveResponse>";
-        let r = transaction_result("Reserve", xml).unwrap();
+        let r = transaction_result(ActionName::Reserve, xml).unwrap();
         assert_eq!(r.transaction_status, TransactionStatus::Reserved);
         assert_eq!(r.transaction_id, "T1");
         assert_eq!(r.request_id.as_deref(), Some("r:0"));
@@ -323,7 +324,7 @@ mod tests {
             "<ReserveResponse><ReserveResult><TransactionId>T</TransactionId><TransactionStatus>Reserved</TransactionStatus></ReserveResult></ReserveResponse>",
         ] {
             assert!(
-                matches!(transaction_result("Pay", bad), Err(FpsError::Malformed { .. })),
+                matches!(transaction_result(ActionName::Pay, bad), Err(FpsError::Malformed { .. })),
                 "{bad:?}"
             );
         }
@@ -333,7 +334,7 @@ mod tests {
     fn malformed_reasons_stay_short_whatever_the_answer() {
         // Found by fuzzing: an element name of any length went into the message whole.
         let body = format!("<{}/>", "\u{1}".repeat(5000));
-        match transaction_result("Pay", &body) {
+        match transaction_result(ActionName::Pay, &body) {
             Err(FpsError::Malformed { reason, .. }) => assert!(reason.chars().count() <= 300, "{reason}"),
             other => panic!("{other:?}"),
         }
