@@ -65,6 +65,9 @@ pub enum ErrorCode {
     NotMarketplaceApp,
     /// Not allowed: marketplace fees above what the recipient accepted, or above the amount.
     TransactionDenied,
+    /// The sender's payment instrument cannot cover the payment (answered only when a test
+    /// injects it through the fault switch: the emulator's own declines end in `Failure`).
+    InsufficientBalance,
     /// The emulator failed.
     InternalError,
 }
@@ -101,8 +104,48 @@ impl ErrorCode {
             ErrorCode::PaymentInstrumentNotCC => "PaymentInstrumentNotCC",
             ErrorCode::NotMarketplaceApp => "NotMarketplaceApp",
             ErrorCode::TransactionDenied => "TransactionDenied",
+            ErrorCode::InsufficientBalance => "InsufficientBalance",
             ErrorCode::InternalError => "InternalError",
         }
+    }
+
+    /// Every code, in declaration order.
+    pub const ALL: [ErrorCode; 30] = [
+        ErrorCode::InvalidParams,
+        ErrorCode::InvalidRequest,
+        ErrorCode::InvalidParameterValue,
+        ErrorCode::SignatureDoesNotMatch,
+        ErrorCode::InvalidClientTokenId,
+        ErrorCode::RequestExpired,
+        ErrorCode::InvalidAction,
+        ErrorCode::DuplicateRequest,
+        ErrorCode::InvalidTokenIdSender,
+        ErrorCode::InvalidTokenIdRecipient,
+        ErrorCode::InvalidTokenIdCaller,
+        ErrorCode::TokenNotActiveSender,
+        ErrorCode::TokenNotActiveCaller,
+        ErrorCode::TokenNotActiveRecipient,
+        ErrorCode::TokenUsageError,
+        ErrorCode::AmountOutOfRange,
+        ErrorCode::InvalidAccountStateSender,
+        ErrorCode::InvalidAccountStateRecipient,
+        ErrorCode::InvalidTransactionId,
+        ErrorCode::InvalidTransactionState,
+        ErrorCode::SettleAmountGreaterThanReserveAmount,
+        ErrorCode::RefundAmountExceeded,
+        ErrorCode::TransactionFullyRefundedAlready,
+        ErrorCode::TransactionTypeNotRefundable,
+        ErrorCode::SameSenderAndRecipient,
+        ErrorCode::PaymentInstrumentNotCC,
+        ErrorCode::NotMarketplaceApp,
+        ErrorCode::TransactionDenied,
+        ErrorCode::InsufficientBalance,
+        ErrorCode::InternalError,
+    ];
+
+    /// The code FPS writes as `name` (`InvalidTokenId_Sender`, ...), if the emulator knows it.
+    pub fn from_name(name: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|code| code.as_str() == name)
     }
 
     /// The HTTP status the error is answered with (per-code statuses are unconfirmed: 403 for
@@ -164,3 +207,22 @@ impl From<StoreError> for FpsError {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_listed_once_and_found_by_its_name() {
+        let mut names: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ErrorCode::ALL.len());
+        for code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::from_name(code.as_str()), Some(code));
+        }
+        assert_eq!(ErrorCode::from_name("InvalidTokenId_Sender"), Some(ErrorCode::InvalidTokenIdSender));
+        assert_eq!(ErrorCode::from_name("invalidparams"), None);
+    }
+}
+
