@@ -221,8 +221,10 @@ mod tests {
         for code in ErrorCode::ALL {
             assert_eq!(ErrorCode::from_name(code.as_str()), Some(code));
         }
-        assert_eq!(ErrorCode::from_name("InvalidTokenId_Sender"), Some(ErrorCode::InvalidTokenIdSender));
+        assert_eq!(
+            ErrorCode::from_name("InvalidTokenId_Sender"),
+            Some(ErrorCode::InvalidTokenIdSender)
+        );
         assert_eq!(ErrorCode::from_name("invalidparams"), None);
     }
 }
-

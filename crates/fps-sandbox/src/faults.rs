@@ -53,7 +53,8 @@ pub enum FaultMode {
     /// Closes the connection without an answer; nothing is applied.
     #[serde(rename = "down")]
     Down,
-    /// Answers `status` (500 by default) with FPS's `InternalError` envelope; nothing is applied.
+    /// Answers `status` (500 by default) with FPS's `InternalError` envelope, or with `html` an HTML
+    /// page; nothing is applied.
     #[serde(rename = "5xx")]
     ServerError,
     /// Answers FPS's error envelope with `code` (an FPS error code such as
@@ -80,6 +81,10 @@ pub struct Fault {
     /// The HTTP status of `5xx` (500 to 599; 500 when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
+    /// `5xx` answers an HTML page instead of FPS's envelope, as a proxy or load balancer in
+    /// front of FPS would (only with `5xx`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub html: bool,
     /// The FPS error code of `error` (required there, refused with any other mode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
@@ -106,11 +111,17 @@ impl Fault {
         }
         match (self.mode, self.code.as_deref()) {
             (FaultMode::Error, Some(code)) if ErrorCode::from_name(code).is_none() => {
-                return Err("code must be an FPS error code the sandbox knows, such as InvalidTransactionState".into())
+                return Err(
+                    "code must be an FPS error code the sandbox knows, such as InvalidTransactionState"
+                        .into(),
+                )
             }
             (FaultMode::Error, None) => return Err("mode error needs code".into()),
             (FaultMode::Error, Some(_)) | (_, None) => {}
             (_, Some(_)) => return Err("code is only for mode error".into()),
+        }
+        if self.html && self.mode != FaultMode::ServerError {
+            return Err("html is only for mode 5xx".into());
         }
         if self.times.is_some_and(|t| t == 0 || t > MAX_TIMES) {
             return Err(format!("times must be 1 to {MAX_TIMES}"));
@@ -215,6 +226,12 @@ impl FaultSwitch {
 pub fn refuse(fault: &Fault, request_id: &str) -> Option<Response> {
     match fault.mode {
         FaultMode::Down => Some(hang_up()),
+        FaultMode::ServerError if fault.html => {
+            let status = StatusCode::from_u16(fault.status.unwrap_or(500))
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let page = format!("<html><body><h1>{status}</h1></body></html>");
+            Some((status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response())
+        }
         FaultMode::ServerError => {
             let error = FpsError::new(
                 ErrorCode::InternalError,
@@ -392,9 +409,10 @@ mod tests {
     #[test]
     fn a_fault_of_times_ends_after_that_many_calls_of_its_actions() {
         let switch = FaultSwitch::default();
-        let fault: Fault =
-            serde_json::from_str(r#"{"mode":"error","code":"InvalidTransactionState","actions":["Settle"],"times":2}"#)
-                .unwrap();
+        let fault: Fault = serde_json::from_str(
+            r#"{"mode":"error","code":"InvalidTransactionState","actions":["Settle"],"times":2}"#,
+        )
+        .unwrap();
         assert!(fault.check().is_ok());
         switch.set(fault);
         let settle: Uri = "/?Action=Settle".parse().unwrap();
@@ -416,6 +434,7 @@ mod tests {
             r#"{"mode":"error","code":"NoSuchCode"}"#,
             r#"{"mode":"5xx","code":"InvalidParams"}"#,
             r#"{"mode":"down","times":0}"#,
+            r#"{"mode":"slow","delayMs":5,"html":true}"#,
             r#"{"mode":"down","times":1001}"#,
         ] {
             let fault: Fault = serde_json::from_str(bad).unwrap();

@@ -67,9 +67,9 @@ impl TryFrom<SettlementWire> for Settlement {
             (SettlementMode::Pending, Some(delay_ms)) if (1..=MAX_PENDING_MS).contains(&delay_ms) => {
                 Ok(Settlement::Pending { delay_ms })
             }
-            (SettlementMode::Pending, _) => Err(format!(
-                "mode pending needs delayMs from 1 to {MAX_PENDING_MS}"
-            )),
+            (SettlementMode::Pending, _) => {
+                Err(format!("mode pending needs delayMs from 1 to {MAX_PENDING_MS}"))
+            }
             (_, Some(_)) => Err("delayMs is only for mode pending".into()),
         }
     }

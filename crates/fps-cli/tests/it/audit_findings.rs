@@ -32,7 +32,7 @@ async fn no_order_key_without_a_verified_return() {
     assert!(body.get("orderPage").is_none(), "{body}");
     // The genuine return hands it out.
     let (status, body) = h
-        .post_text("/fps/return", &h.cbui_return(&order, "SC", TOKEN_OK))
+        .post_text("/fps/return", &h.cbui_return(&order, "SC").await)
         .await;
     assert_eq!(status, 200, "{body}");
     assert!(
