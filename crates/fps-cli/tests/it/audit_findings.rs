@@ -1,4 +1,4 @@
-//! The audit's findings 1 and 3 (issue 16), against the real backend and the test FPS: no order
+//! The audit's findings 1 and 3 (issue 16), against the real backend and the emulator: no order
 //! page key without a verified return, and unauthenticated junk bounded in rows, log size and
 //! calls to FPS.
 

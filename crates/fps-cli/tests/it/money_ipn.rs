@@ -2,7 +2,7 @@
 //! signed it, so a transaction the order has not seen is bound to the order (GetTransaction:
 //! its CallerReference, operation and amount) before it is applied, a notification about a
 //! transaction that is not the order's is not remembered as applied, and `TokenCancellation`
-//! notifications are accepted and recorded. Against the real backend and the test FPS.
+//! notifications are accepted and recorded. Against the real backend and the emulator.
 
 use std::time::Duration;
 

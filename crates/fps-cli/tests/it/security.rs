@@ -66,14 +66,14 @@ fn forms(secret: &str) -> Vec<String> {
 }
 
 fn assert_clean(what: &str, text: &str) {
-    for secret in [fps_server_secret(), ADMIN_TOKEN] {
+    for secret in [caller_secret(), ADMIN_TOKEN] {
         for form in forms(secret) {
             assert!(!text.contains(&form), "{what} holds a secret ({form:?})");
         }
     }
 }
 
-fn fps_server_secret() -> &'static str {
+fn caller_secret() -> &'static str {
     crate::common::emulator::SECRET
 }
 
@@ -171,7 +171,7 @@ async fn secrets_never_reach_logs_answers_or_debug() {
     assert_clean("the answers", &answers.join("\n"));
 
     // Debug and Display of the configuration and the secret types.
-    let secret = fps_wire::signer::SecretKey::new(fps_server_secret()).expect("secret");
+    let secret = fps_wire::signer::SecretKey::new(caller_secret()).expect("secret");
     assert_clean("SecretKey Debug", &format!("{secret:?} {secret}"));
     let signer = fps_wire::signer::Signer::new(&secret);
     assert_clean("Signer Debug", &format!("{signer:?}"));

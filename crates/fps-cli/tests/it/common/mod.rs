@@ -25,7 +25,7 @@ pub const TOKEN_PENDING: &str = "PENDING4E5F6G7H8J9K0L1M2N3P4Q5R6S7T8U9V0W1X2Y3Z
 pub const TOKEN_DECLINE: &str = "DECLINE4E5F6G7H8J9K0L1M2N3P4Q5R6S7T8U9V0W1X2Y3Z4A5B6C7D8E9F0G1H2";
 
 /// A client of a running merchant server: what the browser module, the shopper and the admin
-/// send it. Shared by the harness against the test FPS and the stack against the emulator.
+/// send it. Shared by the in-process harness and the stack started as `fps-checkout demo` starts it.
 pub struct Api {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
