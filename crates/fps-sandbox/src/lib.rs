@@ -10,6 +10,8 @@
 //!   token is configured, and only with it as bearer token.
 //! - `GET`/`POST /sandbox/clock`: the test clock ([`clock`]): reports or advances the emulated
 //!   business time, with the same token.
+//! - `GET`/`POST /sandbox/settlement`: when card and bank transactions complete ([`settlement`]):
+//!   after the pending delay, in the answer, or after a test's own delay, with the same token.
 //! - `GET /outbox`: the e-mails FPS would have sent senders (payments, failed settlements, refunds).
 //!
 //! # Test accounts
@@ -61,6 +63,7 @@ pub mod ipn;
 pub mod landing_signer;
 pub mod ledger;
 pub mod outbox;
+pub mod settlement;
 pub mod sigv2;
 pub mod state;
 pub mod store;
@@ -167,6 +170,10 @@ pub fn router(state: Arc<SandboxState>) -> Router {
         .route(CERTIFICATE_PATH, get(certificate))
         .route(faults::FAULTS_PATH, get(faults::switch).post(faults::switch))
         .route(clock::CLOCK_PATH, get(clock::switch).post(clock::switch))
+        .route(
+            settlement::SETTLEMENT_PATH,
+            get(settlement::switch).post(settlement::switch),
+        )
         .route("/outbox", get(outbox::page))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(TraceLayer::new_for_http())
@@ -213,6 +220,7 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError
         wake_ipn: Notify::new(),
         http,
         faults: faults::FaultSwitch::default(),
+        settlement: settlement::SettlementSwitch::default(),
     });
     let stop = Arc::new(Notify::new());
     let app = router(state.clone());

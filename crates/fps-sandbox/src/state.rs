@@ -8,6 +8,7 @@ use tokio::sync::{Mutex, Notify};
 use super::config::{CallerAccount, SandboxConfig};
 use super::faults::FaultSwitch;
 use super::landing_signer::{LandingSigner, CERTIFICATE_PATH};
+use super::settlement::{Settlement, SettlementSwitch};
 use super::store::Store;
 
 /// Everything the handlers and workers share.
@@ -34,6 +35,8 @@ pub struct SandboxState {
     pub http: reqwest::Client,
     /// The fault in force on the Query API (`POST /sandbox/faults`).
     pub faults: FaultSwitch,
+    /// When card and bank transactions complete (`POST /sandbox/settlement`).
+    pub settlement: SettlementSwitch,
 }
 
 impl SandboxState {
@@ -52,9 +55,18 @@ impl SandboxState {
         self.store.now_ms()
     }
 
-    /// The pending delay in milliseconds.
+    /// The pending delay in milliseconds: the configured one, or the settlement switch's.
     pub fn pending_delay_ms(&self) -> i64 {
-        i64::try_from(self.config.pending_delay.as_millis()).unwrap_or(i64::MAX)
+        let delay = match self.settlement.current() {
+            Settlement::Pending { delay_ms } => u128::from(delay_ms),
+            Settlement::Configured | Settlement::Instant => self.config.pending_delay.as_millis(),
+        };
+        i64::try_from(delay).unwrap_or(i64::MAX)
+    }
+
+    /// Whether card and bank transactions complete in the answer (the settlement switch).
+    pub fn settles_instantly(&self) -> bool {
+        self.settlement.current() == Settlement::Instant
     }
 
     /// Builds the IPN HTTP client (no redirects: a notification goes exactly where configured).

@@ -1,4 +1,4 @@
-//! The audit's findings 1 and 3 (issue 16), against the real backend and the test FPS: no order
+//! The audit's findings 1 and 3 (issue 16), against the real backend and the emulator: no order
 //! page key without a verified return, and unauthenticated junk bounded in rows, log size and
 //! calls to FPS.
 
@@ -32,7 +32,7 @@ async fn no_order_key_without_a_verified_return() {
     assert!(body.get("orderPage").is_none(), "{body}");
     // The genuine return hands it out.
     let (status, body) = h
-        .post_text("/fps/return", &h.cbui_return(&order, "SC", TOKEN_OK))
+        .post_text("/fps/return", &h.cbui_return(&order, "SC").await)
         .await;
     assert_eq!(status, 200, "{body}");
     assert!(

@@ -84,7 +84,7 @@ fn many_params(n: usize) -> String {
 }
 
 /// Every hostile case, in table order. `order` is an open, signed order of the shop.
-fn cases(h: &Harness, order: &Value) -> Vec<Case> {
+async fn cases(h: &Harness, order: &Value) -> Vec<Case> {
     use Method as M;
     let r = order["callerReference"].as_str().expect("reference").to_owned();
     let sign = h.sign_body(order);
@@ -94,7 +94,7 @@ fn cases(h: &Harness, order: &Value) -> Vec<Case> {
         serde_json::to_vec(&body).expect("json")
     };
     let big = "x".repeat(70 * 1024);
-    let good_return = h.cbui_return(order, "SC", TOKEN_OK);
+    let good_return = h.cbui_return(order, "SC").await;
     let unsigned_return = format!("callerReference={r}&status=SC&tokenID={TOKEN_OK}&expiry=10%2F2030");
     let settle = format!("/api/orders/{r}/settle");
     let refund = format!("/api/orders/{r}/refund");
@@ -520,7 +520,7 @@ fn cases(h: &Harness, order: &Value) -> Vec<Case> {
             403,
             Some("SIGNATURE_INVALID"),
         )
-        .text(good_return.replace(TOKEN_OK, TOKEN_DECLINE)),
+        .text(good_return.replace(&token_of(&good_return), TOKEN_DECLINE)),
         // POST /fps/ipn
         case(
             M::GET,
@@ -841,7 +841,7 @@ async fn every_endpoint_refuses_hostile_input_clearly() {
     let mut table =
         String::from("| Endpoint | Input | Status | Code | Message (start) |\n|---|---|---|---|---|\n");
     let mut failures = Vec::new();
-    let cases = cases(&h, &order);
+    let cases = cases(&h, &order).await;
     let count = cases.len();
     for c in cases {
         let mut headers = HeaderMap::new();
@@ -925,12 +925,14 @@ async fn too_many_requests_in_flight_are_shed_with_503() {
     let order = h.create_order("MUG-ENAMEL", 1).await;
     h.sign(&order).await;
     // Holds the only slot: VerifySignature answers after the client's 1 s timeout (retried).
-    h.fps.fault(
-        "VerifySignature",
-        Fault::SlowAfterApply(std::time::Duration::from_secs(3)),
-        3,
-    );
-    let raw = h.cbui_return(&order, "SC", TOKEN_OK);
+    h.fps
+        .fault(
+            "VerifySignature",
+            Fault::SlowAfterApply(std::time::Duration::from_secs(3)),
+            3,
+        )
+        .await;
+    let raw = h.cbui_return(&order, "SC").await;
     let slow = {
         let (http, url) = (h.http.clone(), format!("{}/fps/return", h.base));
         tokio::spawn(async move {

@@ -1,5 +1,5 @@
-//! The merchant backend end to end: the real server on a loopback port, FPS played by a local
-//! test server speaking the real XML. Happy paths, money rules, tampering, forgeries, faults.
+//! The merchant backend end to end: the real server on a loopback port against the FPS
+//! emulator in the same process. Happy paths, money rules, tampering, forgeries, faults.
 
 use std::time::Duration;
 
@@ -14,13 +14,13 @@ fn reference(order: &Value) -> String {
 #[tokio::test]
 async fn pay_happy_path() {
     let h = start().await;
-    let (order, status, body) = h.checkout("MUG-ENAMEL", TOKEN_OK).await;
+    let (order, status, body) = h.checkout("MUG-ENAMEL", Payer::Ok).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "paid");
     assert_eq!(body["transactionStatus"], "Success");
     assert_eq!(body["orderId"], order["callerReference"]);
     assert_eq!(h.fps.calls("VerifySignature"), 1);
-    let pays = h.fps.transactions("Pay");
+    let pays = h.fps.transactions("Pay").await;
     assert_eq!(pays.len(), 1);
     assert_eq!(pays[0].1.caller_reference, reference(&order));
     assert_eq!(pays[0].1.amount_minor, 1250);
@@ -55,12 +55,12 @@ async fn orders_are_priced_by_the_server() {
 #[tokio::test]
 async fn reserve_settle_refund_rules() {
     let h = start().await;
-    let (order, status, body) = h.checkout("TENT-2P", TOKEN_OK).await;
+    let (order, status, body) = h.checkout("TENT-2P", Payer::Ok).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "reserved");
     let r = reference(&order);
-    assert_eq!(h.fps.transactions("Reserve").len(), 1);
-    assert!(h.fps.transactions("Pay").is_empty());
+    assert_eq!(h.fps.transactions("Reserve").await.len(), 1);
+    assert!(h.fps.transactions("Pay").await.is_empty());
 
     // No refund before settlement; no settle above the reserve.
     assert_refused(&h.order_action(&r, "refund", None).await, 409, "WRONG_STATE");
@@ -96,7 +96,7 @@ async fn reserve_settle_refund_rules() {
     assert_eq!(body["refunds"].as_array().map(Vec::len), Some(2));
     let (status, _) = h.order_action(&r, "refund", Some("0.01")).await;
     assert_eq!(status, 409);
-    assert_eq!(h.fps.transactions("Refund").len(), 2);
+    assert_eq!(h.fps.transactions("Refund").await.len(), 2);
     let cancel = h.order_action(&r, "cancel", None).await;
     assert_eq!(cancel.0, 409, "completed payments can only be refunded");
 }
@@ -104,18 +104,18 @@ async fn reserve_settle_refund_rules() {
 #[tokio::test]
 async fn cancel_only_while_pending_or_reserved() {
     let h = start().await;
-    let (order, _, body) = h.checkout("TENT-2P", TOKEN_OK).await;
+    let (order, _, body) = h.checkout("TENT-2P", Payer::Ok).await;
     assert_eq!(body["status"], "reserved");
     let r = reference(&order);
     let (status, body) = h.order_action(&r, "cancel", None).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "cancelled");
-    let (id, txn) = &h.fps.transactions("Reserve")[0];
+    let (id, txn) = &h.fps.transactions("Reserve").await[0];
     assert_eq!(txn.status, "Cancelled", "{id}");
     assert_eq!(h.order_action(&r, "cancel", None).await.0, 409);
     assert_eq!(h.order_action(&r, "settle", None).await.0, 409);
 
-    let (paid, _, body) = h.checkout("MUG-ENAMEL", TOKEN_OK).await;
+    let (paid, _, body) = h.checkout("MUG-ENAMEL", Payer::Ok).await;
     assert_eq!(body["status"], "paid");
     assert_refused(
         &h.order_action(&reference(&paid), "cancel", None).await,
@@ -123,7 +123,7 @@ async fn cancel_only_while_pending_or_reserved() {
         "WRONG_STATE",
     );
 
-    let (pending, _, body) = h.checkout("MUG-ENAMEL", TOKEN_PENDING).await;
+    let (pending, _, body) = h.checkout("MUG-ENAMEL", Payer::Pending).await;
     assert_eq!(body["status"], "pending");
     let (status, body) = h.order_action(&reference(&pending), "cancel", None).await;
     assert_eq!(status, 200, "{body}");
@@ -174,11 +174,11 @@ async fn admin_needs_the_token() {
 #[tokio::test]
 async fn pending_payment_completes_by_ipn_and_never_moves_back() {
     let h = start().await;
-    let (order, status, body) = h.checkout("MUG-ENAMEL", TOKEN_PENDING).await;
+    let (order, status, body) = h.checkout("MUG-ENAMEL", Payer::Pending).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "pending");
     let r = reference(&order);
-    let (txn, _) = h.fps.transactions("Pay")[0].clone();
+    let (txn, _) = h.fps.transactions("Pay").await[0].clone();
     let ipn = |status: &str| {
         h.fps.signed_ipn(
             &h.ipn_url,
@@ -210,20 +210,21 @@ async fn pending_payment_completes_by_ipn_and_never_moves_back() {
     assert_eq!(status, 200);
     let (status, _) = h.post_text("/fps/ipn", &ipn("FAILURE")).await;
     assert_eq!(status, 200);
-    h.fps.set_status(&txn, "Success");
+    h.fps.set_status(&txn, "Success").await;
     assert_eq!(h.order(&r).await["status"], "paid");
 }
 
 #[tokio::test]
 async fn forged_ipns_are_refused() {
     let h = start().await;
-    let (order, _, body) = h.checkout("MUG-ENAMEL", TOKEN_PENDING).await;
+    let (order, _, body) = h.checkout("MUG-ENAMEL", Payer::Pending).await;
     assert_eq!(body["status"], "pending");
     let r = reference(&order);
-    let (txn, _) = h.fps.transactions("Pay")[0].clone();
+    let (txn, _) = h.fps.transactions("Pay").await[0].clone();
     let genuine = h.fps.signed_ipn(
         &h.ipn_url,
         &[
+            ("notificationType", "TransactionStatus"),
             ("transactionId", txn.as_str()),
             ("transactionStatus", "FAILURE"),
             ("callerReference", &r),
@@ -235,7 +236,11 @@ async fn forged_ipns_are_refused() {
     // Signed for another URL.
     let elsewhere = h.fps.signed_ipn(
         "https://attacker.example/fps/ipn",
-        &[("transactionId", txn.as_str()), ("transactionStatus", "SUCCESS")],
+        &[
+            ("notificationType", "TransactionStatus"),
+            ("transactionId", txn.as_str()),
+            ("transactionStatus", "SUCCESS"),
+        ],
     );
     assert_eq!(h.post_text("/fps/ipn", &elsewhere).await.0, 403);
     // No signature at all.
@@ -244,18 +249,18 @@ async fn forged_ipns_are_refused() {
     // Duplicate names are refused before anything else.
     let doubled = format!("{genuine}&transactionStatus=SUCCESS");
     assert_eq!(h.post_text("/fps/ipn", &doubled).await.0, 400);
-    h.fps.set_status(&txn, "Pending");
+    h.fps.set_status(&txn, "Pending").await;
     assert_eq!(h.order(&r).await["status"], "pending");
 }
 
 #[tokio::test]
 async fn pending_payment_completes_by_status_refresh() {
     let h = start().await;
-    let (order, _, body) = h.checkout("MUG-ENAMEL", TOKEN_PENDING).await;
+    let (order, _, body) = h.checkout("MUG-ENAMEL", Payer::Pending).await;
     assert_eq!(body["status"], "pending");
-    let (txn, _) = h.fps.transactions("Pay")[0].clone();
+    let (txn, _) = h.fps.transactions("Pay").await[0].clone();
     assert_eq!(h.order(&reference(&order)).await["status"], "pending");
-    h.fps.set_status(&txn, "Success");
+    h.fps.set_status(&txn, "Success").await;
     let stored = h.order(&reference(&order)).await;
     assert_eq!(stored["status"], "paid");
     assert_eq!(stored["transactionStatus"], "Success");
@@ -268,12 +273,12 @@ async fn forged_replayed_and_mismatched_returns_are_refused() {
     let r = reference(&order);
 
     // Before any signed request: refused.
-    let raw = h.cbui_return(&order, "SC", TOKEN_OK);
+    let raw = h.cbui_return(&order, "SC").await;
     assert_refused(&h.post_text("/fps/return", &raw).await, 409, "NOT_SIGNED");
     h.sign(&order).await;
 
     // Tampered after FPS signed it: another token.
-    let forged = raw.replace(TOKEN_OK, TOKEN_PENDING);
+    let forged = raw.replace(&token_of(&raw), TOKEN_PENDING);
     assert_refused(
         &h.post_text("/fps/return", &forged).await,
         403,
@@ -305,10 +310,10 @@ async fn forged_replayed_and_mismatched_returns_are_refused() {
     // Malformed.
     assert_eq!(h.post_text("/fps/return", "status=ZZ").await.0, 400);
     assert_eq!(h.post_text("/fps/return", "").await.0, 400);
-    assert_eq!(h.fps.transactions("Pay").len(), 0, "nothing charged");
+    assert_eq!(h.fps.transactions("Pay").await.len(), 0, "nothing charged");
 
     // The shopper abandoned: nothing to verify or charge, the order stays open.
-    let abandoned = h.cbui_return(&order, "A", "");
+    let abandoned = h.cbui_return(&order, "A").await;
     let (status, body) = h.post_text("/fps/return", &abandoned).await;
     assert_eq!((status, body["status"].as_str()), (200, Some("open")), "{body}");
 
@@ -316,7 +321,7 @@ async fn forged_replayed_and_mismatched_returns_are_refused() {
     let (status, body) = h.post_text("/fps/return", &raw).await;
     assert_eq!((status, body["status"].as_str()), (200, Some("paid")), "{body}");
     assert_refused(&h.post_text("/fps/return", &raw).await, 409, "ALREADY_PROCESSED");
-    assert_eq!(h.fps.transactions("Pay").len(), 1);
+    assert_eq!(h.fps.transactions("Pay").await.len(), 1);
     assert_eq!(h.fps.calls("Pay"), 1);
 
     // Every refusal is on the order's record.
@@ -337,7 +342,7 @@ async fn concurrent_returns_charge_once() {
     let h = start().await;
     let order = h.create_order("MUG-ENAMEL", 2).await;
     h.sign(&order).await;
-    let raw = h.cbui_return(&order, "SB", TOKEN_OK);
+    let raw = h.cbui_return(&order, "SB").await;
     let mut tasks = Vec::new();
     for _ in 0..6 {
         let (http, url, raw) = (h.http.clone(), format!("{}/fps/return", h.base), raw.clone());
@@ -351,14 +356,14 @@ async fn concurrent_returns_charge_once() {
     }
     assert!(statuses.iter().all(|s| *s == 200 || *s == 409), "{statuses:?}");
     assert!(statuses.contains(&200), "{statuses:?}");
-    assert_eq!(h.fps.transactions("Pay").len(), 1, "{statuses:?}");
+    assert_eq!(h.fps.transactions("Pay").await.len(), 1, "{statuses:?}");
     assert_eq!(h.order(&reference(&order)).await["status"], "paid");
 }
 
 #[tokio::test]
 async fn declined_payment_is_reported_and_recorded() {
     let h = start().await;
-    let (order, status, body) = h.checkout("MUG-ENAMEL", TOKEN_DECLINE).await;
+    let (order, status, body) = h.checkout("MUG-ENAMEL", Payer::Declined).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (402, Some("PAYMENT_DECLINED")),
@@ -381,8 +386,8 @@ async fn fps_outage_while_verifying_loses_nothing() {
     let h = start().await;
     let order = h.create_order("MUG-ENAMEL", 1).await;
     h.sign(&order).await;
-    let raw = h.cbui_return(&order, "SC", TOKEN_OK);
-    h.fps.fault("VerifySignature", Fault::Http500, 3);
+    let raw = h.cbui_return(&order, "SC").await;
+    h.fps.fault("VerifySignature", Fault::Http500, 3).await;
     let (status, body) = h.post_text("/fps/return", &raw).await;
     assert_fps_error(status, &body, 502, "FPS_UNAVAILABLE");
     assert_eq!(h.fps.calls("Pay"), 0);
@@ -396,11 +401,12 @@ async fn fps_outage_while_verifying_loses_nothing() {
 async fn pay_timeout_is_resent_identically_and_charges_once() {
     let h = start().await;
     h.fps
-        .fault("Pay", Fault::SlowAfterApply(Duration::from_millis(2500)), 1);
-    let (order, status, body) = h.checkout("MUG-ENAMEL", TOKEN_OK).await;
+        .fault("Pay", Fault::SlowAfterApply(Duration::from_millis(2500)), 1)
+        .await;
+    let (order, status, body) = h.checkout("MUG-ENAMEL", Payer::Ok).await;
     assert_eq!((status, body["status"].as_str()), (200, Some("paid")), "{body}");
     assert_eq!(h.fps.calls("Pay"), 2, "one timed-out call, one identical resend");
-    assert_eq!(h.fps.transactions("Pay").len(), 1);
+    assert_eq!(h.fps.transactions("Pay").await.len(), 1);
     assert_eq!(h.order(&reference(&order)).await["status"], "paid");
 }
 
@@ -408,10 +414,11 @@ async fn pay_timeout_is_resent_identically_and_charges_once() {
 async fn pay_outcome_unknown_keeps_the_order_and_resumes_without_double_charge() {
     let h = start().await;
     h.fps
-        .fault("Pay", Fault::SlowAfterApply(Duration::from_millis(2500)), 3);
+        .fault("Pay", Fault::SlowAfterApply(Duration::from_millis(2500)), 3)
+        .await;
     let order = h.create_order("MUG-ENAMEL", 1).await;
     h.sign(&order).await;
-    let raw = h.cbui_return(&order, "SC", TOKEN_OK);
+    let raw = h.cbui_return(&order, "SC").await;
     let (status, body) = h.post_text("/fps/return", &raw).await;
     assert_fps_error(status, &body, 504, "FPS_TIMEOUT");
     assert!(
@@ -424,16 +431,16 @@ async fn pay_outcome_unknown_keeps_the_order_and_resumes_without_double_charge()
     // The browser retries the same return: the identical Pay gets FPS's first answer.
     let (status, body) = h.post_text("/fps/return", &raw).await;
     assert_eq!((status, body["status"].as_str()), (200, Some("paid")), "{body}");
-    assert_eq!(h.fps.transactions("Pay").len(), 1, "charged exactly once");
+    assert_eq!(h.fps.transactions("Pay").await.len(), 1, "charged exactly once");
 }
 
 #[tokio::test]
 async fn malformed_fps_answers_are_reported_and_resumable() {
     let h = start().await;
-    h.fps.fault("Reserve", Fault::Malformed, 1);
+    h.fps.fault("Reserve", Fault::Malformed, 1).await;
     let order = h.create_order("TENT-2P", 1).await;
     h.sign(&order).await;
-    let raw = h.cbui_return(&order, "SC", TOKEN_OK);
+    let raw = h.cbui_return(&order, "SC").await;
     let (status, body) = h.post_text("/fps/return", &raw).await;
     assert_fps_error(status, &body, 502, "FPS_BAD_RESPONSE");
     assert_eq!(h.order(&reference(&order)).await["status"], "charging");
@@ -443,23 +450,25 @@ async fn malformed_fps_answers_are_reported_and_resumable() {
         (200, Some("reserved")),
         "{body}"
     );
-    assert_eq!(h.fps.transactions("Reserve").len(), 1);
+    assert_eq!(h.fps.transactions("Reserve").await.len(), 1);
 }
 
 #[tokio::test]
 async fn settle_failures_keep_the_reserve() {
     let h = start().await;
-    let (order, _, body) = h.checkout("TENT-2P", TOKEN_OK).await;
+    let (order, _, body) = h.checkout("TENT-2P", Payer::Ok).await;
     assert_eq!(body["status"], "reserved");
     let r = reference(&order);
     // A refusal: back to reserved at once.
-    h.fps.fault("Settle", Fault::Error("InvalidTransactionState"), 1);
+    h.fps
+        .fault("Settle", Fault::Error("InvalidTransactionState"), 1)
+        .await;
     let (status, body) = h.order_action(&r, "settle", None).await;
     assert_fps_error(status, &body, 502, "FPS_ERROR");
     assert_eq!(h.order(&r).await["status"], "reserved");
     // A 5xx: the outcome is unknown, so the order stays settling (never back to reserved on a
     // guess); the reconciler resends the identical Settle and applies FPS's answer.
-    h.fps.fault("Settle", Fault::Http500, 1);
+    h.fps.fault("Settle", Fault::Http500, 1).await;
     let (status, body) = h.order_action(&r, "settle", None).await;
     assert_fps_error(status, &body, 502, "FPS_UNAVAILABLE");
     assert_eq!(h.fps.calls("Settle"), 2, "settle is never resent automatically");
@@ -475,9 +484,9 @@ async fn settle_failures_keep_the_reserve() {
 #[tokio::test]
 async fn refused_refund_gives_the_amount_back() {
     let h = start().await;
-    let (order, _, _) = h.checkout("MUG-ENAMEL", TOKEN_OK).await;
+    let (order, _, _) = h.checkout("MUG-ENAMEL", Payer::Ok).await;
     let r = reference(&order);
-    h.fps.fault("Refund", Fault::Error("TransactionDenied"), 1);
+    h.fps.fault("Refund", Fault::Error("TransactionDenied"), 1).await;
     let (status, body) = h.order_action(&r, "refund", None).await;
     assert_fps_error(status, &body, 402, "PAYMENT_DECLINED");
     let stored = h.order(&r).await;
@@ -491,18 +500,20 @@ async fn refused_refund_gives_the_amount_back() {
     );
 }
 
+/// The one refund of `order` the emulator holds.
+async fn refund_of(h: &Harness, order: &str) -> (String, emulator::Txn) {
+    let mut found = h.fps.transactions("Refund").await;
+    found.retain(|(_, t)| t.caller_reference.starts_with(&format!("{order}-r")));
+    assert_eq!(found.len(), 1, "one refund of {order}");
+    found.remove(0)
+}
+
 /// A refund that FPS completes later: by its IPN (found by its transaction id, or by its own
 /// CallerReference when the notification overtakes the lost answer), or by the admin GET.
 #[tokio::test]
 async fn pending_refunds_complete_by_ipn_or_by_refresh() {
     let h = start().await;
-    h.fps.hold_refunds();
-    let refund_of = |order: &str| {
-        let mut found = h.fps.transactions("Refund");
-        found.retain(|(_, t)| t.caller_reference.starts_with(&format!("{order}-r")));
-        assert_eq!(found.len(), 1, "one refund of {order}");
-        found.remove(0)
-    };
+    h.fps.hold_refunds().await;
     let refund_ipn = |txn: &str, reference: &str, status: &str| {
         h.fps.signed_ipn(
             &h.ipn_url,
@@ -519,13 +530,13 @@ async fn pending_refunds_complete_by_ipn_or_by_refresh() {
     };
 
     // 1. Completed by its IPN.
-    let (order, _, _) = h.checkout("MUG-ENAMEL", TOKEN_OK).await;
+    let (order, _, _) = h.checkout("MUG-ENAMEL", Payer::Ok).await;
     let r = reference(&order);
     let (status, body) = h.order_action(&r, "refund", None).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "paid", "not refunded before FPS says so");
     assert_eq!(body["refunds"][0]["status"], "Pending");
-    let (txn, t) = refund_of(&r);
+    let (txn, t) = refund_of(&h, &r).await;
     let (status, body) = h
         .post_text("/fps/ipn", &refund_ipn(&txn, &t.caller_reference, "SUCCESS"))
         .await;
@@ -535,26 +546,27 @@ async fn pending_refunds_complete_by_ipn_or_by_refresh() {
     assert_eq!(stored["refunds"][0]["status"], "Success");
 
     // 2. Its IPN lost: the admin GET asks FPS and completes it.
-    let (order, _, _) = h.checkout("MUG-ENAMEL", TOKEN_OK).await;
+    let (order, _, _) = h.checkout("MUG-ENAMEL", Payer::Ok).await;
     let r = reference(&order);
     let (status, _) = h.order_action(&r, "refund", None).await;
     assert_eq!(status, 200);
     assert_eq!(h.order(&r).await["status"], "paid");
-    let (txn, _) = refund_of(&r);
-    h.fps.set_status(&txn, "Success");
+    let (txn, _) = refund_of(&h, &r).await;
+    h.fps.set_status(&txn, "Success").await;
     let stored = h.order(&r).await;
     assert_eq!(stored["status"], "refunded", "{stored}");
 
     // 3. FPS's answer to Refund lost (timeouts): the IPN finds the refund by its CallerReference.
-    let (order, _, _) = h.checkout("MUG-ENAMEL", TOKEN_OK).await;
+    let (order, _, _) = h.checkout("MUG-ENAMEL", Payer::Ok).await;
     let r = reference(&order);
     h.fps
-        .fault("Refund", Fault::SlowAfterApply(Duration::from_millis(2500)), 3);
+        .fault("Refund", Fault::SlowAfterApply(Duration::from_millis(2500)), 3)
+        .await;
     let (status, body) = h.order_action(&r, "refund", None).await;
     assert_fps_error(status, &body, 504, "FPS_TIMEOUT");
     let stored = h.order(&r).await;
     assert_eq!(stored["refunds"][0]["status"], "requested", "{stored}");
-    let (txn, t) = refund_of(&r);
+    let (txn, t) = refund_of(&h, &r).await;
     let (status, body) = h
         .post_text("/fps/ipn", &refund_ipn(&txn, &t.caller_reference, "SUCCESS"))
         .await;
@@ -562,13 +574,17 @@ async fn pending_refunds_complete_by_ipn_or_by_refresh() {
     let stored = h.order(&r).await;
     assert_eq!(stored["status"], "refunded", "{stored}");
     assert_eq!(stored["refunds"][0]["transactionId"], txn.as_str());
-    assert_eq!(h.fps.transactions("Refund").len(), 3, "each refund sent once");
+    assert_eq!(
+        h.fps.transactions("Refund").await.len(),
+        3,
+        "each refund sent once"
+    );
 }
 
 #[tokio::test]
 async fn concurrent_refunds_never_exceed_the_payment() {
     let h = start().await;
-    let (order, _, _) = h.checkout("MUG-ENAMEL", TOKEN_OK).await;
+    let (order, _, _) = h.checkout("MUG-ENAMEL", Payer::Ok).await;
     let r = reference(&order);
     let mut tasks = Vec::new();
     for _ in 0..5 {
@@ -591,18 +607,19 @@ async fn concurrent_refunds_never_exceed_the_payment() {
     assert_eq!(ok, 2, "12.50 holds two refunds of 5.00");
     let stored = h.order(&r).await;
     assert_eq!(stored["refundedAmount"], "10.00");
-    assert_eq!(h.fps.transactions("Refund").len(), 2);
+    assert_eq!(h.fps.transactions("Refund").await.len(), 2);
 }
 
 #[tokio::test]
 async fn lost_settle_answer_is_recovered_by_refresh() {
     let h = start().await;
-    let (order, _, body) = h.checkout("TENT-2P", TOKEN_OK).await;
+    let (order, _, body) = h.checkout("TENT-2P", Payer::Ok).await;
     assert_eq!(body["status"], "reserved");
     let r = reference(&order);
     // FPS settles but the answer never arrives in time.
     h.fps
-        .fault("Settle", Fault::SlowAfterApply(Duration::from_millis(2500)), 1);
+        .fault("Settle", Fault::SlowAfterApply(Duration::from_millis(2500)), 1)
+        .await;
     let (status, body) = h.order_action(&r, "settle", Some("100.00")).await;
     assert_fps_error(status, &body, 504, "FPS_TIMEOUT");
     let (status, _) = h.order_action(&r, "settle", None).await;
@@ -621,14 +638,16 @@ async fn lost_settle_answer_is_recovered_by_refresh() {
 async fn lost_pay_answer_is_recovered_by_ipn() {
     let h = start().await;
     h.fps
-        .fault("Pay", Fault::SlowAfterApply(Duration::from_millis(2500)), 3);
-    let (order, status, body) = h.checkout("MUG-ENAMEL", TOKEN_PENDING).await;
+        .fault("Pay", Fault::SlowAfterApply(Duration::from_millis(2500)), 3)
+        .await;
+    let (order, status, body) = h.checkout("MUG-ENAMEL", Payer::Pending).await;
     assert_fps_error(status, &body, 504, "FPS_TIMEOUT");
     let r = reference(&order);
-    let (txn, _) = h.fps.transactions("Pay")[0].clone();
+    let (txn, _) = h.fps.transactions("Pay").await[0].clone();
     let ipn = h.fps.signed_ipn(
         &h.ipn_url,
         &[
+            ("notificationType", "TransactionStatus"),
             ("transactionId", txn.as_str()),
             ("transactionStatus", "SUCCESS"),
             ("callerReference", r.as_str()),
@@ -637,11 +656,11 @@ async fn lost_pay_answer_is_recovered_by_ipn() {
     );
     let (status, body) = h.post_text("/fps/ipn", &ipn).await;
     assert_eq!((status, body["status"].as_str()), (200, Some("paid")), "{body}");
-    h.fps.set_status(&txn, "Success");
+    h.fps.set_status(&txn, "Success").await;
     let stored = h.order(&r).await;
     assert_eq!(stored["transactionId"], txn.as_str());
     assert_eq!(stored["status"], "paid");
-    assert_eq!(h.fps.transactions("Pay").len(), 1);
+    assert_eq!(h.fps.transactions("Pay").await.len(), 1);
 }
 
 #[tokio::test]

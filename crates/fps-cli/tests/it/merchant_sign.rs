@@ -57,7 +57,7 @@ async fn signs_only_the_orders_own_request() {
     let query = CanonicalQuery::new(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())));
     let bare = Endpoint::parse(endpoint.without_query()).unwrap();
     let sts = StringToSign::new(HttpMethod::Get, &bare, &query);
-    let secret = SecretKey::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY").unwrap();
+    let secret = SecretKey::new(crate::common::emulator::SECRET).unwrap();
     assert!(verify(
         &secret,
         SignatureMethod::HmacSha256,
@@ -293,7 +293,7 @@ async fn refuses_every_tamper_attempt() {
     h.sign(&order).await;
 
     // A closed order is never signed again.
-    let raw = h.cbui_return(&order, "SC", TOKEN_OK);
+    let raw = h.cbui_return(&order, "SC").await;
     assert_eq!(h.post_text("/fps/return", &raw).await.0, 200);
     assert_eq!(refused(&h, &honest).await, (409, "ORDER_NOT_OPEN".to_owned()));
 }
@@ -399,7 +399,11 @@ async fn no_body_makes_it_fail() {
     }
     let (status, body) = read(h.http.get(format!("{}/healthz", h.base)).send().await.unwrap()).await;
     assert_eq!((status, body["status"].as_str()), (200, Some("ok")));
-    assert_eq!(h.fps.transactions("Pay").len(), 0, "nothing charged by noise");
+    assert_eq!(
+        h.fps.transactions("Pay").await.len(),
+        0,
+        "nothing charged by noise"
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! signed it, so a transaction the order has not seen is bound to the order (GetTransaction:
 //! its CallerReference, operation and amount) before it is applied, a notification about a
 //! transaction that is not the order's is not remembered as applied, and `TokenCancellation`
-//! notifications are accepted and recorded. Against the real backend and the test FPS.
+//! notifications are accepted and recorded. Against the real backend and the emulator.
 
 use std::time::Duration;
 
@@ -23,16 +23,18 @@ fn kinds(order: &Value) -> Vec<String> {
 }
 
 /// An order whose Pay FPS applied but whose answer was lost (three timeouts): `charging`,
-/// transaction unknown to the shop. Returns the order and its transaction at the test FPS.
+/// transaction unknown to the shop. Returns the order and its transaction at the emulator.
 async fn charging_order(h: &Harness, sku: &str) -> (Value, String) {
     h.fps
-        .fault("Pay", Fault::SlowAfterApply(Duration::from_millis(2500)), 3);
-    let (order, status, body) = h.checkout(sku, TOKEN_PENDING).await;
+        .fault("Pay", Fault::SlowAfterApply(Duration::from_millis(2500)), 3)
+        .await;
+    let (order, status, body) = h.checkout(sku, Payer::Pending).await;
     assert_fps_error(status, &body, 504, "FPS_TIMEOUT");
     let r = reference(&order);
     let txn = h
         .fps
         .transactions("Pay")
+        .await
         .into_iter()
         .find(|(_, t)| t.caller_reference == r)
         .expect("the Pay FPS applied")
@@ -86,12 +88,12 @@ async fn a_transaction_is_bound_to_its_order_before_it_is_applied() {
         )
     };
     for (txn, r) in [(&a_txn, &ra), (&b_txn, &rb)] {
-        h.fps.set_status(txn, "Success");
+        h.fps.set_status(txn, "Success").await;
         let (status, body) = h.post_text("/fps/ipn", &own(txn, r)).await;
         assert_eq!((status, body["status"].as_str()), (200, Some("paid")), "{body}");
         assert!(kinds(&h.order(r).await).contains(&"transaction_bound".to_owned()));
     }
-    assert_eq!(h.fps.transactions("Pay").len(), 2, "one Pay each");
+    assert_eq!(h.fps.transactions("Pay").await.len(), 2, "one Pay each");
 }
 
 /// A `TokenCancellation` notification (the shopper cancelled the token at Amazon) is accepted
@@ -99,7 +101,7 @@ async fn a_transaction_is_bound_to_its_order_before_it_is_applied() {
 #[tokio::test]
 async fn token_cancellations_are_accepted_and_recorded() {
     let h = start().await;
-    let (order, _, body) = h.checkout("MUG-ENAMEL", TOKEN_OK).await;
+    let (order, _, body) = h.checkout("MUG-ENAMEL", Payer::Ok).await;
     assert_eq!(body["status"], "paid", "{body}");
     let r = reference(&order);
     let cancelled = h.fps.signed_ipn(

@@ -66,15 +66,15 @@ fn forms(secret: &str) -> Vec<String> {
 }
 
 fn assert_clean(what: &str, text: &str) {
-    for secret in [fps_server_secret(), ADMIN_TOKEN] {
+    for secret in [caller_secret(), ADMIN_TOKEN] {
         for form in forms(secret) {
             assert!(!text.contains(&form), "{what} holds a secret ({form:?})");
         }
     }
 }
 
-fn fps_server_secret() -> &'static str {
-    crate::common::fps_server::SECRET
+fn caller_secret() -> &'static str {
+    crate::common::emulator::SECRET
 }
 
 #[tokio::test]
@@ -88,14 +88,14 @@ async fn secrets_never_reach_logs_answers_or_debug() {
     };
 
     // Pay: order, sign, return, the admin view.
-    let (order, status, body) = h.checkout("MUG-ENAMEL", TOKEN_OK).await;
+    let (order, status, body) = h.checkout("MUG-ENAMEL", Payer::Ok).await;
     assert_eq!(status, 200, "{body}");
     keep((status, body));
     let r = order["callerReference"].as_str().expect("reference").to_owned();
     keep(h.admin(Method::GET, &format!("/api/orders/{r}"), None).await);
 
     // Reserve, settle, refund; an IPN; a declined payment.
-    let (reserve, status, body) = h.checkout("TENT-2P", TOKEN_OK).await;
+    let (reserve, status, body) = h.checkout("TENT-2P", Payer::Ok).await;
     keep((status, body));
     let rr = reserve["callerReference"].as_str().expect("reference").to_owned();
     keep(
@@ -110,12 +110,19 @@ async fn secrets_never_reach_logs_answers_or_debug() {
         )
         .await,
     );
-    let (pending, status, body) = h.checkout("MUG-ENAMEL", TOKEN_PENDING).await;
+    let (pending, status, body) = h.checkout("MUG-ENAMEL", Payer::Pending).await;
     keep((status, body));
-    let (txn, _) = h.fps.transactions("Pay").last().cloned().expect("a payment");
+    let (txn, _) = h
+        .fps
+        .transactions("Pay")
+        .await
+        .into_iter()
+        .find(|(_, t)| pending["callerReference"] == t.caller_reference.as_str())
+        .expect("the pending payment");
     let ipn = h.fps.signed_ipn(
         &h.ipn_url,
         &[
+            ("notificationType", "TransactionStatus"),
             ("transactionId", &txn),
             ("transactionStatus", "SUCCESS"),
             (
@@ -125,19 +132,19 @@ async fn secrets_never_reach_logs_answers_or_debug() {
         ],
     );
     keep(h.post_text("/fps/ipn", &ipn).await);
-    let (_, status, body) = h.checkout("MUG-ENAMEL", TOKEN_DECLINE).await;
+    let (_, status, body) = h.checkout("MUG-ENAMEL", Payer::Declined).await;
     keep((status, body));
 
     // Failure paths that log: FPS down (500 then malformed XML), a forged return, bad tokens.
     let order = h.create_order("EBOOK-RUST", 1).await;
     keep((200, h.sign(&order).await));
-    h.fps.fault("VerifySignature", Fault::Http500, 3);
-    let raw = h.cbui_return(&order, "SC", TOKEN_OK);
+    h.fps.fault("VerifySignature", Fault::Http500, 3).await;
+    let raw = h.cbui_return(&order, "SC").await;
     keep(h.post_text("/fps/return", &raw).await);
-    h.fps.fault("VerifySignature", Fault::Malformed, 3);
+    h.fps.fault("VerifySignature", Fault::Malformed, 3).await;
     keep(h.post_text("/fps/return", &raw).await);
     keep(
-        h.post_text("/fps/return", &raw.replace(TOKEN_OK, TOKEN_PENDING))
+        h.post_text("/fps/return", &raw.replace(&token_of(&raw), TOKEN_PENDING))
             .await,
     );
     keep(
@@ -164,7 +171,7 @@ async fn secrets_never_reach_logs_answers_or_debug() {
     assert_clean("the answers", &answers.join("\n"));
 
     // Debug and Display of the configuration and the secret types.
-    let secret = fps_wire::signer::SecretKey::new(fps_server_secret()).expect("secret");
+    let secret = fps_wire::signer::SecretKey::new(caller_secret()).expect("secret");
     assert_clean("SecretKey Debug", &format!("{secret:?} {secret}"));
     let signer = fps_wire::signer::Signer::new(&secret);
     assert_clean("Signer Debug", &format!("{signer:?}"));
@@ -255,7 +262,7 @@ async fn cors_answers_only_configured_origins_on_every_route() {
 #[tokio::test]
 async fn every_admin_route_refuses_without_the_token() {
     let h = start().await;
-    let (order, status, _) = h.checkout("TENT-2P", TOKEN_OK).await;
+    let (order, status, _) = h.checkout("TENT-2P", Payer::Ok).await;
     assert_eq!(status, 200);
     let r = order["callerReference"].as_str().expect("reference").to_owned();
     let before = h.order(&r).await;

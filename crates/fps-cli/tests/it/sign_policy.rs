@@ -176,7 +176,7 @@ async fn the_return_url_is_fixed_at_the_first_signing() {
     // The same URL again (a reload) still signs.
     assert_eq!(h.post_json("/fps/sign", &honest).await.0, 200);
     // And the shopper's real return still verifies.
-    let raw = h.cbui_return(&order, "SC", TOKEN_OK);
+    let raw = h.cbui_return(&order, "SC").await;
     let (status, body) = h.post_text("/fps/return", &raw).await;
     assert_eq!(status, 200, "{body}");
 }

@@ -100,7 +100,8 @@ pub async fn handle(
     body: Bytes,
 ) -> Response {
     let request_id = ids::request_id();
-    let fault = state.faults.for_request(&method, &uri, &body);
+    let counting = state.config.fault_token.is_some();
+    let fault = state.faults.for_request(&method, &uri, &body, counting);
     if let Some(refused) = fault.as_ref().and_then(|f| super::faults::refuse(f, &request_id)) {
         return refused;
     }

@@ -5,7 +5,7 @@
 
 mod accounts;
 mod flow;
-mod landing;
+pub mod landing;
 pub mod pages;
 mod start;
 

@@ -7,7 +7,7 @@ use super::parties::{
 };
 use super::postings::{accepted_fees, apply_fees, post};
 use super::state_error;
-use super::status::{announce, finish, make_pending};
+use super::status::{announce, complete_later, finish};
 use crate::config::CallerAccount;
 use crate::error::{ErrorCode, FpsError};
 use crate::ids;
@@ -193,7 +193,7 @@ pub async fn charge(
     if token.payment_method == "ABT" && req.charge == Charge::Pay {
         finish(&mut txn, final_status, now);
     } else {
-        make_pending(&mut txn, final_status, now + state.pending_delay_ms());
+        complete_later(state, &mut txn, final_status, now);
     }
     state.store.insert_transaction(&txn).await?;
     post(state, &txn).await?;
@@ -263,12 +263,13 @@ pub async fn settle(
     } else {
         "Success"
     };
-    make_pending(&mut txn, outcome, now + state.pending_delay_ms());
-    state.store.update_transaction(&txn).await?;
+    complete_later(state, &mut txn, outcome, now);
     state
         .store
         .add_history(&txn.id, now, &txn.status, &txn.status_code, amount)
         .await?;
+    state.store.update_transaction(&txn).await?;
+    post(state, &txn).await?;
     announce(state, &txn, "SETTLE").await?;
     Ok(txn)
 }

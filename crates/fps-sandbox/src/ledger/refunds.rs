@@ -5,7 +5,7 @@ use super::fees::{marketplace_refund_share, RefundPolicy};
 use super::parties::caller_transaction;
 use super::postings::post;
 use super::state_error;
-use super::status::{announce, finish, make_pending};
+use super::status::{announce, complete_later, finish};
 use crate::config::CallerAccount;
 use crate::error::{ErrorCode, FpsError};
 use crate::ids;
@@ -132,7 +132,7 @@ pub async fn refund(
     if original.payment_method == "ABT" {
         finish(&mut txn, "Success", now);
     } else {
-        make_pending(&mut txn, "Success", now + state.pending_delay_ms());
+        complete_later(state, &mut txn, "Success", now);
     }
     state.store.insert_transaction(&txn).await?;
     post(state, &txn).await?;

@@ -45,6 +45,27 @@ pub(super) fn make_pending(txn: &mut TransactionRecord, outcome: &str, due_at: i
     txn.due_status = Some(outcome.to_owned());
 }
 
+/// Completes a card or bank transaction: `Pending` until the pending delay has passed, or, when
+/// the settlement switch says instant, `outcome` at once (a reserve then expires after the
+/// reserve validity, as one completed by [`complete_due`] does).
+pub(super) fn complete_later(state: &SandboxState, txn: &mut TransactionRecord, outcome: &str, now: i64) {
+    if !state.settles_instantly() {
+        make_pending(txn, outcome, now.saturating_add(state.pending_delay_ms()));
+        return;
+    }
+    finish(txn, outcome, now);
+    if txn.status == "Reserved" {
+        expire_later(state, txn, now);
+    }
+}
+
+/// Schedules a reserve's expiry after the reserve validity.
+fn expire_later(state: &SandboxState, txn: &mut TransactionRecord, now: i64) {
+    let validity = i64::try_from(state.config.reserve_validity.as_millis()).unwrap_or(i64::MAX);
+    txn.due_at = Some(now.saturating_add(validity));
+    txn.due_status = Some("Expired".into());
+}
+
 /// Queues the IPN for a transaction's new status to the caller's IPN URL (or the override).
 pub(super) async fn announce(
     state: &SandboxState,
@@ -66,7 +87,6 @@ pub(super) async fn announce(
 pub async fn complete_due(state: &SandboxState) -> Result<(), StoreError> {
     let _guard = state.write_lock.lock().await;
     let now = state.now_ms();
-    let validity = i64::try_from(state.config.reserve_validity.as_millis()).unwrap_or(i64::MAX);
     for mut txn in state.store.due_transactions(now).await? {
         let outcome = txn.due_status.clone().unwrap_or_else(|| "Success".into());
         if outcome == "Expired" {
@@ -82,8 +102,7 @@ pub async fn complete_due(state: &SandboxState) -> Result<(), StoreError> {
             finish(&mut txn, &outcome, now);
         }
         if txn.status == "Reserved" {
-            txn.due_at = Some(now.saturating_add(validity));
-            txn.due_status = Some("Expired".into());
+            expire_later(state, &mut txn, now);
         }
         // History first: a reader that sees the new status also sees its history entry.
         let amount = txn.settled_minor.unwrap_or(txn.amount_minor);

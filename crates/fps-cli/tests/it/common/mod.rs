@@ -1,6 +1,7 @@
-//! Test harness: the real merchant server on a free loopback port, against the local test FPS.
+//! Test harness: the real merchant server on a free loopback port, against the FPS emulator
+//! running in this process ([`emulator`]).
 
-pub mod fps_server;
+pub mod emulator;
 pub mod stack;
 
 use std::path::PathBuf;
@@ -10,20 +11,21 @@ use fps_merchant::orders::{OrderService, ReconcileReport, Reconciler};
 use fps_merchant::AppState;
 use serde_json::{json, Value};
 
-pub use fps_server::{Fault, FpsServer, ACCESS_KEY};
+pub use emulator::{token_of, Emulator, Fault, Payer, ACCESS_KEY};
 
 /// The admin token the harness configures.
 pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
 
-/// A sender token the test FPS charges at once.
+/// A well-formed sender token id the emulator never issued (for returns refused before FPS is
+/// asked, and for tampering with a genuine one).
 pub const TOKEN_OK: &str = "A1B2C3D4E5F6G7H8J9K0L1M2N3P4Q5R6S7T8U9V0W1X2Y3Z4A5B6C7D8E9F0G1H2";
-/// A sender token whose payments stay pending.
+/// Another such token id.
 pub const TOKEN_PENDING: &str = "PENDING4E5F6G7H8J9K0L1M2N3P4Q5R6S7T8U9V0W1X2Y3Z4A5B6C7D8E9F0G1H2";
-/// A sender token the test FPS declines.
+/// A third one.
 pub const TOKEN_DECLINE: &str = "DECLINE4E5F6G7H8J9K0L1M2N3P4Q5R6S7T8U9V0W1X2Y3Z4A5B6C7D8E9F0G1H2";
 
 /// A client of a running merchant server: what the browser module, the shopper and the admin
-/// send it. Shared by the harness against the test FPS and the stack against the emulator.
+/// send it. Shared by the in-process harness and the stack started as `fps-checkout demo` starts it.
 pub struct Api {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
@@ -39,12 +41,12 @@ pub struct Api {
     pub http: reqwest::Client,
 }
 
-/// A running merchant server and its test FPS.
+/// A running merchant server and its FPS (the emulator).
 pub struct Harness {
     /// The server's API.
     pub api: Api,
-    /// The test FPS.
-    pub fps: FpsServer,
+    /// The emulator.
+    pub fps: Emulator,
     /// The server's order service (its reconciler is ticked by the tests).
     pub orders: OrderService,
     db_path: PathBuf,
@@ -88,7 +90,7 @@ impl Drop for Harness {
     }
 }
 
-/// Starts FPS and the merchant server (SQLite in a temporary file, 1 s FPS timeout).
+/// Starts the emulator and the merchant server (SQLite in a temporary file, 1 s FPS timeout).
 pub async fn start() -> Harness {
     start_with(&[]).await
 }
@@ -97,7 +99,7 @@ pub async fn start() -> Harness {
 /// arguments are parsed from them as clap would from the environment, and the secrets read
 /// from them, without the process environment.
 pub async fn start_with(extra: &[(&str, &str)]) -> Harness {
-    let fps = FpsServer::start().await;
+    let fps = Emulator::start().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let base = format!("http://127.0.0.1:{port}");
@@ -108,7 +110,7 @@ pub async fn start_with(extra: &[(&str, &str)]) -> Harness {
     let env = FixedEnv::new(
         [
             ("FPS_ACCESS_KEY_ID", ACCESS_KEY.to_owned()),
-            ("FPS_SECRET_KEY", fps_server::SECRET.to_owned()),
+            ("FPS_SECRET_KEY", emulator::SECRET.to_owned()),
             ("FPS_ENDPOINT", fps.endpoint.clone()),
             (
                 "FPS_CBUI_ENDPOINT",
@@ -273,25 +275,54 @@ impl Api {
 }
 
 impl Harness {
-    /// The CBUI return FPS would send for the order.
-    pub fn cbui_return(&self, order: &Value, status: &str, token: &str) -> String {
+    /// The CBUI return for the order: the shopper goes through the emulator's CBUI pages for
+    /// the order's request (signed with the caller's secret, as the backend signs it) and pays
+    /// by card (`SC`), bank (`SB`) or balance (`SA`); `A` is the shopper's Cancel. Returns the
+    /// landing query the browser forwards.
+    pub async fn cbui_return(&self, order: &Value, status: &str) -> String {
         let reference = order["callerReference"].as_str().expect("reference");
-        let mut params = vec![("callerReference", reference), ("status", status)];
-        if !token.is_empty() {
-            params.push(("tokenID", token));
+        if status == "A" {
+            return self.fps.signed_return(
+                &self.return_url,
+                &[("status", "A"), ("callerReference", reference)],
+            );
         }
-        if status == "SC" {
-            params.push(("expiry", "10/2030"));
+        let method = match status {
+            "SC" => "CC",
+            "SB" => "ACH",
+            "SA" => "ABT",
+            other => panic!("no CBUI return {other} for a payment"),
+        };
+        let mut params = vec![
+            ("pipelineName", "SingleUse"),
+            ("callerReference", reference),
+            ("transactionAmount", order["amount"].as_str().expect("amount")),
+            ("returnURL", self.return_url.as_str()),
+            (
+                "paymentReason",
+                order["description"].as_str().expect("description"),
+            ),
+        ];
+        if order["paymentMode"] == "reserve" {
+            params.push(("reserve", "True"));
+            params.push(("paymentMethod", "CC"));
         }
-        self.fps.signed_return(&self.return_url, &params)
+        let landing = self.fps.approve(&params, method).await;
+        let (page, query) = landing.split_once('?').expect("a return query");
+        assert_eq!(page, self.return_url, "{landing}");
+        assert!(query.contains(&format!("status={status}")), "{landing}");
+        query.to_owned()
     }
 
-    /// Opens, signs and returns an order: the state right after `/fps/return`.
-    pub async fn checkout(&self, sku: &str, token: &str) -> (Value, u16, Value) {
+    /// Opens, signs and returns an order paid as `payer` pays: the state right after
+    /// `/fps/return`.
+    pub async fn checkout(&self, sku: &str, payer: Payer) -> (Value, u16, Value) {
         let order = self.create_order(sku, 1).await;
         self.sign(&order).await;
-        let raw = self.cbui_return(&order, "SC", token);
+        let raw = self.cbui_return(&order, "SC").await;
+        self.fps.prepare(payer).await;
         let (status, body) = self.post_text("/fps/return", &raw).await;
+        self.fps.restore().await;
         (order, status, body)
     }
 }
