@@ -102,7 +102,7 @@ async fn lost_settle_answer(past_window: bool) {
     let (status, body) = shop.order_action(&reference, "settle", None).await;
     assert!(status >= 500, "{status} {body}");
     shop.fault(json!({ "mode": "none" })).await;
-    assert_eq!(shop.order_state(&reference).await, "settling");
+    assert_eq!(shop.stored_state(&reference).await, "settling");
     if past_window {
         shop.advance_clocks(PAST_SEVEN_DAYS).await;
     }
