@@ -20,6 +20,7 @@ pub mod shopper;
 pub mod signed_params;
 pub mod store;
 pub mod tracking;
+pub mod webhook;
 
 pub use config::Config;
 pub use server::{run, serve, AppState, ServeError};

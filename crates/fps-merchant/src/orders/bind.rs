@@ -193,14 +193,13 @@ impl OrderService {
                 status.as_str()
             ),
         );
-        self.store
-            .finish_refund(
-                &refund.caller_reference,
-                status.as_str(),
-                Some(transaction_id),
-                &event,
-            )
-            .await?;
+        self.finish_refund(
+            &refund.caller_reference,
+            status.as_str(),
+            Some(transaction_id),
+            &event,
+        )
+        .await?;
         self.open_orders.forget(&refund.order_reference);
         Ok(true)
     }

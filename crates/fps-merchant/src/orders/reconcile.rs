@@ -392,8 +392,7 @@ impl OrderService {
                         refund.caller_reference
                     ),
                 );
-                self.store
-                    .finish_refund(&refund.caller_reference, "failed", None, &event)
+                self.finish_refund(&refund.caller_reference, "failed", None, &event)
                     .await?;
             }
             Found::Nothing | Found::Unsure => {}

@@ -125,20 +125,18 @@ impl OrderService {
                         result.transaction_status.as_str()
                     ),
                 );
-                self.store
-                    .finish_refund(
-                        &refund.caller_reference,
-                        result.transaction_status.as_str(),
-                        Some(&result.transaction_id),
-                        &event,
-                    )
-                    .await?;
+                self.finish_refund(
+                    &refund.caller_reference,
+                    result.transaction_status.as_str(),
+                    Some(&result.transaction_id),
+                    &event,
+                )
+                .await?;
                 Ok(())
             }
             Outcome::Refused(source) => {
                 let event = Event::new("refund_refused", source.to_string());
-                self.store
-                    .finish_refund(&refund.caller_reference, "failed", None, &event)
+                self.finish_refund(&refund.caller_reference, "failed", None, &event)
                     .await?;
                 Err(refusal(source, "FPS refused the refund; nothing was refunded"))
             }
@@ -178,14 +176,13 @@ impl OrderService {
                             status.transaction_status.as_str()
                         ),
                     );
-                    self.store
-                        .finish_refund(
-                            &refund.caller_reference,
-                            status.transaction_status.as_str(),
-                            Some(transaction_id),
-                            &event,
-                        )
-                        .await?;
+                    self.finish_refund(
+                        &refund.caller_reference,
+                        status.transaction_status.as_str(),
+                        Some(transaction_id),
+                        &event,
+                    )
+                    .await?;
                     changed = true;
                 }
                 Ok(_) => {}
