@@ -9,6 +9,7 @@ pub mod checkout;
 pub mod config;
 pub mod error;
 pub mod marketplace;
+pub mod metrics;
 pub mod open_orders;
 pub mod order;
 pub mod order_link;

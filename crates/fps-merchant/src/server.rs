@@ -152,6 +152,7 @@ impl AppState {
 pub fn routes(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(checkout::healthz))
+        .route("/metrics", get(super::metrics::scrape))
         .route(
             "/api/orders",
             post(checkout::create_order).get(admin::list_orders),
@@ -295,7 +296,17 @@ pub async fn serve(
     let config = state.config.clone();
     let reconciler = spawn_reconciler(&state);
     let deliverer = spawn_deliverer(&state)?;
-    let served = serve_service(layered(routes(state), &config), listener, shutdown).await;
+    // Requests in flight for `GET /metrics`: counted around every layer, until the answer is
+    // made (or the request dropped).
+    let metrics = state.orders.metrics().clone();
+    let app = tower::ServiceExt::map_future(layered(routes(state), &config), move |answer| {
+        let counted = metrics.request_started();
+        async move {
+            let _counted = counted;
+            answer.await
+        }
+    });
+    let served = serve_service(app, listener, shutdown).await;
     for (stop, task) in reconciler.into_iter().chain(deliverer) {
         let _ = stop.send(());
         let _ = task.await;

@@ -393,3 +393,60 @@ async fn two_backends_on_one_database_deliver_each_event_once() {
         assert_eq!(got[0].kind, "order.paid");
     }
 }
+
+/// `GET /metrics`, with the admin token or not: status and body.
+async fn scrape(shop: &Backend, token: Option<&str>) -> (u16, String, String) {
+    let mut request = shop.http.get(format!("{}/metrics", shop.base));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let kind = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (status, kind, response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn metrics_need_the_admin_token_and_count_a_payment() {
+    let fps = Fps::start(50, None).await;
+    let receiver = Receiver::start(&[]).await;
+    let database = format!("sqlite:{}", fps.dir.0.join("shop.db").display());
+    let shop = Backend::start(&fps, &database, &receiver, true).await;
+    for token in [None, Some("not-the-admin-token-0123456789")] {
+        let (status, _, body) = scrape(&shop, token).await;
+        assert_eq!(status, 401, "{body}");
+        assert!(!body.contains("fps_checkout_"), "{body}");
+    }
+    let reference = shop.pay(&fps).await;
+    receiver.wait_for(&reference, 1).await;
+    // One refusal: a return that is not one.
+    let (status, _) = shop.post_text("/fps/return", "junk=1").await;
+    assert_eq!(status, 400);
+
+    let (status, kind, text) = scrape(&shop, Some(ADMIN_TOKEN)).await;
+    assert_eq!(status, 200, "{text}");
+    assert!(kind.starts_with("application/openmetrics-text"), "{kind}");
+    for line in [
+        r#"fps_checkout_fps_calls_total{action="Pay",outcome="applied"} 1"#,
+        r#"fps_checkout_fps_calls_total{action="VerifySignature",outcome="applied"} 1"#,
+        r#"fps_checkout_fps_call_duration_seconds_count{action="Pay"} 1"#,
+        r#"fps_checkout_orders{state="paid"} 1"#,
+        r#"fps_checkout_orders{state="failed"} 0"#,
+        "fps_checkout_reconciler_backlog 0",
+        "fps_checkout_webhook_backlog 0",
+        // The scrape itself.
+        "fps_checkout_requests_in_flight 1",
+    ] {
+        assert!(text.lines().any(|l| l == line), "no {line:?} in:\n{text}");
+    }
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("fps_checkout_refusals_total{reason=")),
+        "no refusal counted:\n{text}"
+    );
+}

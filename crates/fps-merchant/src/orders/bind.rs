@@ -131,7 +131,11 @@ impl OrderService {
         &self,
         transaction_id: &str,
     ) -> Result<Result<TransactionDetails, BindError>, FpsError> {
-        match self.fps.transaction(transaction_id).await {
+        match self
+            .metrics
+            .fps_call("GetTransaction", self.fps.transaction(transaction_id))
+            .await
+        {
             Ok(details) => Ok(Ok(details)),
             Err(FpsError::Service {
                 code: fps_wire::ErrorCode::InvalidTransactionId,

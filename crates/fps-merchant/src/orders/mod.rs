@@ -25,6 +25,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::config::Config;
+use super::metrics::Metrics;
 use super::open_orders::OpenOrders;
 use super::order::OrderState;
 use super::store::{now, Changes, Event, NextCheck, Order, Store, StoreError};
@@ -53,6 +54,8 @@ pub struct OrderService {
     clock_offset: Arc<AtomicI64>,
     /// Whether state changes write the fulfilment webhook's events ([`Changes::announce`]).
     announce: bool,
+    /// What `GET /metrics` shows: FPS calls, refusals, requests in flight.
+    metrics: Arc<Metrics>,
 }
 
 impl OrderService {
@@ -65,7 +68,13 @@ impl OrderService {
             config,
             clock_offset: Arc::default(),
             announce: false,
+            metrics: Arc::default(),
         }
+    }
+
+    /// The backend's metrics (shared by every clone of the service).
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     /// The service writing (`true`) or not the fulfilment webhook's events with each state
@@ -193,6 +202,7 @@ impl OrderService {
     /// counted per kind and day: see [`Store::record_refusal`]) and logs a bounded excerpt.
     pub(crate) async fn refuse(&self, order: Option<&str>, kind: &'static str, detail: &str) {
         tracing::warn!(order = %bounded(order.unwrap_or("-"), 64), kind, detail = %bounded(detail, 200), "refused");
+        self.metrics.refused(kind);
         if let Err(e) = self.store.record_refusal(order, &Event::new(kind, detail)).await {
             tracing::error!(error = %e, kind, "cannot record a refusal");
         }

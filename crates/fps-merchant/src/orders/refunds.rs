@@ -114,7 +114,11 @@ impl OrderService {
             amount: Some(amount),
             description,
         };
-        match self.fps.refund(action, &timestamp, sending).await {
+        match self
+            .metrics
+            .fps_call("Refund", self.fps.refund(action, &timestamp, sending))
+            .await
+        {
             Outcome::Applied(result) => {
                 let event = Event::new(
                     "refund_sent",
@@ -166,7 +170,14 @@ impl OrderService {
             let Some(transaction_id) = refund.transaction_id.as_deref() else {
                 continue;
             };
-            match self.fps.transaction_status(transaction_id).await {
+            match self
+                .metrics
+                .fps_call(
+                    "GetTransactionStatus",
+                    self.fps.transaction_status(transaction_id),
+                )
+                .await
+            {
                 Ok(status) if status.transaction_status != TransactionStatus::Pending => {
                     let event = Event::new(
                         "refund_status_applied",

@@ -32,6 +32,7 @@ mod outbox;
 mod refunds;
 mod rows;
 mod sellers;
+mod stats;
 mod trail;
 
 pub use model::{
