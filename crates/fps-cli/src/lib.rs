@@ -1,5 +1,5 @@
 //! The native command line: `sign` (any Signature Version 2 GET URL), `cbui` (a typed CBUI
-//! request), `install-tokens`, and the long-running `sandbox`, `serve` and `demo`. Every setting
+//! request), `install-tokens`, `webhook-replay`, and the long-running `sandbox`, `serve` and `demo`. Every setting
 //! is a flag with an environment variable behind it; secrets come only from the environment or a
 //! file, never from argv (`settings`). This is the only crate that reads the environment or uses
 //! clap; the products it runs are the crates `fps-merchant` and `fps-sandbox`.
@@ -9,6 +9,7 @@ pub mod fps;
 pub mod sandbox;
 pub mod serve;
 pub mod settings;
+pub mod webhook;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -79,6 +80,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run the whole checkout on this machine: the FPS sandbox and the example shop.
     Demo(crate::demo::DemoArgs),
+    /// Make stored fulfilment webhook events due again (the running backends deliver them).
+    WebhookReplay(crate::webhook::ReplayArgs),
     /// Install a caller token and a recipient token on the caller's own account
     /// (InstallPaymentInstruction) and print their ids.
     InstallTokens(InstallTokensArgs),
@@ -122,6 +125,9 @@ pub enum CliError {
     /// The merchant backend could not start or stopped with an error.
     #[error(transparent)]
     Serve(#[from] fps_merchant::ServeError),
+    /// `webhook-replay` failed.
+    #[error(transparent)]
+    Replay(#[from] crate::webhook::ReplayError),
     /// `install-tokens` failed.
     #[error(transparent)]
     InstallTokens(#[from] fps_wire::tokens::InstallTokensError),
@@ -187,9 +193,11 @@ fn run(command: Command, env: &dyn Environment) -> Result<String, CliError> {
         Command::Serve(args) => {
             fps_wire::service::init_logging("info");
             let config = serve::serve_config(&args, env)?;
-            fps_merchant::run(config)?;
+            let webhook = args.webhook.config(env)?;
+            fps_merchant::run(config, webhook)?;
             Ok("stopped".to_owned())
         }
+        Command::WebhookReplay(args) => Ok(crate::webhook::run_replay(&args)?),
         Command::InstallTokens(args) => {
             let settings = args.fps.settings(env)?;
             Ok(fps_wire::tokens::run(&settings, &args.reference_prefix)?)

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::fps::FpsArgs;
 use super::settings::{bad, given, load_secret, number_in, ConfigError, Environment};
+use super::webhook::WebhookArgs;
 use fps_core::params::CbuiEndpoint;
 use fps_core::Endpoint;
 use fps_merchant::config::{DEFAULT_MAX_IN_FLIGHT, DEFAULT_RECONCILE_INTERVAL, MIN_ADMIN_TOKEN};
@@ -21,8 +22,9 @@ pub const ADMIN_TOKEN_ENV: &str = "FPS_ADMIN_TOKEN";
 #[derive(Debug, Clone, Default, clap::Args)]
 #[command(
     after_help = "Secrets are read only from the environment or a file: FPS_SECRET_KEY (or the file named by \
-                  --secret-file / FPS_SECRET_KEY_FILE) and FPS_ADMIN_TOKEN (the admin bearer token, at least 16 \
-                  characters)."
+                  --secret-file / FPS_SECRET_KEY_FILE), FPS_ADMIN_TOKEN (the admin bearer token, at least 16 \
+                  characters) and, with a webhook URL, FPS_FULFILMENT_WEBHOOK_SECRET (or the file named by \
+                  --fulfilment-webhook-secret-file / FPS_FULFILMENT_WEBHOOK_SECRET_FILE)."
 )]
 pub struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:8080].
@@ -65,6 +67,9 @@ pub struct ServeArgs {
     /// How to reach FPS: `--fps-endpoint`, `--access-key-id`, `--secret-file`, `--fps-timeout`.
     #[command(flatten)]
     pub fps: FpsArgs,
+    /// The fulfilment webhook: `--fulfilment-webhook-url`, `--fulfilment-webhook-secret-file`.
+    #[command(flatten)]
+    pub webhook: WebhookArgs,
 }
 
 /// `serve`'s typed configuration from its arguments; the secrets from `env` (or the file).

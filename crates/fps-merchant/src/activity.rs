@@ -222,12 +222,16 @@ pub async fn activity(
         }
     };
     let batch = app
-        .fps
-        .account_activity(ActivityQuery {
-            start: request.after.unwrap_or(request.from),
-            end: request.to,
-            max_batch_size: request.limit,
-        })
+        .orders
+        .metrics()
+        .fps_call(
+            "GetAccountActivity",
+            app.fps.account_activity(ActivityQuery {
+                start: request.after.unwrap_or(request.from),
+                end: request.to,
+                max_batch_size: request.limit,
+            }),
+        )
         .await
         .map_err(|source| ApiError::Fps {
             context: "cannot read the account activity from FPS".to_owned(),
@@ -290,10 +294,15 @@ pub async fn order_transaction(
     let Some(id) = order.transaction_id.as_deref() else {
         return Ok(Json(json!({ "callerReference": reference, "transaction": null })));
     };
-    let details = app.fps.transaction(id).await.map_err(|source| ApiError::Fps {
-        context: "cannot read the transaction from FPS".to_owned(),
-        source,
-    })?;
+    let details = app
+        .orders
+        .metrics()
+        .fps_call("GetTransaction", app.fps.transaction(id))
+        .await
+        .map_err(|source| ApiError::Fps {
+            context: "cannot read the transaction from FPS".to_owned(),
+            source,
+        })?;
     Ok(Json(json!({
         "callerReference": reference,
         "source": "GetTransaction",

@@ -9,6 +9,7 @@ pub mod checkout;
 pub mod config;
 pub mod error;
 pub mod marketplace;
+pub mod metrics;
 pub mod open_orders;
 pub mod order;
 pub mod order_link;
@@ -20,6 +21,7 @@ pub mod shopper;
 pub mod signed_params;
 pub mod store;
 pub mod tracking;
+pub mod webhook;
 
 pub use config::Config;
 pub use server::{run, serve, AppState, ServeError};

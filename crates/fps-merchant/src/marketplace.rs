@@ -148,10 +148,15 @@ pub async fn split(
     let Some(id) = order.transaction_id.as_deref() else {
         return Ok(Json(body));
     };
-    let details = app.fps.transaction(id).await.map_err(|source| ApiError::Fps {
-        context: "cannot read the transaction from FPS".to_owned(),
-        source,
-    })?;
+    let details = app
+        .orders
+        .metrics()
+        .fps_call("GetTransaction", app.fps.transaction(id))
+        .await
+        .map_err(|source| ApiError::Fps {
+            context: "cannot read the transaction from FPS".to_owned(),
+            source,
+        })?;
     let amount = details.amount.map(|a| a.minor_units());
     let fps_fee = details.fps_fees_minor;
     let market_fee = details.marketplace_fees_minor;

@@ -33,6 +33,8 @@ use super::order_link::{OrderLinks, ORDER_KEY_HEADER};
 use super::orders::{OrderService, Reconciler};
 use super::policy::SigningPolicy;
 use super::store::{Store, StoreError};
+use super::webhook::deliver::DeliveryError;
+use super::webhook::{Deliverer, WebhookConfig};
 use super::{activity, admin, checkout, error, marketplace, sellers, shopper, tracking};
 use fps_wire::signer::Signer;
 use fps_wire::{FpsClient, FpsConfig, FpsError};
@@ -57,6 +59,9 @@ pub enum ServeError {
     /// Listening or serving failed.
     #[error("FPS_LISTEN: {0}")]
     Io(#[from] std::io::Error),
+    /// The webhook's delivery worker could not be built.
+    #[error("FPS_FULFILMENT_WEBHOOK_URL: {0}")]
+    Webhook(#[from] DeliveryError),
 }
 
 /// What every handler shares: one reference-counted block, so the clone axum makes for each
@@ -93,11 +98,20 @@ pub struct Shared {
     pub order_links: OrderLinks,
     /// The order service: every state change of an order goes through it.
     pub orders: OrderService,
+    /// The fulfilment webhook, when one is configured.
+    pub webhook: Option<Arc<WebhookConfig>>,
 }
 
 impl AppState {
-    /// Loads the catalog, opens and migrates the store, builds the FPS client.
+    /// Loads the catalog, opens and migrates the store, builds the FPS client; no webhook.
     pub async fn new(config: Config) -> Result<Self, ServeError> {
+        AppState::with_webhook(config, None).await
+    }
+
+    /// [`AppState::new`] with the fulfilment webhook `webhook`: the order service then writes an
+    /// event with each state change it announces, and [`serve`] runs the delivery worker. Kept
+    /// apart from [`Config`] so that a configuration without a webhook reads as before.
+    pub async fn with_webhook(config: Config, webhook: Option<WebhookConfig>) -> Result<Self, ServeError> {
         let catalog = Catalog::load(&config.catalog).map_err(ServeError::Catalog)?;
         let store = Store::connect(&config.database_url).await?;
         let fps = FpsClient::new(FpsConfig {
@@ -116,7 +130,8 @@ impl AppState {
         let order_links = OrderLinks::new(&config.secret);
         let config = Arc::new(config);
         let open_orders: Arc<super::open_orders::OpenOrders> = Arc::default();
-        let orders = OrderService::new(store.clone(), fps.clone(), open_orders.clone(), config.clone());
+        let orders = OrderService::new(store.clone(), fps.clone(), open_orders.clone(), config.clone())
+            .announcing(webhook.is_some());
         Ok(AppState(Arc::new(Shared {
             signer,
             config,
@@ -127,6 +142,7 @@ impl AppState {
             open_orders,
             order_links,
             orders,
+            webhook: webhook.map(Arc::new),
         })))
     }
 }
@@ -136,6 +152,7 @@ impl AppState {
 pub fn routes(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(checkout::healthz))
+        .route("/metrics", get(super::metrics::scrape))
         .route(
             "/api/orders",
             post(checkout::create_order).get(admin::list_orders),
@@ -267,7 +284,7 @@ pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 pub const MAX_HEADERS: usize = 64;
 
 /// Serves on `listener` until `shutdown` completes, then finishes the requests in flight; runs
-/// the reconciler beside it when one is configured.
+/// the reconciler and the webhook's delivery worker beside it when configured.
 ///
 /// HTTP/1.1 through hyper directly (rather than `axum::serve`) so that reading a request's head
 /// is bounded in time ([`HEADER_READ_TIMEOUT`]) and size ([`MAX_HEAD_BYTES`], [`MAX_HEADERS`]).
@@ -278,18 +295,43 @@ pub async fn serve(
 ) -> Result<(), ServeError> {
     let config = state.config.clone();
     let reconciler = spawn_reconciler(&state);
-    let served = serve_service(layered(routes(state), &config), listener, shutdown).await;
-    if let Some((stop, task)) = reconciler {
+    let deliverer = spawn_deliverer(&state)?;
+    // Requests in flight for `GET /metrics`: counted around every layer, until the answer is
+    // made (or the request dropped).
+    let metrics = state.orders.metrics().clone();
+    let app = tower::ServiceExt::map_future(layered(routes(state), &config), move |answer| {
+        let counted = metrics.request_started();
+        async move {
+            let _counted = counted;
+            answer.await
+        }
+    });
+    let served = serve_service(app, listener, shutdown).await;
+    for (stop, task) in reconciler.into_iter().chain(deliverer) {
         let _ = stop.send(());
         let _ = task.await;
     }
     served
 }
 
+/// A background task's stop switch and handle.
+type Background = (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>);
+
+/// Starts the fulfilment webhook's delivery worker, if a webhook is configured.
+pub fn spawn_deliverer(state: &AppState) -> Result<Option<Background>, ServeError> {
+    let Some(webhook) = state.webhook.clone() else {
+        return Ok(None);
+    };
+    let deliverer = Deliverer::new(state.orders.clone(), webhook)?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(deliverer.run(async move {
+        let _ = stopped.await;
+    }));
+    Ok(Some((stop, task)))
+}
+
 /// Starts the reconciler of [`Config::reconcile_interval`], if any: its stop switch and task.
-pub fn spawn_reconciler(
-    state: &AppState,
-) -> Option<(tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>)> {
+pub fn spawn_reconciler(state: &AppState) -> Option<Background> {
     let interval = state.config.reconcile_interval?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let reconciler = Reconciler::new(state.orders.clone(), interval);
@@ -369,13 +411,13 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// `fps-checkout serve` with its settings (built by the command line): starts the runtime and
-/// serves until a signal.
-pub fn run(config: Config) -> Result<(), ServeError> {
+/// `fps-checkout serve` with its settings (built by the command line) and its fulfilment
+/// webhook, if any: starts the runtime and serves until a signal.
+pub fn run(config: Config, webhook: Option<WebhookConfig>) -> Result<(), ServeError> {
     let runtime = fps_wire::service::runtime()?;
     runtime.block_on(async move {
         let listen = config.listen;
-        let state = AppState::new(config).await?;
+        let state = AppState::with_webhook(config, webhook).await?;
         let listener = TcpListener::bind(listen).await?;
         tracing::info!(
             address = %listener.local_addr()?,

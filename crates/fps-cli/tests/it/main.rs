@@ -35,3 +35,4 @@ mod sign_case_variants;
 mod sign_policy;
 mod sign_policy_emulator;
 mod slow_bodies;
+mod webhook;

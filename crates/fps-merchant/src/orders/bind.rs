@@ -131,7 +131,11 @@ impl OrderService {
         &self,
         transaction_id: &str,
     ) -> Result<Result<TransactionDetails, BindError>, FpsError> {
-        match self.fps.transaction(transaction_id).await {
+        match self
+            .metrics
+            .fps_call("GetTransaction", self.fps.transaction(transaction_id))
+            .await
+        {
             Ok(details) => Ok(Ok(details)),
             Err(FpsError::Service {
                 code: fps_wire::ErrorCode::InvalidTransactionId,
@@ -193,14 +197,13 @@ impl OrderService {
                 status.as_str()
             ),
         );
-        self.store
-            .finish_refund(
-                &refund.caller_reference,
-                status.as_str(),
-                Some(transaction_id),
-                &event,
-            )
-            .await?;
+        self.finish_refund(
+            &refund.caller_reference,
+            status.as_str(),
+            Some(transaction_id),
+            &event,
+        )
+        .await?;
         self.open_orders.forget(&refund.order_reference);
         Ok(true)
     }

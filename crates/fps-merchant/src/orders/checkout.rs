@@ -105,8 +105,12 @@ impl OrderService {
             message: e.to_string(),
         })?;
         match self
-            .fps
-            .verify_signature(endpoint.without_query(), parsed.raw_query())
+            .metrics
+            .fps_call(
+                "VerifySignature",
+                self.fps
+                    .verify_signature(endpoint.without_query(), parsed.raw_query()),
+            )
             .await
         {
             Ok(Verification::Success) => Ok(()),
@@ -179,8 +183,16 @@ impl OrderService {
             .ok_or_else(|| StoreError::Invariant("charging order without its timestamp".to_owned()))?;
         let charge = self.charge_request(&order).await?;
         let outcome = match order.mode {
-            Mode::Pay => self.fps.pay(charge, &timestamp, sending).await,
-            Mode::Reserve => self.fps.reserve(charge, &timestamp, sending).await,
+            Mode::Pay => {
+                self.metrics
+                    .fps_call("Pay", self.fps.pay(charge, &timestamp, sending))
+                    .await
+            }
+            Mode::Reserve => {
+                self.metrics
+                    .fps_call("Reserve", self.fps.reserve(charge, &timestamp, sending))
+                    .await
+            }
         };
         match outcome {
             Outcome::Applied(result) => Ok(self.charged(&order, &result, "charged").await?),

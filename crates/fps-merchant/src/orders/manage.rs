@@ -76,7 +76,14 @@ impl OrderService {
                     .map_err(|_| StoreError::from(CorruptValue::new("settle amount", a)))
             })
             .transpose()?;
-        match self.fps.settle(&reserve_id, amount, &timestamp, sending).await {
+        match self
+            .metrics
+            .fps_call(
+                "Settle",
+                self.fps.settle(&reserve_id, amount, &timestamp, sending),
+            )
+            .await
+        {
             Outcome::Applied(result) => {
                 let settle_id = (result.transaction_id != reserve_id).then(|| result.transaction_id.clone());
                 let which = if settle_id.is_some() {
@@ -184,7 +191,11 @@ impl OrderService {
             code: "WRONG_STATE",
             message: "the order has no transaction to cancel".to_owned(),
         })?;
-        match self.fps.cancel(&transaction_id, description).await {
+        match self
+            .metrics
+            .fps_call("Cancel", self.fps.cancel(&transaction_id, description))
+            .await
+        {
             Outcome::Applied(result) => {
                 let status = match result.transaction_status {
                     TransactionStatus::Cancelled => "Cancelled",
@@ -295,7 +306,14 @@ impl OrderService {
             _ => None,
         };
         if let (true, Some((transaction_id, which))) = (open, target) {
-            match self.fps.transaction_status(&transaction_id).await {
+            match self
+                .metrics
+                .fps_call(
+                    "GetTransactionStatus",
+                    self.fps.transaction_status(&transaction_id),
+                )
+                .await
+            {
                 Ok(status) => {
                     order = self
                         .apply_status(order, which, status.transaction_status, "status_applied")

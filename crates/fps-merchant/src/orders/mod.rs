@@ -25,6 +25,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::config::Config;
+use super::metrics::Metrics;
 use super::open_orders::OpenOrders;
 use super::order::OrderState;
 use super::store::{now, Changes, Event, NextCheck, Order, Store, StoreError};
@@ -51,6 +52,10 @@ pub struct OrderService {
     config: Arc<Config>,
     /// Seconds added to the real clock by [`OrderService::advance_clock`] (tests only move it).
     clock_offset: Arc<AtomicI64>,
+    /// Whether state changes write the fulfilment webhook's events ([`Changes::announce`]).
+    announce: bool,
+    /// What `GET /metrics` shows: FPS calls, refusals, requests in flight.
+    metrics: Arc<Metrics>,
 }
 
 impl OrderService {
@@ -62,7 +67,22 @@ impl OrderService {
             open_orders,
             config,
             clock_offset: Arc::default(),
+            announce: false,
+            metrics: Arc::default(),
         }
+    }
+
+    /// The backend's metrics (shared by every clone of the service).
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    /// The service writing (`true`) or not the fulfilment webhook's events with each state
+    /// change it announces: on when a webhook URL is configured, so that without one nothing
+    /// accumulates in the outbox.
+    pub fn announcing(mut self, on: bool) -> Self {
+        self.announce = on;
+        self
     }
 
     /// The service's time, Unix seconds: the real clock plus any [`Self::advance_clock`].
@@ -107,12 +127,30 @@ impl OrderService {
         event: Event,
     ) -> Result<Order, StoreError> {
         self.open_orders.forget(reference);
+        let changes = Changes {
+            announce: self.announce,
+            ..changes
+        };
         let order = self
             .store
             .transition(reference, from, to, changes, &event)
             .await?;
         tracing::info!(order = %reference, state = %order.state, event = event.kind, "order moved");
         Ok(order)
+    }
+
+    /// Records FPS's answer to a refund ([`Store::finish_refund`]), announcing the order's
+    /// refund to the webhook when it is the last.
+    pub(crate) async fn finish_refund(
+        &self,
+        caller_reference: &str,
+        state: &str,
+        transaction_id: Option<&str>,
+        event: &Event,
+    ) -> Result<(), StoreError> {
+        self.store
+            .finish_refund(caller_reference, state, transaction_id, event, self.announce)
+            .await
     }
 
     /// A move's result, or the order as it now is when a concurrent change won the race (an
@@ -164,6 +202,7 @@ impl OrderService {
     /// counted per kind and day: see [`Store::record_refusal`]) and logs a bounded excerpt.
     pub(crate) async fn refuse(&self, order: Option<&str>, kind: &'static str, detail: &str) {
         tracing::warn!(order = %bounded(order.unwrap_or("-"), 64), kind, detail = %bounded(detail, 200), "refused");
+        self.metrics.refused(kind);
         if let Err(e) = self.store.record_refusal(order, &Event::new(kind, detail)).await {
             tracing::error!(error = %e, kind, "cannot record a refusal");
         }

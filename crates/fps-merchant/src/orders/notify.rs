@@ -42,8 +42,11 @@ impl OrderService {
             });
         }
         match self
-            .fps
-            .verify_signature(self.config.ipn_url.as_str(), body)
+            .metrics
+            .fps_call(
+                "VerifySignature",
+                self.fps.verify_signature(self.config.ipn_url.as_str(), body),
+            )
             .await
         {
             Ok(Verification::Success) => {}

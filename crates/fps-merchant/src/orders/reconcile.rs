@@ -212,7 +212,10 @@ impl OrderService {
                 let Some(id) = order.transaction_id.clone() else {
                     return Ok(());
                 };
-                let status = self.fps.transaction_status(&id).await?;
+                let status = self
+                    .metrics
+                    .fps_call("GetTransactionStatus", self.fps.transaction_status(&id))
+                    .await?;
                 self.apply_status(order, Which::Charge, status.transaction_status, "reconciled")
                     .await?;
                 Ok(())
@@ -225,7 +228,10 @@ impl OrderService {
 
     async fn reconcile_charge(&self, order: Order) -> Result<(), ReconcileError> {
         if let Some(id) = order.transaction_id.clone() {
-            let status = self.fps.transaction_status(&id).await?;
+            let status = self
+                .metrics
+                .fps_call("GetTransactionStatus", self.fps.transaction_status(&id))
+                .await?;
             self.apply_status(order, Which::Charge, status.transaction_status, "reconciled")
                 .await?;
             return Ok(());
@@ -294,7 +300,10 @@ impl OrderService {
 
     async fn reconcile_settle(&self, order: Order) -> Result<(), ReconcileError> {
         if let Some(id) = order.settle_transaction_id.clone() {
-            let status = self.fps.transaction_status(&id).await?;
+            let status = self
+                .metrics
+                .fps_call("GetTransactionStatus", self.fps.transaction_status(&id))
+                .await?;
             self.apply_status(order, Which::Settle, status.transaction_status, "reconciled")
                 .await?;
             return Ok(());
@@ -315,7 +324,10 @@ impl OrderService {
         let Some(reserve) = order.transaction_id.clone() else {
             return Ok(());
         };
-        let status = self.fps.transaction_status(&reserve).await?;
+        let status = self
+            .metrics
+            .fps_call("GetTransactionStatus", self.fps.transaction_status(&reserve))
+            .await?;
         if status.transaction_status == TransactionStatus::Reserved {
             let changes = Changes {
                 next_check: NextCheck::At(self.now()),
@@ -392,8 +404,7 @@ impl OrderService {
                         refund.caller_reference
                     ),
                 );
-                self.store
-                    .finish_refund(&refund.caller_reference, "failed", None, &event)
+                self.finish_refund(&refund.caller_reference, "failed", None, &event)
                     .await?;
             }
             Found::Nothing | Found::Unsure => {}
@@ -413,12 +424,15 @@ impl OrderService {
         let mut start = OffsetDateTime::from_unix_timestamp(from).unwrap_or(OffsetDateTime::UNIX_EPOCH);
         for _ in 0..MAX_ACTIVITY_PAGES {
             let batch = self
-                .fps
-                .account_activity(ActivityQuery {
-                    start,
-                    end: None,
-                    max_batch_size: fps_wire::transaction::MAX_BATCH_SIZE,
-                })
+                .metrics
+                .fps_call(
+                    "GetAccountActivity",
+                    self.fps.account_activity(ActivityQuery {
+                        start,
+                        end: None,
+                        max_batch_size: fps_wire::transaction::MAX_BATCH_SIZE,
+                    }),
+                )
                 .await?;
             if let Some(found) = batch.transactions.into_iter().find(|t| {
                 t.caller_reference.as_deref() == Some(reference) && t.operation.as_deref() == Some(operation)

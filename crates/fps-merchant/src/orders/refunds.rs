@@ -114,7 +114,11 @@ impl OrderService {
             amount: Some(amount),
             description,
         };
-        match self.fps.refund(action, &timestamp, sending).await {
+        match self
+            .metrics
+            .fps_call("Refund", self.fps.refund(action, &timestamp, sending))
+            .await
+        {
             Outcome::Applied(result) => {
                 let event = Event::new(
                     "refund_sent",
@@ -125,20 +129,18 @@ impl OrderService {
                         result.transaction_status.as_str()
                     ),
                 );
-                self.store
-                    .finish_refund(
-                        &refund.caller_reference,
-                        result.transaction_status.as_str(),
-                        Some(&result.transaction_id),
-                        &event,
-                    )
-                    .await?;
+                self.finish_refund(
+                    &refund.caller_reference,
+                    result.transaction_status.as_str(),
+                    Some(&result.transaction_id),
+                    &event,
+                )
+                .await?;
                 Ok(())
             }
             Outcome::Refused(source) => {
                 let event = Event::new("refund_refused", source.to_string());
-                self.store
-                    .finish_refund(&refund.caller_reference, "failed", None, &event)
+                self.finish_refund(&refund.caller_reference, "failed", None, &event)
                     .await?;
                 Err(refusal(source, "FPS refused the refund; nothing was refunded"))
             }
@@ -168,7 +170,14 @@ impl OrderService {
             let Some(transaction_id) = refund.transaction_id.as_deref() else {
                 continue;
             };
-            match self.fps.transaction_status(transaction_id).await {
+            match self
+                .metrics
+                .fps_call(
+                    "GetTransactionStatus",
+                    self.fps.transaction_status(transaction_id),
+                )
+                .await
+            {
                 Ok(status) if status.transaction_status != TransactionStatus::Pending => {
                     let event = Event::new(
                         "refund_status_applied",
@@ -178,14 +187,13 @@ impl OrderService {
                             status.transaction_status.as_str()
                         ),
                     );
-                    self.store
-                        .finish_refund(
-                            &refund.caller_reference,
-                            status.transaction_status.as_str(),
-                            Some(transaction_id),
-                            &event,
-                        )
-                        .await?;
+                    self.finish_refund(
+                        &refund.caller_reference,
+                        status.transaction_status.as_str(),
+                        Some(transaction_id),
+                        &event,
+                    )
+                    .await?;
                     changed = true;
                 }
                 Ok(_) => {}

@@ -28,14 +28,17 @@ use super::order::OrderState;
 mod lease;
 mod model;
 mod orders;
+mod outbox;
 mod refunds;
 mod rows;
 mod sellers;
+mod stats;
 mod trail;
 
 pub use model::{
     Changes, Event, NextCheck, Order, Refund, MAX_EVENT_DETAIL, MAX_REFUSAL_DETAIL, MAX_REFUSAL_EVENTS,
 };
+pub use outbox::{OutboxEvent, Replay};
 pub use rows::CorruptValue;
 pub use sellers::{OrderMarketplace, SellerAccount, SellerSignup};
 

@@ -138,6 +138,10 @@ pub struct Changes {
     pub last_error: Option<String>,
     /// See [`Order::next_check_at`].
     pub next_check: NextCheck,
+    /// Whether the change, if it moves the order into a state the fulfilment webhook announces,
+    /// writes that event to the outbox in the same transaction (set by the order service when a
+    /// webhook is configured).
+    pub announce: bool,
 }
 
 /// What a state change does to the order's next reconciliation.

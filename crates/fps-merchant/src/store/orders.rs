@@ -193,6 +193,7 @@ where
         changes: Changes,
         event: &Event,
     ) -> Result<Order, StoreError> {
+        let announce = changes.announce;
         // Only the fields the change sets are written; the others keep their stored values.
         let mut update = QueryBuilder::<DB>::new("UPDATE orders SET state = ");
         update.push_bind(to.as_str());
@@ -244,6 +245,12 @@ where
         update.push(")");
 
         let mut tx = self.pool.begin_with(DB::BEGIN).await?;
+        // The state before, for the webhook's event: `from` may name several.
+        let before = if announce {
+            Self::state_before(&mut tx, reference).await?
+        } else {
+            None
+        };
         let changed = DB::execute_built(&mut update, &mut tx).await?;
         let order = Self::reread(&mut tx, reference).await?;
         if changed != 1 {
@@ -255,6 +262,9 @@ where
             });
         }
         Self::insert_event(&mut tx, Some(reference), event).await?;
+        if let Some(before) = before {
+            Self::announce(&mut tx, before, &order).await?;
+        }
         tx.commit().await?;
         Ok(order)
     }

@@ -32,23 +32,25 @@ impl Store {
 
     /// Records FPS's answer to a refund. A refused or failed refund gives its amount back to the
     /// order; when every taken cent is refunded successfully the order becomes `refunded`.
-    /// Applying the same outcome twice changes nothing.
+    /// Applying the same outcome twice changes nothing. With `announce`, an order that becomes
+    /// `refunded` gets its webhook event in the same transaction ([`super::Changes::announce`]).
     pub async fn finish_refund(
         &self,
         caller_reference: &str,
         state: &str,
         transaction_id: Option<&str>,
         event: &Event,
+        announce: bool,
     ) -> Result<(), StoreError> {
         match self {
             Store::Sqlite(pool) => {
                 Queries::on(pool)
-                    .finish_refund(caller_reference, state, transaction_id, event)
+                    .finish_refund(caller_reference, state, transaction_id, event, announce)
                     .await
             }
             Store::Postgres(pool) => {
                 Queries::on(pool)
-                    .finish_refund(caller_reference, state, transaction_id, event)
+                    .finish_refund(caller_reference, state, transaction_id, event, announce)
                     .await
             }
         }
@@ -158,6 +160,7 @@ where
         state: &str,
         transaction_id: Option<&str>,
         event: &Event,
+        announce: bool,
     ) -> Result<(), StoreError> {
         let select = format!(
             "SELECT {REFUND_COLUMNS} FROM refunds WHERE caller_reference = $1{}",
@@ -206,7 +209,7 @@ where
             .fetch_one(&mut *tx)
             .await?;
             if open == 0 {
-                sqlx::query(
+                let refunded = sqlx::query(
                     "UPDATE orders SET state = $1, updated_at = $2 WHERE reference = $3 AND state = $4 \
                      AND refunded_minor = settled_minor",
                 )
@@ -215,7 +218,12 @@ where
                 .bind(&refund.order_reference)
                 .bind(OrderState::Paid.as_str())
                 .execute(&mut *tx)
-                .await?;
+                .await?
+                .rows_affected();
+                if refunded == 1 && announce {
+                    let order = Self::reread(&mut tx, &refund.order_reference).await?;
+                    Self::announce(&mut tx, OrderState::Paid, &order).await?;
+                }
             }
         }
         tx.commit().await?;

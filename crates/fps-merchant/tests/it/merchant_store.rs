@@ -264,15 +264,15 @@ async fn refunds_never_exceed_the_payment_even_when_racing() {
 
         // A refused refund gives its amount back, once, however often it is reported.
         store
-            .finish_refund(&taken[0], "failed", None, &Event::new("test", ""))
+            .finish_refund(&taken[0], "failed", None, &Event::new("test", ""), false)
             .await
             .unwrap();
         store
-            .finish_refund(&taken[0], "failed", None, &Event::new("test", ""))
+            .finish_refund(&taken[0], "failed", None, &Event::new("test", ""), false)
             .await
             .unwrap();
         store
-            .finish_refund(&taken[0], "Success", Some("R1"), &Event::new("test", ""))
+            .finish_refund(&taken[0], "Success", Some("R1"), &Event::new("test", ""), false)
             .await
             .unwrap();
         assert_eq!(
@@ -287,7 +287,7 @@ async fn refunds_never_exceed_the_payment_even_when_racing() {
         );
         // The other succeeds; the order is refunded only when everything taken is.
         store
-            .finish_refund(&taken[1], "Success", Some("R2"), &Event::new("test", ""))
+            .finish_refund(&taken[1], "Success", Some("R2"), &Event::new("test", ""), false)
             .await
             .unwrap();
         let stored = store.order(&order.reference).await.unwrap().unwrap();
@@ -303,6 +303,7 @@ async fn refunds_never_exceed_the_payment_even_when_racing() {
                 "Success",
                 Some("R3"),
                 &Event::new("test", ""),
+                true,
             )
             .await
             .unwrap();
@@ -313,6 +314,15 @@ async fn refunds_never_exceed_the_payment_even_when_racing() {
             "{kind}"
         );
         assert_eq!(store.refunds(&order.reference).await.unwrap().len(), 3);
+        // Only the announcing change wrote a webhook event (the order was paid without one).
+        let announced: Vec<String> = store
+            .webhook_events_of(&order.reference)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(_, kind)| kind)
+            .collect();
+        assert_eq!(announced, ["order.refunded"], "{kind}");
         assert_eq!(
             store
                 .refund_by_transaction("R3")
