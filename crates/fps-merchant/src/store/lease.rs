@@ -55,6 +55,28 @@ impl Store {
     }
 }
 
+/// A table whose rows are leased by due time, so that one backend at a time works on a row.
+/// The table has `lease_owner` and `lease_until` columns; the names here are constants of this
+/// module, never input.
+pub(super) struct LeasedTable {
+    /// The table.
+    pub table: &'static str,
+    /// Its key column (text).
+    pub key: &'static str,
+    /// The column saying when a row is next due (NULL: not due).
+    pub due: &'static str,
+    /// The `ORDER BY` of the candidates: the most overdue first.
+    pub order: &'static str,
+}
+
+/// Orders due a check by the reconciler.
+const DUE_ORDERS: LeasedTable = LeasedTable {
+    table: "orders",
+    key: "reference",
+    due: "next_check_at",
+    order: "next_check_at, reference",
+};
+
 impl<DB> Queries<'_, DB>
 where
     DB: Backend,
@@ -78,34 +100,59 @@ where
         lease_until: i64,
         limit: u32,
     ) -> Result<Vec<Order>, StoreError> {
-        let candidates: Vec<String> = sqlx::query_scalar(
-            "SELECT reference FROM orders WHERE next_check_at IS NOT NULL AND next_check_at <= $1 \
-             AND (lease_until IS NULL OR lease_until < $2) ORDER BY next_check_at, reference LIMIT $3",
-        )
+        let mut won = Vec::new();
+        for reference in self
+            .lease_due(&DUE_ORDERS, owner, now, lease_until, limit)
+            .await?
+        {
+            if let Some(order) = self.order(&reference).await? {
+                won.push(order);
+            }
+        }
+        Ok(won)
+    }
+
+    /// Leases up to `limit` rows of `table` due at `now` to `owner` until `lease_until`, one
+    /// conditional update per row (a row another backend leased in between is skipped), and
+    /// answers the keys of the rows it won. A row whose lease ran out is free again.
+    pub(super) async fn lease_due(
+        &self,
+        table: &LeasedTable,
+        owner: &str,
+        now: i64,
+        lease_until: i64,
+        limit: u32,
+    ) -> Result<Vec<String>, StoreError> {
+        let LeasedTable {
+            table: name,
+            key,
+            due,
+            order,
+        } = table;
+        let free = format!("{due} IS NOT NULL AND {due} <= $1 AND (lease_until IS NULL OR lease_until < $2)");
+        let candidates: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT {key} FROM {name} WHERE {free} ORDER BY {order} LIMIT $3"
+        ))
         .bind(now)
         .bind(now)
         .bind(i64::from(limit))
         .fetch_all(self.pool)
         .await?;
+        let claim =
+            format!("UPDATE {name} SET lease_owner = $3, lease_until = $4 WHERE {key} = $5 AND {free}");
         let mut won = Vec::with_capacity(candidates.len());
-        for reference in candidates {
-            let claimed = sqlx::query(
-                "UPDATE orders SET lease_owner = $1, lease_until = $2 WHERE reference = $3 \
-                 AND next_check_at IS NOT NULL AND next_check_at <= $4 \
-                 AND (lease_until IS NULL OR lease_until < $5)",
-            )
-            .bind(owner)
-            .bind(lease_until)
-            .bind(&reference)
-            .bind(now)
-            .bind(now)
-            .execute(self.pool)
-            .await?
-            .rows_affected();
+        for candidate in candidates {
+            let claimed = sqlx::query(&claim)
+                .bind(now)
+                .bind(now)
+                .bind(owner)
+                .bind(lease_until)
+                .bind(&candidate)
+                .execute(self.pool)
+                .await?
+                .rows_affected();
             if claimed == 1 {
-                if let Some(order) = self.order(&reference).await? {
-                    won.push(order);
-                }
+                won.push(candidate);
             }
         }
         Ok(won)

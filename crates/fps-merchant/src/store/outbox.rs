@@ -4,10 +4,19 @@
 
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 
+use super::lease::LeasedTable;
 use super::model::Order;
 use super::{now, Backend, Queries, RowsAffected as _, Store, StoreError};
 use crate::order::OrderState;
 use crate::webhook::event::{announced_type, event_body, new_event_id};
+
+/// Webhook events due a delivery attempt.
+const DUE_EVENTS: LeasedTable = LeasedTable {
+    table: "webhook_events",
+    key: "id",
+    due: "next_attempt_at",
+    order: "next_attempt_at, created_at, id",
+};
 
 /// One event leased for delivery.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -174,39 +183,18 @@ where
         lease_until: i64,
         limit: u32,
     ) -> Result<Vec<OutboxEvent>, StoreError> {
-        let candidates: Vec<String> = sqlx::query_scalar(
-            "SELECT id FROM webhook_events WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= $1 \
-             AND (lease_until IS NULL OR lease_until < $2) ORDER BY next_attempt_at, created_at, id LIMIT $3",
-        )
-        .bind(now)
-        .bind(now)
-        .bind(i64::from(limit))
-        .fetch_all(self.pool)
-        .await?;
-        let mut won = Vec::with_capacity(candidates.len());
-        for id in candidates {
-            let claimed = sqlx::query(
-                "UPDATE webhook_events SET lease_owner = $1, lease_until = $2 WHERE id = $3 \
-                 AND next_attempt_at IS NOT NULL AND next_attempt_at <= $4 \
-                 AND (lease_until IS NULL OR lease_until < $5)",
-            )
-            .bind(owner)
-            .bind(lease_until)
-            .bind(&id)
-            .bind(now)
-            .bind(now)
-            .execute(self.pool)
+        let mut won = Vec::new();
+        for id in self
+            .lease_due(&DUE_EVENTS, owner, now, lease_until, limit)
             .await?
-            .rows_affected();
-            if claimed == 1 {
-                let event: Option<OutboxEvent> = sqlx::query_as(
-                    "SELECT id, kind, body, created_at, attempts FROM webhook_events WHERE id = $1",
-                )
-                .bind(&id)
-                .fetch_optional(self.pool)
-                .await?;
-                won.extend(event);
-            }
+        {
+            let event: Option<OutboxEvent> = sqlx::query_as(
+                "SELECT id, kind, body, created_at, attempts FROM webhook_events WHERE id = $1",
+            )
+            .bind(&id)
+            .fetch_optional(self.pool)
+            .await?;
+            won.extend(event);
         }
         Ok(won)
     }

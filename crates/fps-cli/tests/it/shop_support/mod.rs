@@ -194,7 +194,12 @@ impl Shop {
     /// The order's state as stored, without the refresh from FPS the admin read does (which,
     /// once a card transaction's short pending time is over, may already show its outcome).
     pub async fn stored_state(&self, reference: &str) -> String {
-        self.orders.load(reference).await.expect("order").state.to_string()
+        self.orders
+            .load(reference)
+            .await
+            .expect("order")
+            .state
+            .to_string()
     }
 
     /// How many Pay transactions the emulator holds under this CallerReference (asked through the
