@@ -13,12 +13,12 @@ use core::cell::RefCell;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use js_sys::{Function, Reflect};
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{CustomEvent, CustomEventInit, Document, Element, Event, HtmlElement, Window};
+use web_sys::{CustomEvent, CustomEventInit, Document, Element, Event, HtmlElement};
 
 use super::error::BrowserError;
 use super::fetch::{describe, window};
+use super::guard::{Callback, EventListener};
 use super::js::{call_callback, console_error, error_to_js, object};
 use super::options::CheckoutOptions;
 use super::sign_client::sign;
@@ -91,31 +91,38 @@ enum Phase {
     Failed(Rc<BrowserError>),
 }
 
+/// The button's click and the window's `pageshow` listeners: dropping them removes both.
 struct Listeners {
-    window: Window,
-    // `JsValue` rather than `Event` arguments: the module's one closure signature, one shim.
-    click: Closure<dyn FnMut(JsValue)>,
-    pageshow: Closure<dyn FnMut(JsValue)>,
+    _click: EventListener,
+    _pageshow: EventListener,
+}
+
+/// A button's elements, fixed at mount, and its state. The elements are outside the `RefCell`:
+/// the DOM calls that can run page code (custom element reactions on the container, focus
+/// events, the custom events) are made with no borrow held, so page code calling back into the
+/// button finds it free, and a borrow that fails is a bug (a trap), never a call ignored.
+struct Button {
+    container: Element,
+    button: Element,
+    label: Element,
+    message: Element,
+    inner: RefCell<Inner>,
 }
 
 struct Inner {
     options: Option<Rc<CheckoutOptions>>,
     callbacks: Callbacks,
-    container: Element,
-    button: Element,
-    label: Element,
-    message: Element,
     phase: Phase,
     generation: u32,
     /// The button had keyboard focus when a retry disabled it: give it back once settled.
     refocus: bool,
-    /// `Some` while mounted; holding the closures here keeps them alive exactly that long.
+    /// `Some` while mounted: the listeners live exactly that long.
     listeners: Option<Listeners>,
 }
 
 /// A mounted Pay Now button. Cloning gives another handle to the same button.
 #[derive(Clone)]
-pub struct Checkout(Rc<RefCell<Inner>>);
+pub struct Checkout(Rc<Button>);
 
 fn dom(error: JsValue) -> BrowserError {
     BrowserError::Environment(concat(&["DOM call failed: ", &describe(&error)]))
@@ -181,52 +188,57 @@ impl Checkout {
             Ok(options) => (Some(Rc::new(options)), Phase::Loading),
             Err(error) => (None, Phase::Failed(Rc::new(error))),
         };
-        let checkout = Checkout(Rc::new(RefCell::new(Inner {
-            options,
-            callbacks,
+        let checkout = Checkout(Rc::new(Button {
             container,
-            button: button.clone(),
+            button,
             label,
             message,
-            phase,
-            generation: 0,
-            refocus: false,
-            listeners: None,
-        })));
+            inner: RefCell::new(Inner {
+                options,
+                callbacks,
+                phase,
+                generation: 0,
+                refocus: false,
+                listeners: None,
+            }),
+        }));
         let click = {
             let this = checkout.clone();
-            Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| this.on_click(event.unchecked_ref()))
-        };
+            EventListener::new(
+                &checkout.0.button,
+                "click",
+                Callback::new(move |event: JsValue| this.on_click(event.unchecked_ref())),
+            )
+        }
+        .map_err(dom)?;
         let pageshow = {
             let this = checkout.clone();
-            Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
-                let persisted = Reflect::get(&event, &"persisted".into())
-                    .ok()
-                    .and_then(|v| v.as_bool());
-                if persisted == Some(true) {
-                    this.on_back();
-                }
-            })
-        };
-        button
-            .add_event_listener_with_callback("click", click.as_ref().unchecked_ref())
-            .map_err(dom)?;
-        window
-            .add_event_listener_with_callback("pageshow", pageshow.as_ref().unchecked_ref())
-            .map_err(dom)?;
+            EventListener::new(
+                &window,
+                "pageshow",
+                Callback::new(move |event: JsValue| {
+                    let persisted = Reflect::get(&event, &"persisted".into())
+                        .ok()
+                        .and_then(|v| v.as_bool());
+                    if persisted == Some(true) {
+                        this.on_back();
+                    }
+                }),
+            )
+        }
+        .map_err(dom)?;
         let failed = {
-            let mut inner = checkout.0.borrow_mut();
+            let mut inner = checkout.0.inner.borrow_mut();
             inner.listeners = Some(Listeners {
-                window,
-                click,
-                pageshow,
+                _click: click,
+                _pageshow: pageshow,
             });
-            inner.render();
             match &inner.phase {
                 Phase::Failed(error) => Some(error.clone()),
                 _ => None,
             }
         };
+        checkout.0.render();
         match failed {
             Some(error) => checkout.report_error(&error),
             None => checkout.start_signing(),
@@ -236,9 +248,7 @@ impl Checkout {
 
     /// The current state.
     pub fn state(&self) -> ButtonState {
-        let Ok(inner) = self.0.try_borrow() else {
-            return ButtonState::Loading;
-        };
+        let inner = self.0.inner.borrow();
         if inner.listeners.is_none() {
             return ButtonState::Unmounted;
         }
@@ -252,7 +262,7 @@ impl Checkout {
 
     /// The signed CBUI URL, once ready.
     pub fn url(&self) -> Option<String> {
-        let inner = self.0.try_borrow().ok()?;
+        let inner = self.0.inner.borrow();
         match &inner.phase {
             Phase::Ready(url) | Phase::Redirecting(url) => Some(url.as_str().to_owned()),
             _ => None,
@@ -261,7 +271,7 @@ impl Checkout {
 
     /// The last failure, while in the error state.
     pub fn error(&self) -> Option<Rc<BrowserError>> {
-        let inner = self.0.try_borrow().ok()?;
+        let inner = self.0.inner.borrow();
         match &inner.phase {
             Phase::Failed(error) => Some(error.clone()),
             _ => None,
@@ -270,7 +280,8 @@ impl Checkout {
 
     /// Signs again (also what the retry button does). Ignored unless failed or ready.
     pub fn retry(&self) {
-        let allowed = self.0.try_borrow().is_ok_and(|inner| {
+        let allowed = {
+            let inner = self.0.inner.borrow();
             inner.options.is_some()
                 && inner.listeners.is_some()
                 && match &inner.phase {
@@ -278,7 +289,7 @@ impl Checkout {
                     Phase::Ready(_) => true,
                     _ => false,
                 }
-        });
+        };
         if allowed {
             self.start_signing();
         }
@@ -286,40 +297,36 @@ impl Checkout {
 
     /// Removes the button and every listener; pending signing results are dropped. Idempotent.
     pub fn unmount(&self) {
-        let Ok(mut inner) = self.0.try_borrow_mut() else {
-            return;
+        let listeners = {
+            let mut inner = self.0.inner.borrow_mut();
+            inner.generation = inner.generation.wrapping_add(1);
+            inner.listeners.take()
         };
-        inner.generation = inner.generation.wrapping_add(1);
-        if let Some(listeners) = inner.listeners.take() {
-            let _ = inner
-                .button
-                .remove_event_listener_with_callback("click", listeners.click.as_ref().unchecked_ref());
-            let _ = listeners
-                .window
-                .remove_event_listener_with_callback("pageshow", listeners.pageshow.as_ref().unchecked_ref());
-            inner.button.remove();
-            inner.message.remove();
-            let _ = inner.container.class_list().remove_1(CONTAINER_CLASS);
-            let _ = inner.container.remove_attribute(MOUNTED_ATTR);
-            let _ = inner.container.remove_attribute("data-state");
+        // Dropping the listeners removes them (and the closures' handles on this button).
+        if let Some(listeners) = listeners {
+            drop(listeners);
+            let dom = &self.0;
+            dom.button.remove();
+            dom.message.remove();
+            let _ = dom.container.class_list().remove_1(CONTAINER_CLASS);
+            let _ = dom.container.remove_attribute(MOUNTED_ATTR);
+            let _ = dom.container.remove_attribute("data-state");
         }
     }
 
     fn start_signing(&self) {
         let (options, generation) = {
-            let Ok(mut inner) = self.0.try_borrow_mut() else {
-                return;
-            };
+            let mut inner = self.0.inner.borrow_mut();
             let Some(options) = inner.options.clone() else {
                 return;
             };
             inner.generation = inner.generation.wrapping_add(1);
-            let focused = inner.button.owner_document().and_then(|d| d.active_element());
-            inner.refocus = focused.is_some_and(|e| e == inner.button);
+            let focused = self.0.button.owner_document().and_then(|d| d.active_element());
+            inner.refocus = focused.is_some_and(|e| e == self.0.button);
             inner.phase = Phase::Loading;
-            inner.render();
             (options, inner.generation)
         };
+        self.0.render();
         let this = self.clone();
         sign(
             options,
@@ -328,10 +335,8 @@ impl Checkout {
     }
 
     fn finish_signing(&self, generation: u32, result: Result<SignedUrl, BrowserError>) {
-        let ready = {
-            let Ok(mut inner) = self.0.try_borrow_mut() else {
-                return;
-            };
+        let (ready, refocus) = {
+            let mut inner = self.0.inner.borrow_mut();
             if inner.generation != generation || inner.listeners.is_none() {
                 return;
             }
@@ -347,12 +352,12 @@ impl Checkout {
                     Err(error)
                 }
             };
-            inner.render();
-            if core::mem::take(&mut inner.refocus) && !inner.button.has_attribute("disabled") {
-                let _ = inner.button.unchecked_ref::<HtmlElement>().focus();
-            }
-            ready
+            (ready, core::mem::take(&mut inner.refocus))
         };
+        self.0.render();
+        if refocus && !self.0.button.has_attribute("disabled") {
+            let _ = self.0.button.unchecked_ref::<HtmlElement>().focus();
+        }
         match ready {
             Ok((callback, detail)) => {
                 self.dispatch(READY_EVENT, &detail);
@@ -364,34 +369,25 @@ impl Checkout {
 
     /// Fires a bubbling `CustomEvent` on the container (for pages without callbacks: auto-mount).
     fn dispatch(&self, name: &str, detail: &JsValue) {
-        let Ok(inner) = self.0.try_borrow() else {
-            return;
-        };
         let init = object(&[("bubbles", JsValue::TRUE), ("detail", detail.clone())]);
         if let Ok(event) =
             CustomEvent::new_with_event_init_dict(name, init.unchecked_ref::<CustomEventInit>())
         {
-            let _ = inner.container.dispatch_event(&event);
+            let _ = self.0.container.dispatch_event(&event);
         }
     }
 
     fn report_error(&self, error: &BrowserError) {
         console_error(error);
         self.dispatch(ERROR_EVENT, &error_to_js(error));
-        let callback = self
-            .0
-            .try_borrow()
-            .ok()
-            .and_then(|i| i.callbacks.on_error.clone());
+        let callback = self.0.inner.borrow().callbacks.on_error.clone();
         call_callback(callback.as_ref(), &error_to_js(error));
     }
 
     fn on_click(&self, event: &Event) {
         event.prevent_default();
         let action = {
-            let Ok(mut inner) = self.0.try_borrow_mut() else {
-                return;
-            };
+            let mut inner = self.0.inner.borrow_mut();
             let phase = core::mem::replace(&mut inner.phase, Phase::Loading);
             let (phase, action) = match phase {
                 Phase::Ready(url) => {
@@ -407,9 +403,9 @@ impl Checkout {
                 other => (other, Click::Ignore),
             };
             inner.phase = phase;
-            inner.render();
             action
         };
+        self.0.render();
         match action {
             Click::Navigate(url, on_redirect) => {
                 let detail = object(&[("url", url.as_str().into())]);
@@ -428,18 +424,16 @@ impl Checkout {
 
     fn on_back(&self) {
         let callback = {
-            let Ok(mut inner) = self.0.try_borrow_mut() else {
-                return;
-            };
+            let mut inner = self.0.inner.borrow_mut();
             let phase = core::mem::replace(&mut inner.phase, Phase::Loading);
             let (phase, came_back) = match phase {
                 Phase::Redirecting(url) => (Phase::Ready(url), true),
                 other => (other, false),
             };
             inner.phase = phase;
-            inner.render();
             came_back.then(|| inner.callbacks.on_cancel.clone()).flatten()
         };
+        self.0.render();
         call_callback(callback.as_ref(), &JsValue::UNDEFINED);
     }
 }
@@ -450,24 +444,26 @@ enum Click {
     Ignore,
 }
 
-impl Inner {
-    /// Puts the DOM in line with the phase.
+impl Button {
+    /// Puts the DOM in line with the phase: the button's own elements (none of them can run page
+    /// code) while the state is borrowed, then the container's `data-state` with no borrow held
+    /// (a custom element as container may react to it at once by calling back into the button).
     fn render(&self) {
-        let default_label = self
+        let inner = self.inner.borrow();
+        let default_label = inner
             .options
             .as_ref()
             .map_or(super::options::DEFAULT_LABEL, |o| o.label.as_str());
-        let (state, busy, disabled, label, message) = match &self.phase {
+        let (state, busy, disabled, label, message) = match &inner.phase {
             Phase::Loading => ("loading", true, true, default_label, None),
             Phase::Ready(_) => ("ready", false, false, default_label, None),
             Phase::Redirecting(_) => ("redirecting", true, true, default_label, None),
             Phase::Failed(error) => {
-                let retriable = error.is_retriable() && self.options.is_some();
+                let retriable = error.is_retriable() && inner.options.is_some();
                 let label = if retriable { RETRY_LABEL } else { default_label };
                 ("error", false, !retriable, label, Some(error.shopper_message()))
             }
         };
-        let _ = self.container.set_attribute("data-state", state);
         let _ = if disabled {
             self.button.set_attribute("disabled", "")
         } else {
@@ -485,5 +481,7 @@ impl Inner {
         } else {
             self.message.set_attribute("hidden", "")
         };
+        drop(inner);
+        let _ = self.container.set_attribute("data-state", state);
     }
 }

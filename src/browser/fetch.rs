@@ -16,6 +16,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, RequestInit, Response, Window};
 
 use super::error::{BrowserError, FetchError};
+use super::guard::{Callback, Timeout};
 use super::js::object;
 use fps_core::text::concat;
 
@@ -107,37 +108,33 @@ struct Exchange {
     /// Taken by the first step that finishes the exchange; later steps find `None`.
     done: Option<Done>,
     controller: AbortController,
-    timer: i32,
+    /// The timeout; dropping it (when the exchange ends) clears the timer.
+    timer: Option<Timeout>,
     timed_out: bool,
     /// The status of the response, once it came.
     status: u16,
     ok: bool,
-    /// The callbacks, kept alive until the exchange ends (then dropped, breaking the cycle
-    /// they form with this state).
-    callbacks: Vec<Closure<dyn FnMut(JsValue)>>,
+    /// The promise callbacks, kept alive until the exchange ends (then dropped, breaking the
+    /// cycle they form with this state).
+    callbacks: Vec<Callback>,
 }
 
 type Shared = Rc<RefCell<Exchange>>;
 
-/// The JS callback for `step` of `exchange`.
-fn callback(exchange: &Shared, step: Step) -> Closure<dyn FnMut(JsValue)> {
+/// What runs `step` of `exchange`.
+fn step(exchange: &Shared, step: Step) -> impl FnMut(JsValue) + 'static {
     let this = exchange.clone();
-    Closure::new(move |value: JsValue| on_step(&this, step, value))
+    move |value: JsValue| on_step(&this, step, value)
 }
 
 /// Calls `on_ok` or `on_failed` when `promise` settles; both live as long as the exchange.
 fn settle(exchange: &Shared, promise: &Promise, on_ok: Step) {
-    let (ok, failed) = (callback(exchange, on_ok), callback(exchange, Step::Failed));
+    let ok = Callback::new(step(exchange, on_ok));
+    let failed = Callback::new(step(exchange, Step::Failed));
     let _ = promise.then2(&ok, &failed);
-    keep(exchange, ok);
-    keep(exchange, failed);
-}
-
-/// Keeps `closure` alive until the exchange ends.
-fn keep(exchange: &Shared, closure: Closure<dyn FnMut(JsValue)>) {
-    if let Ok(mut state) = exchange.try_borrow_mut() {
-        state.callbacks.push(closure);
-    }
+    let mut state = exchange.borrow_mut();
+    state.callbacks.push(ok);
+    state.callbacks.push(failed);
 }
 
 /// Sends one POST and calls `done` once with the body of a 2xx answer or the failure. A missing
@@ -163,24 +160,18 @@ pub fn post_once(post: Rc<Post>, done: Done) {
         post: post.clone(),
         done: Some(done),
         controller,
-        timer: 0,
+        timer: None,
         timed_out: false,
         status: 0,
         ok: false,
         callbacks: Vec::new(),
     }));
-    let on_timeout = callback(&exchange, Step::Timeout);
-    let timer = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-        on_timeout.as_ref().unchecked_ref(),
-        i32::try_from(post.timeout_ms).unwrap_or(i32::MAX),
-    );
-    keep(&exchange, on_timeout);
-    match timer {
-        Ok(timer) => {
-            if let Ok(mut state) = exchange.try_borrow_mut() {
-                state.timer = timer;
-            }
-        }
+    match Timeout::new(
+        &window,
+        post.timeout_ms,
+        Callback::new(step(&exchange, Step::Timeout)),
+    ) {
+        Ok(timer) => exchange.borrow_mut().timer = Some(timer),
         Err(error) => return finish(&exchange, Err(unreachable(&post, describe(&error)))),
     }
     settle(
@@ -204,26 +195,29 @@ fn request_init(post: &Post, controller: &AbortController) -> Result<RequestInit
 }
 
 fn on_step(exchange: &Shared, step: Step, value: JsValue) {
-    let post = match exchange.try_borrow() {
-        Ok(state) if state.done.is_some() => state.post.clone(),
-        _ => return,
+    let post = {
+        let state = exchange.borrow();
+        if state.done.is_none() {
+            return;
+        }
+        state.post.clone()
     };
     match step {
         Step::Timeout => {
-            let controller = exchange.try_borrow_mut().ok().map(|mut state| {
+            let controller = {
+                let mut state = exchange.borrow_mut();
                 state.timed_out = true;
                 state.controller.clone()
-            });
+            };
             // The pending promise rejects with an AbortError: `Failed` reports the timeout.
-            if let Some(controller) = controller {
-                controller.abort();
-            }
+            controller.abort();
         }
         Step::Response => {
             let Ok(response) = value.dyn_into::<Response>() else {
                 return on_step(exchange, Step::Failed, JsValue::from_str("no Response"));
             };
-            if let Ok(mut state) = exchange.try_borrow_mut() {
+            {
+                let mut state = exchange.borrow_mut();
                 state.status = response.status();
                 state.ok = response.ok();
             }
@@ -234,7 +228,10 @@ fn on_step(exchange: &Shared, step: Step, value: JsValue) {
         }
         Step::Body => {
             let text = value.as_string().unwrap_or_default();
-            let (ok, status) = exchange.try_borrow().map_or((false, 0), |s| (s.ok, s.status));
+            let (ok, status) = {
+                let s = exchange.borrow();
+                (s.ok, s.status)
+            };
             if ok {
                 return finish(exchange, Ok(text));
             }
@@ -257,7 +254,7 @@ fn on_step(exchange: &Shared, step: Step, value: JsValue) {
             );
         }
         Step::Failed => {
-            let timed_out = exchange.try_borrow().is_ok_and(|s| s.timed_out);
+            let timed_out = exchange.borrow().timed_out;
             let error = if timed_out {
                 FetchError::Timeout {
                     url: post.url.clone(),
@@ -276,19 +273,14 @@ fn on_step(exchange: &Shared, step: Step, value: JsValue) {
 
 /// Ends the exchange: stops the timer, drops the callbacks, and calls `done` once.
 fn finish(exchange: &Shared, result: Result<String, FetchError>) {
-    let Ok(mut state) = exchange.try_borrow_mut() else {
-        return;
-    };
+    let mut state = exchange.borrow_mut();
     let Some(done) = state.done.take() else {
         return;
     };
-    if let Some(window) = crate::browser::js::page_window() {
-        window.clear_timeout_with_handle(state.timer);
-    }
     // Dropping a closure while it runs is safe: wasm-bindgen frees it when the call returns.
-    let callbacks = core::mem::take(&mut state.callbacks);
+    let ended = (state.timer.take(), core::mem::take(&mut state.callbacks));
     drop(state);
-    drop(callbacks);
+    drop(ended);
     done(result);
 }
 

@@ -5,6 +5,7 @@ pub mod auto_mount;
 pub mod button;
 pub mod error;
 pub mod fetch;
+pub mod guard;
 pub mod js;
 pub mod options;
 pub mod return_page;

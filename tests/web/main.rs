@@ -10,6 +10,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 mod api;
 mod button;
 mod errors;
+mod guard;
 mod hostile;
 mod return_page;
 mod support;
