@@ -209,8 +209,7 @@ impl Checkout {
                 "click",
                 Callback::new(move |event: JsValue| this.on_click(event.unchecked_ref())),
             )
-        }
-        .map_err(dom)?;
+        };
         let pageshow = {
             let this = checkout.clone();
             EventListener::new(
@@ -225,8 +224,7 @@ impl Checkout {
                     }
                 }),
             )
-        }
-        .map_err(dom)?;
+        };
         let failed = {
             let mut inner = checkout.0.inner.borrow_mut();
             inner.listeners = Some(Listeners {

@@ -166,14 +166,8 @@ pub fn post_once(post: Rc<Post>, done: Done) {
         ok: false,
         callbacks: Vec::new(),
     }));
-    match Timeout::new(
-        &window,
-        post.timeout_ms,
-        Callback::new(step(&exchange, Step::Timeout)),
-    ) {
-        Ok(timer) => exchange.borrow_mut().timer = Some(timer),
-        Err(error) => return finish(&exchange, Err(unreachable(&post, describe(&error)))),
-    }
+    let timer = Timeout::new(post.timeout_ms, Callback::new(step(&exchange, Step::Timeout)));
+    exchange.borrow_mut().timer = Some(timer);
     settle(
         &exchange,
         &window.fetch_with_str_and_init(&post.url, &init),

@@ -4,9 +4,11 @@
 //! none can be forgotten. Our own rather than gloo's: the gloo crates link std, which the shipped
 //! module does not (BENCHMARKS.md, "Size notes").
 
+use js_sys::Function;
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{EventTarget, Window};
+use web_sys::EventTarget;
 
 /// The callback of a guard: the module's one closure signature (`JsValue` rather than `Event`
 /// arguments), so every listener, timer and promise callback shares one shim.
@@ -19,29 +21,52 @@ pub struct EventListener {
     callback: Callback,
 }
 
+// The listener methods, bound directly: with a function listener neither throws, so no
+// `Result` is needed (web-sys declares them as throwing).
+#[wasm_bindgen]
+extern "C" {
+    /// An `EventTarget`, seen through these two bindings.
+    type Listenable;
+    #[wasm_bindgen(method, js_name = addEventListener)]
+    fn add_listener(this: &Listenable, kind: &str, listener: &Function);
+    #[wasm_bindgen(method, js_name = removeEventListener)]
+    fn remove_listener(this: &Listenable, kind: &str, listener: &Function);
+}
+
 impl EventListener {
     /// Adds `callback` as the listener for `kind` events on `target`.
-    pub fn new(target: &EventTarget, kind: &'static str, callback: Callback) -> Result<Self, JsValue> {
-        target.add_event_listener_with_callback(kind, callback.as_ref().unchecked_ref())?;
-        Ok(EventListener {
+    pub fn new(target: &EventTarget, kind: &'static str, callback: Callback) -> Self {
+        target
+            .unchecked_ref::<Listenable>()
+            .add_listener(kind, callback.as_ref().unchecked_ref());
+        EventListener {
             target: target.clone(),
             kind,
             callback,
-        })
+        }
     }
 }
 
 impl Drop for EventListener {
     fn drop(&mut self) {
-        let _ = self
-            .target
-            .remove_event_listener_with_callback(self.kind, self.callback.as_ref().unchecked_ref());
+        self.target
+            .unchecked_ref::<Listenable>()
+            .remove_listener(self.kind, self.callback.as_ref().unchecked_ref());
     }
 }
 
-/// A `setTimeout` timer of `window`, cleared when dropped (after it fired, clearing does nothing).
+// The global timer functions, bound directly: a page's `setTimeout` never throws for a function
+// handler, so no `Result` (and no `Window` kept per timer) is needed.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &Function, ms: i32) -> i32;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(handle: i32);
+}
+
+/// A `setTimeout` timer, cleared when dropped (after it fired, clearing does nothing).
 pub struct Timeout {
-    window: Window,
     handle: i32,
     // Kept alive until the timer can no longer fire.
     _callback: Callback,
@@ -49,21 +74,20 @@ pub struct Timeout {
 
 impl Timeout {
     /// Calls `callback` once after `ms` milliseconds (the longest delay a timer takes if more).
-    pub fn new(window: &Window, ms: u32, callback: Callback) -> Result<Self, JsValue> {
-        let handle = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+    pub fn new(ms: u32, callback: Callback) -> Self {
+        let handle = set_timeout(
             callback.as_ref().unchecked_ref(),
             i32::try_from(ms).unwrap_or(i32::MAX),
-        )?;
-        Ok(Timeout {
-            window: window.clone(),
+        );
+        Timeout {
             handle,
             _callback: callback,
-        })
+        }
     }
 }
 
 impl Drop for Timeout {
     fn drop(&mut self) {
-        self.window.clear_timeout_with_handle(self.handle);
+        clear_timeout(self.handle);
     }
 }
