@@ -13,6 +13,7 @@
 //! - `GET`/`POST /sandbox/settlement`: when card and bank transactions complete ([`settlement`]):
 //!   after the pending delay, in the answer, or after a test's own delay, with the same token.
 //! - `GET /outbox`: the e-mails FPS would have sent senders (payments, failed settlements, refunds).
+//! - `GET /favicon.ico`: the emulator's icon (cacheable for a day), so no page leaves a 404.
 //!
 //! # Test accounts
 //! Every sandbox account's password is `sandbox`.
@@ -175,9 +176,26 @@ pub fn router(state: Arc<SandboxState>) -> Router {
             get(settlement::switch).post(settlement::switch),
         )
         .route("/outbox", get(outbox::page))
+        .route(FAVICON_PATH, get(favicon))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Path of the emulator's icon, which browsers ask for on every page.
+pub const FAVICON_PATH: &str = "/favicon.ico";
+
+/// The icon (16x16, 32-bit ICO): without it every page leaves a 404 in the browser's console.
+const FAVICON: &[u8] = include_bytes!("favicon.ico");
+
+async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/x-icon"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        FAVICON,
+    )
 }
 
 async fn certificate(State(state): State<Arc<SandboxState>>) -> impl IntoResponse {
