@@ -4,6 +4,7 @@
 //!
 //! Every function here that changes state expects the caller to hold `SandboxState::write_lock`.
 
+pub mod balance;
 mod cancels;
 mod charges;
 pub mod fees;

@@ -9,6 +9,7 @@ use sqlx::SqlitePool;
 
 mod accounts;
 mod outbox;
+mod people;
 mod records;
 mod requests;
 

@@ -29,3 +29,70 @@ async fn the_icon_answers_with_its_type_and_may_be_cached() {
     assert_eq!((body[6], body[7]), (16, 16));
     h.sandbox.stop().await;
 }
+
+/// The project's Query API client, signing as `key` with `secret`.
+pub fn client_as(h: &Harness, key: &str, secret: &str) -> fps_wire::FpsClient {
+    fps_wire::FpsClient::new(fps_wire::FpsConfig {
+        endpoint: fps_wire::api_endpoint(&h.sandbox.api_url()).unwrap(),
+        access_key_id: key.into(),
+        secret: fps_wire::signer::SecretKey::new(secret).unwrap(),
+        timeout: std::time::Duration::from_secs(10),
+        max_attempts: 1,
+    })
+    .unwrap()
+}
+
+#[tokio::test]
+async fn get_account_balance_sums_the_callers_money_and_what_is_pending() {
+    // Card payments stay Pending for the test's length; balance (ABT) payments are final at once.
+    let h = Harness::start(600_000, None).await;
+    let client = client_as(&h, KEY, SECRET);
+    let empty = client.account_balance().await.unwrap();
+    assert_eq!(empty.total_minor, 0);
+    assert_eq!((empty.pending_in_minor, empty.pending_out_minor), (0, 0));
+
+    // $10.00 by balance: the shop nets $10.00 less FPS's 1.5 % + $0.01 = $9.84.
+    let token = h.single_use_token("bal-abt", "10.00", "ABT", false).await;
+    let paid = h.pay("Pay", &token, "bal-abt", "10.00").await;
+    assert_eq!(paid.tag("TransactionStatus").as_deref(), Some("Success"), "{}", paid.body);
+    // $20.00 by card, pending: $20.00 less 2.9 % + $0.30 = $19.12 on its way in.
+    let card = h.single_use_token("bal-cc", "20.00", "CC", false).await;
+    let pending = h.pay("Pay", &card, "bal-cc", "20.00").await;
+    assert_eq!(pending.tag("TransactionStatus").as_deref(), Some("Pending"), "{}", pending.body);
+    let balance = client.account_balance().await.unwrap();
+    assert_eq!(balance.total_minor, 984);
+    assert_eq!(balance.pending_in_minor, 1912);
+    assert_eq!(balance.pending_out_minor, 0);
+    assert_eq!((balance.disburse_minor, balance.refund_minor), (984, 984));
+
+    // A $5.00 refund of the balance payment is final at once: it leaves the shop's account.
+    let id = paid.tag("TransactionId").unwrap();
+    let refund = h
+        .call(&[
+            ("Action", "Refund"),
+            ("TransactionId", &id),
+            ("CallerReference", "bal-abt-refund"),
+            ("RefundAmount.Value", "5.00"),
+            ("RefundAmount.CurrencyCode", "USD"),
+        ])
+        .await;
+    assert_eq!(refund.tag("TransactionStatus").as_deref(), Some("Success"), "{}", refund.body);
+    let after = client.account_balance().await.unwrap();
+    assert_eq!(after.total_minor, 484);
+    assert_eq!(after.pending_in_minor, 1912);
+
+    // Another caller's account is its own; the action takes no parameter.
+    let other = client_as(&h, OTHER_KEY, SECRET).account_balance().await.unwrap();
+    assert_eq!(other.total_minor, 0);
+    let extra = h
+        .call(&[("Action", "GetAccountBalance"), ("TransactionId", &id)])
+        .await;
+    assert_eq!(extra.error_code(), "InvalidRequest");
+    let raw = h.call(&[("Action", "GetAccountBalance")]).await;
+    assert!(
+        raw.body.contains("<GetAccountBalanceResponse xmlns=\"http://fps.amazonaws.com/doc/2010-08-28/\"><GetAccountBalanceResult><AccountBalance><TotalBalance><CurrencyCode>USD</CurrencyCode><Value>4.840000</Value></TotalBalance>"),
+        "{}",
+        raw.body
+    );
+    h.sandbox.stop().await;
+}
