@@ -84,7 +84,7 @@ use tokio::task::JoinHandle;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
-pub use config::{CallerAccount, ConfigError, RecipientAccount, SandboxConfig};
+pub use config::{CallerAccount, ConfigError, RecipientAccount, SandboxConfig, SecondKey};
 pub use state::SandboxState;
 
 use landing_signer::{KeyError, LandingSigner, CERTIFICATE_PATH};

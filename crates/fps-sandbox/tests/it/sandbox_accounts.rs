@@ -96,3 +96,69 @@ async fn get_account_balance_sums_the_callers_money_and_what_is_pending() {
     );
     h.sandbox.stop().await;
 }
+
+const ROTATED_KEY: &str = "AKIASANDBOXROTATED01";
+const ROTATED_SECRET: &str = "the shop's new secret key";
+
+/// An emulator whose main caller holds a second key (in rotation).
+async fn rotating() -> Harness {
+    let dir = TempDir::new();
+    let mut config = config(&dir, 50, None);
+    config.second_keys.push(fps_sandbox::SecondKey {
+        caller: KEY.into(),
+        access_key_id: ROTATED_KEY.into(),
+        secret: fps_wire::signer::SecretKey::new(ROTATED_SECRET).unwrap(),
+    });
+    Harness::with(fps_sandbox::start(config).await.unwrap(), dir)
+}
+
+#[tokio::test]
+async fn a_caller_in_key_rotation_signs_with_either_key_for_one_account() {
+    let h = rotating().await;
+    // A payment made under the first key...
+    let token = h.single_use_token("rotate-1", "10.00", "ABT", false).await;
+    let paid = h.pay("Pay", &token, "rotate-1", "10.00").await;
+    let id = paid.tag("TransactionId").unwrap_or_else(|| panic!("{}", paid.body));
+    // ...is the account's: the second key reads it, and both see one balance.
+    let old = client_as(&h, KEY, SECRET);
+    let new = client_as(&h, ROTATED_KEY, ROTATED_SECRET);
+    let details = new.transaction(&id).await.unwrap();
+    assert_eq!(details.transaction_id, id);
+    assert_eq!(
+        old.account_balance().await.unwrap(),
+        new.account_balance().await.unwrap()
+    );
+    assert_eq!(new.account_balance().await.unwrap().total_minor, 984);
+
+    // The CBUI start URL signed with the second key is the same caller's.
+    let request = fps_core::CbuiRequest::from_pairs(vec![
+        ("callerKey", ROTATED_KEY),
+        ("pipelineName", "SingleUse"),
+        ("returnURL", "https://shop.example/thanks"),
+        ("callerReference", "rotate-2"),
+        ("transactionAmount", "5.00"),
+    ])
+    .unwrap();
+    let endpoint = fps_core::params::CbuiEndpoint::custom(&h.sandbox.cbui_url()).unwrap();
+    let url = fps_wire::signer::sign_cbui(
+        &fps_wire::signer::SecretKey::new(ROTATED_SECRET).unwrap(),
+        &request,
+        &endpoint,
+    )
+    .url;
+    let landing = h.approve(&url, "buyer@sandbox.test", "ABT").await;
+    let parsed = fps_core::CbuiReturn::parse(landing.split_once('?').unwrap().1).unwrap();
+    assert!(parsed.is_success(), "{landing}");
+    let token = parsed.token_id.unwrap().as_str().to_owned();
+    // Paid with the first key: the token belongs to the account, not to the key.
+    let paid = h.pay("Pay", &token, "rotate-2", "5.00").await;
+    assert_eq!(paid.tag("TransactionStatus").as_deref(), Some("Success"), "{}", paid.body);
+
+    // Each key checks its own secret: the first secret under the second key does not sign.
+    let wrong = client_as(&h, ROTATED_KEY, SECRET).account_balance().await;
+    assert!(
+        matches!(&wrong, Err(fps_wire::FpsError::Service { code, .. }) if code.as_wire() == "SignatureDoesNotMatch"),
+        "{wrong:?}"
+    );
+    h.sandbox.stop().await;
+}
