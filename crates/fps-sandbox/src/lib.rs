@@ -14,6 +14,8 @@
 //!   after the pending delay, in the answer, or after a test's own delay, with the same token.
 //! - `GET /outbox`: the e-mails FPS would have sent senders (payments, failed settlements, refunds).
 //! - `GET /favicon.ico`: the emulator's icon (cacheable for a day), so no page leaves a 404.
+//! - `GET /account` (and `POST /account/...`): the account pages ([`account`]): every sandbox
+//!   account signs in to see its balance, transactions and tokens, and cancels payments and tokens.
 //!
 //! # Test accounts
 //! Every sandbox account's password is `sandbox`.
@@ -51,6 +53,7 @@
 //! - Fees: FPS's fee schedule and the marketplace's fees split each payment; balances per account
 //!   move when a transaction succeeds (see [`ledger::fees`] and [`ledger::postings`]).
 
+pub mod account;
 pub mod api;
 pub mod cbui;
 pub mod clock;
@@ -177,6 +180,11 @@ pub fn router(state: Arc<SandboxState>) -> Router {
         )
         .route("/outbox", get(outbox::page))
         .route(FAVICON_PATH, get(favicon))
+        .route(account::ACCOUNT_PATH, get(account::page))
+        .route("/account/signin", post(account::sign_in))
+        .route("/account/signout", post(account::sign_out))
+        .route("/account/cancel-payment", post(account::cancel_payment))
+        .route("/account/cancel-token", post(account::cancel_token))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -18,6 +18,7 @@ pub use records::{
     TransactionRecord,
 };
 
+pub use people::AccountSession;
 pub use requests::{RequestRecord, RECORD_LIFETIME_MS};
 
 use super::clock::Clock;
