@@ -9,7 +9,7 @@ use crate::store::{HistoryRecord, TokenRecord, TransactionRecord};
 use crate::xml::escape;
 
 /// Style of the account pages, after the CBUI pages' own (in `layout`).
-const STYLE: &str = "<style>main{max-width:68rem}table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem;font-size:.92rem}\
+const STYLE: &str = "<style>main{max-width:68rem}caption{text-align:left}time{white-space:nowrap}table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem;font-size:.92rem}\
 th,td{border-bottom:1px solid #e5e7eb;padding:.45rem .4rem;text-align:left;vertical-align:top}\
 th{background:#f9fafb}td.money{text-align:right;white-space:nowrap}ol.history{margin:0;padding-left:1.1rem;font-size:.85rem}\
 .status{font-weight:600}.status-Cancelled,.status-Failure{color:#991b1b}.status-Success{color:#166534}\
@@ -42,6 +42,13 @@ pub struct AccountView<'a> {
 fn money(minor: i64) -> String {
     let sign = if minor < 0 { "-" } else { "" };
     format!("{sign}${}", two_decimals(minor.saturating_abs()))
+}
+
+/// A date as people read it (`2026-12-06 15:45:57 UTC`), machine-readable in `datetime`.
+fn when(ms: i64) -> String {
+    let iso = iso_date(ms);
+    let shown = iso.get(..19).unwrap_or(&iso).replace('T', " ");
+    format!("<time datetime=\"{}\">{} UTC</time>", escape(&iso), escape(&shown))
 }
 
 fn method_name(method: &str) -> &str {
@@ -93,8 +100,8 @@ fn history(entries: &[HistoryRecord]) -> String {
     let mut out = String::from("<ol class=\"history\">");
     for h in entries {
         out.push_str(&format!(
-            "<li><time datetime=\"{0}\">{0}</time>: {1} ({2}, {3})</li>",
-            escape(&iso_date(h.at)),
+            "<li>{}: {} ({}, {})</li>",
+            when(h.at),
             escape(&h.status),
             escape(&h.status_code),
             money(h.amount_minor),
@@ -109,7 +116,7 @@ fn transactions(view: &AccountView<'_>) -> String {
         return "<p>No transactions yet.</p>".to_owned();
     }
     let mut out = String::from(
-        "<table id=\"transactions\"><caption class=\"hint\">Newest first</caption><thead><tr>\
+        "<table id=\"transactions\"><caption class=\"hint\">Newest first; times in UTC</caption><thead><tr>\
          <th scope=\"col\">Transaction</th><th scope=\"col\">From → to</th><th scope=\"col\">Amount</th>\
          <th scope=\"col\">Fees</th><th scope=\"col\">Status and history</th><th scope=\"col\"></th></tr></thead><tbody>",
     );
@@ -145,7 +152,7 @@ fn transactions(view: &AccountView<'_>) -> String {
              <td>{action}</td></tr>",
             id = escape(&txn.id),
             op = escape(&txn.operation),
-            date = escape(&iso_date(txn.date_received)),
+            date = when(txn.date_received),
             reason = txn
                 .payment_reason
                 .as_deref()
@@ -195,7 +202,7 @@ fn tokens(view: &AccountView<'_>) -> String {
              <td><span class=\"status\">{status}</span></td><td>{action}</td></tr>",
             id = escape(&token.token_id),
             kind = escape(&token.token_type),
-            date = escape(&iso_date(token.date_installed)),
+            date = when(token.date_installed),
             caller = escape(caller_name),
             reason = token
                 .payment_reason
