@@ -199,7 +199,10 @@ impl SandboxConfig {
         if let Some(caller) = self.caller(access_key_id) {
             return Some((caller, &caller.secret));
         }
-        let second = self.second_keys.iter().find(|k| k.access_key_id == access_key_id)?;
+        let second = self
+            .second_keys
+            .iter()
+            .find(|k| k.access_key_id == access_key_id)?;
         self.caller(&second.caller).map(|caller| (caller, &second.secret))
     }
 
@@ -295,7 +298,9 @@ impl SandboxConfig {
         }
         for (i, k) in self.second_keys.iter().enumerate() {
             if k.access_key_id.is_empty() {
-                return Err(ConfigError::Invalid("a second key has an empty access_key_id".into()));
+                return Err(ConfigError::Invalid(
+                    "a second key has an empty access_key_id".into(),
+                ));
             }
             if self.caller(&k.caller).is_none() {
                 return Err(ConfigError::Invalid(format!(
@@ -304,7 +309,9 @@ impl SandboxConfig {
                 )));
             }
             let taken = self.callers.iter().any(|c| c.access_key_id == k.access_key_id)
-                || self.second_keys[..i].iter().any(|o| o.access_key_id == k.access_key_id);
+                || self.second_keys[..i]
+                    .iter()
+                    .any(|o| o.access_key_id == k.access_key_id);
             if taken {
                 return Err(ConfigError::Invalid(format!(
                     "access key id {} is configured twice",
@@ -421,9 +428,15 @@ mod tests {
         )
         .unwrap();
         let (caller, secret) = config.signing_key("NEWKEY").unwrap();
-        assert_eq!((caller.access_key_id.as_str(), secret.expose()), ("OLDKEY", &b"new"[..]));
+        assert_eq!(
+            (caller.access_key_id.as_str(), secret.expose()),
+            ("OLDKEY", &b"new"[..])
+        );
         let (caller, secret) = config.signing_key("OLDKEY").unwrap();
-        assert_eq!((caller.access_key_id.as_str(), secret.expose()), ("OLDKEY", &b"old"[..]));
+        assert_eq!(
+            (caller.access_key_id.as_str(), secret.expose()),
+            ("OLDKEY", &b"old"[..])
+        );
         // The second key names the account only for signatures; the account keeps its first id.
         assert!(config.caller("NEWKEY").is_none());
         assert!(config.signing_key("NOKEY").is_none());

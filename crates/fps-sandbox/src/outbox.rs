@@ -79,7 +79,12 @@ pub fn seller_email_for(
         return None;
     }
     let amount = txn.settled_minor.unwrap_or(txn.amount_minor);
-    let fees = txn.marketplace_fee_minor + if txn.fee_paid_by == "Caller" { 0 } else { txn.fps_fee_minor };
+    let fees = txn.marketplace_fee_minor
+        + if txn.fee_paid_by == "Caller" {
+            0
+        } else {
+            txn.fps_fee_minor
+        };
     Some((
         "payment_received",
         txn.recipient_email.clone(),

@@ -71,8 +71,7 @@ fn signed_minor(name: &str, amount: &AmountXml) -> Result<i64, FpsError> {
 pub fn account_balance(body: &str) -> Result<AccountBalance, FpsError> {
     let (xml, _): (ResultXml, _) = parse_success(ActionName::GetAccountBalance, body)?;
     let b = xml.account_balance;
-    let optional =
-        |name: &str, amount: Option<&AmountXml>| amount.map_or(Ok(0), |a| signed_minor(name, a));
+    let optional = |name: &str, amount: Option<&AmountXml>| amount.map_or(Ok(0), |a| signed_minor(name, a));
     let available = b.available.as_ref();
     Ok(AccountBalance {
         total_minor: signed_minor("TotalBalance", &b.total)?,
@@ -106,7 +105,10 @@ mod tests {
 
     #[test]
     fn refuses_a_bad_amount_or_another_action() {
-        let bad = ANSWER.replace("12.340000</Value></TotalBalance>", "12.345000</Value></TotalBalance>");
+        let bad = ANSWER.replace(
+            "12.340000</Value></TotalBalance>",
+            "12.345000</Value></TotalBalance>",
+        );
         assert!(matches!(account_balance(&bad), Err(FpsError::Malformed { .. })));
         let other = ANSWER.replace("GetAccountBalanceResponse", "GetAccountActivityResponse");
         assert!(matches!(account_balance(&other), Err(FpsError::Malformed { .. })));

@@ -39,8 +39,14 @@ const LIST_LIMIT: i64 = 100;
 
 /// The confirmations the page may show after an action (`?done=`): fixed texts, never echoed input.
 const NOTICES: &[(&str, &str)] = &[
-    ("payment-cancelled", "The payment was cancelled. The merchant has been notified."),
-    ("token-cancelled", "The authorization was cancelled. The merchant has been notified."),
+    (
+        "payment-cancelled",
+        "The payment was cancelled. The merchant has been notified.",
+    ),
+    (
+        "token-cancelled",
+        "The authorization was cancelled. The merchant has been notified.",
+    ),
 ];
 
 fn form(body: &Bytes) -> Option<Vec<(String, String)>> {

@@ -48,7 +48,11 @@ fn money(minor: i64) -> String {
 fn when(ms: i64) -> String {
     let iso = iso_date(ms);
     let shown = iso.get(..19).unwrap_or(&iso).replace('T', " ");
-    format!("<time datetime=\"{}\">{} UTC</time>", escape(&iso), escape(&shown))
+    format!(
+        "<time datetime=\"{}\">{} UTC</time>",
+        escape(&iso),
+        escape(&shown)
+    )
 }
 
 fn method_name(method: &str) -> &str {
@@ -123,9 +127,8 @@ fn transactions(view: &AccountView<'_>) -> String {
     for (txn, entries) in view.transactions {
         let amount = txn.settled_minor.unwrap_or(txn.amount_minor);
         let mine = txn.sender_email.eq_ignore_ascii_case(view.email);
-        let cancellable = mine
-            && txn.operation != "Refund"
-            && (txn.status == "Pending" || txn.status == "Reserved");
+        let cancellable =
+            mine && txn.operation != "Refund" && (txn.status == "Pending" || txn.status == "Reserved");
         let action = if cancellable {
             button_form(
                 "/account/cancel-payment",
@@ -139,12 +142,12 @@ fn transactions(view: &AccountView<'_>) -> String {
         };
         let mut fees = format!("FPS {}", money(txn.fps_fee_minor));
         if txn.marketplace_fee_minor != 0 {
-            fees.push_str(&format!(
-                "<br>Marketplace {}",
-                money(txn.marketplace_fee_minor)
-            ));
+            fees.push_str(&format!("<br>Marketplace {}", money(txn.marketplace_fee_minor)));
         }
-        fees.push_str(&format!("<br><span class=\"hint\">paid by {}</span>", escape(&txn.fee_paid_by)));
+        fees.push_str(&format!(
+            "<br><span class=\"hint\">paid by {}</span>",
+            escape(&txn.fee_paid_by)
+        ));
         out.push_str(&format!(
             "<tr data-transaction=\"{id}\" data-status=\"{status}\"><td>{op} <span class=\"hint\">{date}</span><br><code>{id}</code>{reason}</td>\
              <td>{sender} → {recipient}<br><span class=\"hint\">{method}</span></td><td class=\"money\">{amount}</td>\

@@ -5,8 +5,7 @@
 use super::install::install_payment_instruction;
 use super::params::ApiParams;
 use super::queries::{
-    account_activity, account_balance, get_transaction, token_by_caller, transaction_status,
-    verify_signature,
+    account_activity, account_balance, get_transaction, token_by_caller, transaction_status, verify_signature,
 };
 use super::render::respond;
 use super::{ApiReply, OLD_VERSION};

@@ -170,8 +170,7 @@ pub(super) async fn account_balance(
     request_id: &str,
 ) -> Result<ApiReply, FpsError> {
     params.only(&[])?;
-    let balance =
-        ledger::balance::account_balance(state, &caller.email, Some(&caller.access_key_id)).await?;
+    let balance = ledger::balance::account_balance(state, &caller.email, Some(&caller.access_key_id)).await?;
     Ok(respond(
         ActionName::GetAccountBalance,
         version,

@@ -18,7 +18,13 @@ pub async fn cancel(
     override_ipn_url: Option<String>,
 ) -> Result<TransactionRecord, FpsError> {
     let txn = caller_transaction(state, caller, id).await?;
-    cancel_record(state, txn, override_ipn_url, "The transaction was cancelled by the caller.").await
+    cancel_record(
+        state,
+        txn,
+        override_ipn_url,
+        "The transaction was cancelled by the caller.",
+    )
+    .await
 }
 
 /// A sender cancels its own pending or reserved payment on the account pages (as on
@@ -85,7 +91,12 @@ pub async fn cancel_token_by_owner(
     owner_email: &str,
     token_id: &str,
 ) -> Result<(), FpsError> {
-    let unknown = || FpsError::new(ErrorCode::InvalidTokenIdSender, "You authorized no token with this id.");
+    let unknown = || {
+        FpsError::new(
+            ErrorCode::InvalidTokenIdSender,
+            "You authorized no token with this id.",
+        )
+    };
     let token = state
         .store
         .token(token_id)

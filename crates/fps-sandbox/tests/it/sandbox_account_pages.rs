@@ -105,12 +105,22 @@ async fn sign_in(h: &Harness, email: &str) -> String {
 
 fn form_token(page: &str) -> String {
     let marker = "name=\"formToken\" value=\"";
-    let start = page.find(marker).unwrap_or_else(|| panic!("no form token in {page}")) + marker.len();
+    let start = page
+        .find(marker)
+        .unwrap_or_else(|| panic!("no form token in {page}"))
+        + marker.len();
     page[start..start + 32].to_owned()
 }
 
 /// A token of `key`'s for the buyer with a payment reason.
-async fn token_with_reason(h: &Harness, key: &str, reference: &str, amount: &str, method: &str, reserve: bool) -> String {
+async fn token_with_reason(
+    h: &Harness,
+    key: &str,
+    reference: &str,
+    amount: &str,
+    method: &str,
+    reserve: bool,
+) -> String {
     let mut params = vec![
         ("pipelineName", "SingleUse"),
         ("returnURL", "https://shop.example/thanks"),
@@ -121,7 +131,9 @@ async fn token_with_reason(h: &Harness, key: &str, reference: &str, amount: &str
     if reserve {
         params.push(("reserve", "True"));
     }
-    let landing = h.approve(&h.cbui_url(key, &params), "buyer@sandbox.test", method).await;
+    let landing = h
+        .approve(&h.cbui_url(key, &params), "buyer@sandbox.test", method)
+        .await;
     let parsed = CbuiReturn::parse(landing.split_once('?').unwrap().1).unwrap();
     assert!(parsed.is_success(), "{landing}");
     parsed.token_id.unwrap().as_str().to_owned()
@@ -132,7 +144,9 @@ async fn accounts_sign_in_and_see_balance_transactions_and_tokens() {
     let h = Harness::start(50, None).await;
     let token = token_with_reason(&h, KEY, "page-1", "10.00", "ABT", false).await;
     let paid = h.pay("Pay", &token, "page-1", "10.00").await;
-    let id = paid.tag("TransactionId").unwrap_or_else(|| panic!("{}", paid.body));
+    let id = paid
+        .tag("TransactionId")
+        .unwrap_or_else(|| panic!("{}", paid.body));
 
     // Signed out: the sign-in page; a wrong password signs nobody in.
     let page = request(&h, "/account", None, None).await;
@@ -150,7 +164,13 @@ async fn accounts_sign_in_and_see_balance_transactions_and_tokens() {
     assert!(wrong.cookie.is_none());
     assert!(wrong.body.contains("role=\"alert\""), "{}", wrong.body);
     // A forged cookie is no sign-in.
-    let forged = request(&h, "/account", Some("fps_sandbox_account=0123456789abcdef0123456789abcdef"), None).await;
+    let forged = request(
+        &h,
+        "/account",
+        Some("fps_sandbox_account=0123456789abcdef0123456789abcdef"),
+        None,
+    )
+    .await;
     assert!(forged.body.contains("Sign in to your account"));
 
     // The buyer: paid $10.00 from its balance, the reason escaped, the history and FPS's fee shown.
@@ -160,11 +180,17 @@ async fn accounts_sign_in_and_see_balance_transactions_and_tokens() {
     assert_eq!(page.csp.as_deref(), Some(fps_sandbox::cbui::pages::CSP));
     let body = &page.body;
     assert!(body.contains("<h1>Test Buyer</h1>"), "{body}");
-    assert!(body.contains(&format!("data-transaction=\"{id}\" data-status=\"Success\"")), "{body}");
+    assert!(
+        body.contains(&format!("data-transaction=\"{id}\" data-status=\"Success\"")),
+        "{body}"
+    );
     assert!(body.contains("data-minor=\"-1000\">-$10.00"), "{body}");
     assert!(body.contains("FPS $0.16"), "{body}");
     assert!(body.contains("Success (Success, $10.00)"), "{body}");
-    assert!(body.contains("Tent &lt;script&gt;alert(1)&lt;/script&gt;"), "{body}");
+    assert!(
+        body.contains("Tent &lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{body}"
+    );
     assert!(!body.contains("<script>"), "{body}");
     assert!(body.contains(&format!("data-token=\"{token}\"")), "{body}");
     // A completed payment cannot be cancelled here (refunds are the merchant's).
@@ -178,7 +204,13 @@ async fn accounts_sign_in_and_see_balance_transactions_and_tokens() {
 
     // Signing out ends the sign-in for good.
     let token = form_token(&page.body);
-    let out = request(&h, "/account/signout", Some(&shop), Some(&[("formToken", &token)])).await;
+    let out = request(
+        &h,
+        "/account/signout",
+        Some(&shop),
+        Some(&[("formToken", &token)]),
+    )
+    .await;
     assert_eq!(out.status, 303);
     assert!(out.cookie.unwrap().contains("Max-Age=0"));
     let after = request(&h, "/account", Some(&shop), None).await;
@@ -192,7 +224,9 @@ async fn a_buyer_cancels_a_reserved_payment_and_a_token_and_the_caller_hears_by_
     let h = Harness::start(50, Some(ipn_url)).await;
     let token = token_with_reason(&h, KEY, "page-2", "25.00", "CC", true).await;
     let reserved = h.pay("Reserve", &token, "page-2", "25.00").await;
-    let id = reserved.tag("TransactionId").unwrap_or_else(|| panic!("{}", reserved.body));
+    let id = reserved
+        .tag("TransactionId")
+        .unwrap_or_else(|| panic!("{}", reserved.body));
     assert_eq!(h.settled_status(&id).await, "Reserved");
 
     // Another buyer cannot cancel it.
@@ -206,14 +240,31 @@ async fn a_buyer_cancels_a_reserved_payment_and_a_token_and_the_caller_hears_by_
     )
     .await;
     assert_eq!(refused.status, 409);
-    assert!(refused.body.contains("You made no payment with this transaction id."), "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("You made no payment with this transaction id."),
+        "{}",
+        refused.body
+    );
 
     // The buyer sees it reserved with a Cancel button; the form needs its token.
     let buyer = sign_in(&h, "buyer@sandbox.test").await;
     let page = request(&h, "/account", Some(&buyer), None).await;
-    assert!(page.body.contains(&format!("data-transaction=\"{id}\" data-status=\"Reserved\"")), "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("data-transaction=\"{id}\" data-status=\"Reserved\"")),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("Cancel payment"));
-    let forged = request(&h, "/account/cancel-payment", Some(&buyer), Some(&[("transaction", &id)])).await;
+    let forged = request(
+        &h,
+        "/account/cancel-payment",
+        Some(&buyer),
+        Some(&[("transaction", &id)]),
+    )
+    .await;
     assert_eq!(forged.status, 403);
     let stale = request(
         &h,
@@ -229,8 +280,15 @@ async fn a_buyer_cancels_a_reserved_payment_and_a_token_and_the_caller_hears_by_
         .await;
     assert_eq!(status.tag("TransactionStatus").as_deref(), Some("Cancelled"));
     assert_eq!(status.tag("StatusCode").as_deref(), Some("Canceled"));
-    let ipn = ipn_with(&log, &[("transactionId", &id), ("transactionStatus", "CANCELLED")]).await;
-    assert!(ipn.iter().any(|(n, v)| n == "operation" && v == "RESERVE"), "{ipn:?}");
+    let ipn = ipn_with(
+        &log,
+        &[("transactionId", &id), ("transactionStatus", "CANCELLED")],
+    )
+    .await;
+    assert!(
+        ipn.iter().any(|(n, v)| n == "operation" && v == "RESERVE"),
+        "{ipn:?}"
+    );
     let page = request(&h, "/account?done=payment-cancelled", Some(&buyer), None).await;
     assert!(page.body.contains("The payment was cancelled."), "{}", page.body);
     assert!(page.body.contains("cancelled by the sender"), "{}", page.body);
@@ -253,10 +311,24 @@ async fn a_buyer_cancels_a_reserved_payment_and_a_token_and_the_caller_hears_by_
         Some(&[("formToken", &form_token(&page.body)), ("token", &unused)]),
     )
     .await;
-    assert_eq!(cancelled.location.as_deref(), Some("/account?done=token-cancelled"));
-    let got = h.call(&[("Action", "GetTokenByCaller"), ("TokenId", &unused)]).await;
-    assert_eq!(got.tag("TokenStatus").as_deref(), Some("Inactive"), "{}", got.body);
-    ipn_with(&log, &[("notificationType", "TokenCancellation"), ("tokenId", &unused)]).await;
+    assert_eq!(
+        cancelled.location.as_deref(),
+        Some("/account?done=token-cancelled")
+    );
+    let got = h
+        .call(&[("Action", "GetTokenByCaller"), ("TokenId", &unused)])
+        .await;
+    assert_eq!(
+        got.tag("TokenStatus").as_deref(),
+        Some("Inactive"),
+        "{}",
+        got.body
+    );
+    ipn_with(
+        &log,
+        &[("notificationType", "TokenCancellation"), ("tokenId", &unused)],
+    )
+    .await;
     let pay = h.pay("Pay", &unused, "page-3", "5.00").await;
     assert_eq!(pay.error_code(), "TokenNotActive_Sender");
     h.sandbox.stop().await;
@@ -298,7 +370,9 @@ async fn a_marketplace_seller_gets_an_email_for_each_payment_to_it() {
             ],
         )
         .await;
-    let id = paid.tag("TransactionId").unwrap_or_else(|| panic!("{}", paid.body));
+    let id = paid
+        .tag("TransactionId")
+        .unwrap_or_else(|| panic!("{}", paid.body));
     // A shop's own sale (no seller) sends none.
     let own = token_with_reason(&h, KEY, "own-1", "3.00", "ABT", false).await;
     h.pay("Pay", &own, "own-1", "3.00").await;
@@ -306,10 +380,17 @@ async fn a_marketplace_seller_gets_an_email_for_each_payment_to_it() {
     let (status, _, outbox) = h.get(&format!("{}/outbox", h.sandbox.base_url())).await;
     assert_eq!(status, 200);
     let received = format!("data-kind=\"payment_received\" data-transaction=\"{id}\"");
-    assert_eq!(outbox.matches("data-kind=\"payment_received\"").count(), 1, "{outbox}");
+    assert_eq!(
+        outbox.matches("data-kind=\"payment_received\"").count(),
+        1,
+        "{outbox}"
+    );
     let at = outbox.find(&received).unwrap_or_else(|| panic!("{outbox}"));
     let email = &outbox[at..];
-    assert!(email.contains(&format!("<strong>To:</strong> {SELLER_EMAIL}")), "{email}");
+    assert!(
+        email.contains(&format!("<strong>To:</strong> {SELLER_EMAIL}")),
+        "{email}"
+    );
     // $10.00 less the marketplace's $1.00 and FPS's $0.16.
     assert!(email.contains("Fees: $1.16; $8.84 is added"), "{email}");
 

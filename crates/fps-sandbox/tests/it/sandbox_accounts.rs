@@ -54,11 +54,21 @@ async fn get_account_balance_sums_the_callers_money_and_what_is_pending() {
     // $10.00 by balance: the shop nets $10.00 less FPS's 1.5 % + $0.01 = $9.84.
     let token = h.single_use_token("bal-abt", "10.00", "ABT", false).await;
     let paid = h.pay("Pay", &token, "bal-abt", "10.00").await;
-    assert_eq!(paid.tag("TransactionStatus").as_deref(), Some("Success"), "{}", paid.body);
+    assert_eq!(
+        paid.tag("TransactionStatus").as_deref(),
+        Some("Success"),
+        "{}",
+        paid.body
+    );
     // $20.00 by card, pending: $20.00 less 2.9 % + $0.30 = $19.12 on its way in.
     let card = h.single_use_token("bal-cc", "20.00", "CC", false).await;
     let pending = h.pay("Pay", &card, "bal-cc", "20.00").await;
-    assert_eq!(pending.tag("TransactionStatus").as_deref(), Some("Pending"), "{}", pending.body);
+    assert_eq!(
+        pending.tag("TransactionStatus").as_deref(),
+        Some("Pending"),
+        "{}",
+        pending.body
+    );
     let balance = client.account_balance().await.unwrap();
     assert_eq!(balance.total_minor, 984);
     assert_eq!(balance.pending_in_minor, 1912);
@@ -76,7 +86,12 @@ async fn get_account_balance_sums_the_callers_money_and_what_is_pending() {
             ("RefundAmount.CurrencyCode", "USD"),
         ])
         .await;
-    assert_eq!(refund.tag("TransactionStatus").as_deref(), Some("Success"), "{}", refund.body);
+    assert_eq!(
+        refund.tag("TransactionStatus").as_deref(),
+        Some("Success"),
+        "{}",
+        refund.body
+    );
     let after = client.account_balance().await.unwrap();
     assert_eq!(after.total_minor, 484);
     assert_eq!(after.pending_in_minor, 1912);
@@ -118,7 +133,9 @@ async fn a_caller_in_key_rotation_signs_with_either_key_for_one_account() {
     // A payment made under the first key...
     let token = h.single_use_token("rotate-1", "10.00", "ABT", false).await;
     let paid = h.pay("Pay", &token, "rotate-1", "10.00").await;
-    let id = paid.tag("TransactionId").unwrap_or_else(|| panic!("{}", paid.body));
+    let id = paid
+        .tag("TransactionId")
+        .unwrap_or_else(|| panic!("{}", paid.body));
     // ...is the account's: the second key reads it, and both see one balance.
     let old = client_as(&h, KEY, SECRET);
     let new = client_as(&h, ROTATED_KEY, ROTATED_SECRET);
@@ -152,7 +169,12 @@ async fn a_caller_in_key_rotation_signs_with_either_key_for_one_account() {
     let token = parsed.token_id.unwrap().as_str().to_owned();
     // Paid with the first key: the token belongs to the account, not to the key.
     let paid = h.pay("Pay", &token, "rotate-2", "5.00").await;
-    assert_eq!(paid.tag("TransactionStatus").as_deref(), Some("Success"), "{}", paid.body);
+    assert_eq!(
+        paid.tag("TransactionStatus").as_deref(),
+        Some("Success"),
+        "{}",
+        paid.body
+    );
 
     // Each key checks its own secret: the first secret under the second key does not sign.
     let wrong = client_as(&h, ROTATED_KEY, SECRET).account_balance().await;
