@@ -29,6 +29,19 @@ pub struct CallerAccount {
     pub marketplace: bool,
 }
 
+/// A caller's second access key (seed 003: "a second set of credentials"). While a merchant
+/// rotates its key both sign for the same account: tokens, transactions and idempotency records
+/// stay the account's, whichever key made them.
+#[derive(Debug, Clone)]
+pub struct SecondKey {
+    /// The account's first access key id ([`CallerAccount::access_key_id`]), which names it.
+    pub caller: String,
+    /// The second access key id.
+    pub access_key_id: String,
+    /// Its secret access key.
+    pub secret: SecretKey,
+}
+
 /// A seller account that can install a recipient token through the Recipient pipeline.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct RecipientAccount {
@@ -152,6 +165,8 @@ pub struct SandboxConfig {
     pub reserve_validity: Duration,
     /// The bearer token of `POST /sandbox/faults`; without one the fault switch does not exist.
     pub fault_token: Option<SecretKey>,
+    /// Second access keys of callers (at most one per caller, as AWS allowed two per account).
+    pub second_keys: Vec<SecondKey>,
 }
 
 impl SandboxConfig {
@@ -169,12 +184,26 @@ impl SandboxConfig {
             max_skew: Duration::from_secs(15 * 60),
             reserve_validity: Duration::from_secs(7 * 24 * 3600),
             fault_token: None,
+            second_keys: Vec::new(),
         }
     }
 
     /// The caller with this access key id.
     pub fn caller(&self, access_key_id: &str) -> Option<&CallerAccount> {
         self.callers.iter().find(|c| c.access_key_id == access_key_id)
+    }
+
+    /// The caller a signature by `access_key_id` speaks for, with the secret of that key: the
+    /// caller's first key or its second one.
+    pub fn signing_key(&self, access_key_id: &str) -> Option<(&CallerAccount, &SecretKey)> {
+        if let Some(caller) = self.caller(access_key_id) {
+            return Some((caller, &caller.secret));
+        }
+        let second = self
+            .second_keys
+            .iter()
+            .find(|k| k.access_key_id == access_key_id)?;
+        self.caller(&second.caller).map(|caller| (caller, &second.secret))
     }
 
     /// Reads a JSON configuration file (see `SANDBOX.md` for the format).
@@ -190,7 +219,18 @@ impl SandboxConfig {
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
         let file: ConfigFile = serde_json::from_str(text).map_err(|e| ConfigError::Json(e.to_string()))?;
         let mut callers = Vec::new();
+        let mut second_keys = Vec::new();
         for c in file.callers {
+            if let Some(second) = c.second_key {
+                let secret = SecretKey::new(&second.secret_key).ok_or_else(|| {
+                    ConfigError::Invalid(format!("caller {}: empty second_key.secret_key", c.access_key_id))
+                })?;
+                second_keys.push(SecondKey {
+                    caller: c.access_key_id.clone(),
+                    access_key_id: second.access_key_id,
+                    secret,
+                });
+            }
             let secret = SecretKey::new(&c.secret_key).ok_or_else(|| {
                 ConfigError::Invalid(format!("caller {}: empty secret_key", c.access_key_id))
             })?;
@@ -206,6 +246,7 @@ impl SandboxConfig {
             });
         }
         let mut config = SandboxConfig::new(callers);
+        config.second_keys = second_keys;
         config.recipients = file.recipients;
         if let Some(listen) = file.listen {
             config.listen = listen
@@ -255,6 +296,35 @@ impl SandboxConfig {
                 )));
             }
         }
+        for (i, k) in self.second_keys.iter().enumerate() {
+            if k.access_key_id.is_empty() {
+                return Err(ConfigError::Invalid(
+                    "a second key has an empty access_key_id".into(),
+                ));
+            }
+            if self.caller(&k.caller).is_none() {
+                return Err(ConfigError::Invalid(format!(
+                    "second key {} names no configured caller",
+                    k.access_key_id
+                )));
+            }
+            let taken = self.callers.iter().any(|c| c.access_key_id == k.access_key_id)
+                || self.second_keys[..i]
+                    .iter()
+                    .any(|o| o.access_key_id == k.access_key_id);
+            if taken {
+                return Err(ConfigError::Invalid(format!(
+                    "access key id {} is configured twice",
+                    k.access_key_id
+                )));
+            }
+            if self.second_keys[..i].iter().any(|o| o.caller == k.caller) {
+                return Err(ConfigError::Invalid(format!(
+                    "caller {} has more than two access keys",
+                    k.caller
+                )));
+            }
+        }
         if !self.listen.ip().is_loopback() {
             return Err(ConfigError::Invalid(format!(
                 "listen address {} is not loopback: the sandbox only serves 127.0.0.1",
@@ -291,6 +361,14 @@ struct CallerFile {
     ipn_url: Option<String>,
     #[serde(default)]
     marketplace: bool,
+    second_key: Option<SecondKeyFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SecondKeyFile {
+    access_key_id: String,
+    secret_key: String,
 }
 
 /// Why a configuration cannot be used.
@@ -339,6 +417,47 @@ mod tests {
             SandboxConfig::from_json(r#"{"callers":[{"access_key_id":"A","secret_key":"s","x":1}]}"#)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn a_caller_may_hold_a_second_key() {
+        let config = SandboxConfig::from_json(
+            r#"{"callers":[{"access_key_id":"OLDKEY","secret_key":"old",
+                "second_key":{"access_key_id":"NEWKEY","secret_key":"new"}},
+                {"access_key_id":"OTHER","secret_key":"other"}]}"#,
+        )
+        .unwrap();
+        let (caller, secret) = config.signing_key("NEWKEY").unwrap();
+        assert_eq!(
+            (caller.access_key_id.as_str(), secret.expose()),
+            ("OLDKEY", &b"new"[..])
+        );
+        let (caller, secret) = config.signing_key("OLDKEY").unwrap();
+        assert_eq!(
+            (caller.access_key_id.as_str(), secret.expose()),
+            ("OLDKEY", &b"old"[..])
+        );
+        // The second key names the account only for signatures; the account keeps its first id.
+        assert!(config.caller("NEWKEY").is_none());
+        assert!(config.signing_key("NOKEY").is_none());
+        for bad in [
+            // A key taken by another caller, or twice.
+            r#"{"callers":[{"access_key_id":"A","secret_key":"s","second_key":{"access_key_id":"B","secret_key":"t"}},
+                {"access_key_id":"B","secret_key":"u"}]}"#,
+            r#"{"callers":[{"access_key_id":"A","secret_key":"s","second_key":{"access_key_id":"A","secret_key":"t"}}]}"#,
+            // An empty secret or id.
+            r#"{"callers":[{"access_key_id":"A","secret_key":"s","second_key":{"access_key_id":"B","secret_key":""}}]}"#,
+            r#"{"callers":[{"access_key_id":"A","secret_key":"s","second_key":{"access_key_id":"","secret_key":"t"}}]}"#,
+        ] {
+            assert!(SandboxConfig::from_json(bad).is_err(), "{bad}");
+        }
+        let mut three = config.clone();
+        three.second_keys.push(SecondKey {
+            caller: "OLDKEY".into(),
+            access_key_id: "THIRDKEY".into(),
+            secret: SecretKey::new("third").unwrap(),
+        });
+        assert!(three.check().is_err());
     }
 
     #[test]

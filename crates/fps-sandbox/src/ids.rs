@@ -36,12 +36,15 @@ pub fn session_id() -> String {
 
 /// An amount as responses carry it: six decimals (`1.000000`).
 pub fn six_decimals(minor: i64) -> String {
-    format!("{}.{:02}0000", minor / 100, minor % 100)
+    format!("{}0000", two_decimals(minor))
 }
 
 /// An amount as pages and IPNs show it: two decimals (`1.00`).
 pub fn two_decimals(minor: i64) -> String {
-    format!("{}.{:02}", minor / 100, minor % 100)
+    // A balance may be negative: the sign goes in front of the whole amount.
+    let sign = if minor < 0 { "-" } else { "" };
+    let magnitude = minor.unsigned_abs();
+    format!("{sign}{}.{:02}", magnitude / 100, magnitude % 100)
 }
 
 /// Unix milliseconds as an ISO 8601 UTC date with milliseconds (`2009-10-07T08:37:54.765Z`).
@@ -87,6 +90,8 @@ mod tests {
         assert_eq!(six_decimals(100), "1.000000");
         assert_eq!(six_decimals(1234), "12.340000");
         assert_eq!(two_decimals(5), "0.05");
+        assert_eq!(two_decimals(-50), "-0.50");
+        assert_eq!(six_decimals(-150), "-1.500000");
         assert_eq!(iso_date(1_254_879_474_765), "2009-10-07T01:37:54.765Z");
         assert_eq!(
             parse_iso_date("2009-10-07T01:37:54.765Z"),

@@ -13,6 +13,9 @@
 //! - `GET`/`POST /sandbox/settlement`: when card and bank transactions complete ([`settlement`]):
 //!   after the pending delay, in the answer, or after a test's own delay, with the same token.
 //! - `GET /outbox`: the e-mails FPS would have sent senders (payments, failed settlements, refunds).
+//! - `GET /favicon.ico`: the emulator's icon (cacheable for a day), so no page leaves a 404.
+//! - `GET /account` (and `POST /account/...`): the account pages ([`account`]): every sandbox
+//!   account signs in to see its balance, transactions and tokens, and cancels payments and tokens.
 //!
 //! # Test accounts
 //! Every sandbox account's password is `sandbox`.
@@ -50,6 +53,7 @@
 //! - Fees: FPS's fee schedule and the marketplace's fees split each payment; balances per account
 //!   move when a transaction succeeds (see [`ledger::fees`] and [`ledger::postings`]).
 
+pub mod account;
 pub mod api;
 pub mod cbui;
 pub mod clock;
@@ -83,7 +87,7 @@ use tokio::task::JoinHandle;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
-pub use config::{CallerAccount, ConfigError, RecipientAccount, SandboxConfig};
+pub use config::{CallerAccount, ConfigError, RecipientAccount, SandboxConfig, SecondKey};
 pub use state::SandboxState;
 
 use landing_signer::{KeyError, LandingSigner, CERTIFICATE_PATH};
@@ -175,9 +179,31 @@ pub fn router(state: Arc<SandboxState>) -> Router {
             get(settlement::switch).post(settlement::switch),
         )
         .route("/outbox", get(outbox::page))
+        .route(FAVICON_PATH, get(favicon))
+        .route(account::ACCOUNT_PATH, get(account::page))
+        .route("/account/signin", post(account::sign_in))
+        .route("/account/signout", post(account::sign_out))
+        .route("/account/cancel-payment", post(account::cancel_payment))
+        .route("/account/cancel-token", post(account::cancel_token))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Path of the emulator's icon, which browsers ask for on every page.
+pub const FAVICON_PATH: &str = "/favicon.ico";
+
+/// The icon (16x16, 32-bit ICO): without it every page leaves a 404 in the browser's console.
+const FAVICON: &[u8] = include_bytes!("favicon.ico");
+
+async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/x-icon"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        FAVICON,
+    )
 }
 
 async fn certificate(State(state): State<Arc<SandboxState>>) -> impl IntoResponse {

@@ -1,12 +1,11 @@
 //! The e-mails FPS sends the sender when money moves or fails to (Basic Quick Start, "Notification"):
-//! payment succeeded, payment failed, settlement failed (fund the payment instrument), refund.
+//! payment succeeded, payment failed, settlement failed (fund the payment instrument), refund;
+//! and the one a marketplace's seller gets for each payment to it (seed 001).
 //! The emulator records them instead of sending, and lists them on `GET /outbox` (newest first).
 
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::header;
-use axum::response::IntoResponse;
 
 use super::cbui::pages::layout;
 use super::ids;
@@ -67,12 +66,56 @@ pub fn email_for(
     Some((kind, to.clone(), subject, body))
 }
 
-/// Records the e-mail a transaction's new status sends, once per transaction and kind.
+/// The e-mail a seller gets for a marketplace payment to it (seed 001: FPS notifies the
+/// marketplace's sellers of each payment), if `txn` is one that just succeeded: a Pay or a
+/// settled Reserve whose recipient is not the caller's own account.
+pub fn seller_email_for(
+    txn: &TransactionRecord,
+    caller: (&str, &str),
+) -> Option<(&'static str, String, String, String)> {
+    let (caller_name, caller_email) = caller;
+    let payment = matches!(txn.operation.as_str(), "Pay" | "Reserve");
+    if !payment || txn.status != "Success" || txn.recipient_email.eq_ignore_ascii_case(caller_email) {
+        return None;
+    }
+    let amount = txn.settled_minor.unwrap_or(txn.amount_minor);
+    let fees = txn.marketplace_fee_minor
+        + if txn.fee_paid_by == "Caller" {
+            0
+        } else {
+            txn.fps_fee_minor
+        };
+    Some((
+        "payment_received",
+        txn.recipient_email.clone(),
+        format!(
+            "You received ${} from {} through {caller_name}",
+            ids::two_decimals(amount),
+            txn.sender_name
+        ),
+        format!(
+            "{} paid you ${} through {caller_name} (transaction {}). Fees: ${}; ${} is added to your \
+             Amazon Payments balance.",
+            txn.sender_name,
+            ids::two_decimals(amount),
+            txn.id,
+            ids::two_decimals(fees),
+            ids::two_decimals(amount - fees)
+        ),
+    ))
+}
+
+/// Records the e-mails a transaction's new status sends (the sender's, and a marketplace
+/// seller's), once per transaction and kind.
 pub async fn note(state: &SandboxState, txn: &TransactionRecord) -> Result<(), StoreError> {
-    let caller_name = state
-        .caller(&txn.caller_key)
-        .map_or("the merchant", |c| c.name.as_str());
-    if let Some((kind, to, subject, body)) = email_for(txn, caller_name) {
+    let caller = state.caller(&txn.caller_key);
+    let caller_name = caller.map_or("the merchant", |c| c.name.as_str());
+    let caller_email = caller.map_or("", |c| c.email.as_str());
+    let emails = [
+        email_for(txn, caller_name),
+        seller_email_for(txn, (caller_name, caller_email)),
+    ];
+    for (kind, to, subject, body) in emails.into_iter().flatten() {
         let email = EmailRecord {
             to_email: to,
             subject,
@@ -87,12 +130,12 @@ pub async fn note(state: &SandboxState, txn: &TransactionRecord) -> Result<(), S
 }
 
 /// `GET /outbox`: the recorded e-mails, newest first.
-pub async fn page(State(state): State<Arc<SandboxState>>) -> impl IntoResponse {
+pub async fn page(State(state): State<Arc<SandboxState>>) -> axum::response::Response {
     let body = match state.store.emails(PAGE_SIZE).await {
         Ok(emails) if emails.is_empty() => "<h1>Outbox</h1><p>No e-mails sent yet.</p>".to_owned(),
         Ok(emails) => {
             let mut out = String::from(
-                "<h1>Outbox</h1><p>The e-mails Amazon Payments sent to senders (newest first).</p><ol class=\"outbox\">",
+                "<h1>Outbox</h1><p>The e-mails Amazon Payments sent to buyers and sellers (newest first).</p><ol class=\"outbox\">",
             );
             for e in &emails {
                 out.push_str(&format!(
@@ -114,8 +157,6 @@ pub async fn page(State(state): State<Arc<SandboxState>>) -> impl IntoResponse {
             "<h1>Outbox</h1><p role=\"alert\">The outbox could not be read.</p>".to_owned()
         }
     };
-    (
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        layout("Outbox", None, &body),
-    )
+    // The CBUI pages' answer: no-script CSP, not cached.
+    super::cbui::html(axum::http::StatusCode::OK, layout("Outbox", None, &body))
 }

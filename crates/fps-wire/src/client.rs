@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::balance::AccountBalance;
 use super::error::FpsError;
 use super::outcome::{Outcome, Sending};
 use super::request::{Action, Charge};
@@ -329,6 +330,12 @@ impl FpsClient {
             transaction_id: transaction_id.to_owned(),
         };
         transaction::transaction_details(&self.call(&action, &Timestamp::now()).await?)
+    }
+
+    /// GetAccountBalance: the caller's account balance. Read-only, so resent after transient
+    /// failures.
+    pub async fn account_balance(&self) -> Result<AccountBalance, FpsError> {
+        super::balance::account_balance(&self.call(&Action::GetAccountBalance, &Timestamp::now()).await?)
     }
 
     /// GetAccountActivity: one batch of the caller's transactions.

@@ -4,6 +4,7 @@
 //! the applied / refused / unknown [`outcome`] of every answer), and the process set-up the native
 //! servers share ([`service`], [`private_files`]).
 
+pub mod balance;
 pub mod client;
 pub mod error;
 pub mod outcome;
@@ -17,6 +18,7 @@ pub mod tokens;
 pub mod transaction;
 pub mod vocabulary;
 
+pub use balance::AccountBalance;
 pub use client::{api_endpoint, FpsClient, FpsConfig, Timestamp};
 pub use error::{ErrorCode, FpsError};
 pub use outcome::{Outcome, Sending};

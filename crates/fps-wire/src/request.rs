@@ -59,6 +59,8 @@ pub enum Action {
     InstallPaymentInstruction(PaymentInstruction),
     /// The caller's transactions in a date range, one batch.
     GetAccountActivity(super::transaction::ActivityQuery),
+    /// The caller's account balance (no parameters).
+    GetAccountBalance,
 }
 
 /// What InstallPaymentInstruction takes.
@@ -142,6 +144,7 @@ impl Action {
             Action::GetTransaction { .. } => ActionName::GetTransaction,
             Action::InstallPaymentInstruction(_) => ActionName::InstallPaymentInstruction,
             Action::GetAccountActivity(_) => ActionName::GetAccountActivity,
+            Action::GetAccountBalance => ActionName::GetAccountBalance,
         }
     }
 
@@ -242,6 +245,7 @@ impl Action {
                 }
             }
             Action::GetAccountActivity(query) => out.extend(query.params()),
+            Action::GetAccountBalance => {}
         }
         out
     }

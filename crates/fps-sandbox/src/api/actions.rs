@@ -1,11 +1,11 @@
-//! Dispatch of the twelve Query API actions, and the ones that change money or tokens: parameter
+//! Dispatch of the thirteen Query API actions, and the ones that change money or tokens: parameter
 //! rules, the money rules through the ledger, `DuplicateRequest` for a changed request under a
 //! used `CallerReference` (identical resends are answered before, by [`super::replay`]).
 
 use super::install::install_payment_instruction;
 use super::params::ApiParams;
 use super::queries::{
-    account_activity, get_transaction, token_by_caller, transaction_status, verify_signature,
+    account_activity, account_balance, get_transaction, token_by_caller, transaction_status, verify_signature,
 };
 use super::render::respond;
 use super::{ApiReply, OLD_VERSION};
@@ -70,6 +70,7 @@ pub async fn dispatch(
         }
         ActionName::GetTransaction => get_transaction(state, caller, version, params, request_id).await,
         ActionName::GetAccountActivity => account_activity(state, caller, version, params, request_id).await,
+        ActionName::GetAccountBalance => account_balance(state, caller, version, params, request_id).await,
         ActionName::CancelToken => cancel_token(state, caller, version, params, request_id).await,
         ActionName::GetTokenByCaller => token_by_caller(state, caller, version, params, request_id).await,
         ActionName::InstallPaymentInstruction => {

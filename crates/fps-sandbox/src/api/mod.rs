@@ -206,7 +206,8 @@ fn authenticate<'s>(
         return Ok(None);
     }
     let key = params.required("AWSAccessKeyId")?;
-    let caller = state.caller(key).ok_or_else(|| {
+    // The caller's first key or its second one (key rotation): both speak for the account.
+    let (caller, secret) = state.config.signing_key(key).ok_or_else(|| {
         FpsError::new(
             ErrorCode::InvalidClientTokenId,
             "The AWS Access Key Id you provided does not exist in our records.",
@@ -222,7 +223,7 @@ fn authenticate<'s>(
     // The host line is the Host header as it arrived, or the same host without its port (an
     // emulator tolerance for clients written for port 443: see sigv2).
     match sigv2::check(
-        &caller.secret,
+        secret,
         method,
         http_method,
         host,

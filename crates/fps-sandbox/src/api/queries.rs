@@ -1,5 +1,5 @@
 //! The read-only actions: GetTransactionStatus, GetTransaction, GetAccountActivity,
-//! GetTokenByCaller, and VerifySignature of the emulator's own returns and IPNs.
+//! GetAccountBalance, GetTokenByCaller, and VerifySignature of the emulator's own returns and IPNs.
 
 use super::actions::{transaction_id, transaction_result};
 use super::params::ApiParams;
@@ -156,6 +156,34 @@ pub(super) async fn account_activity(
             for (txn, history, related) in &rendered {
                 render::transaction(xml, txn, history, related, Some(part));
             }
+        },
+    ))
+}
+
+/// GetAccountBalance: the caller's own account (its e-mail's entries, and what its pending
+/// transactions will move; see [`ledger::balance`]). It takes no parameters.
+pub(super) async fn account_balance(
+    state: &SandboxState,
+    caller: &CallerAccount,
+    version: &str,
+    params: &ApiParams,
+    request_id: &str,
+) -> Result<ApiReply, FpsError> {
+    params.only(&[])?;
+    let balance = ledger::balance::account_balance(state, &caller.email, Some(&caller.access_key_id)).await?;
+    Ok(respond(
+        ActionName::GetAccountBalance,
+        version,
+        request_id,
+        |xml| {
+            xml.open("AccountBalance");
+            render::amount(xml, "TotalBalance", balance.total_minor);
+            render::amount(xml, "PendingInBalance", balance.pending_in_minor);
+            render::amount(xml, "PendingOutBalance", balance.pending_out_minor);
+            xml.open("AvailableBalances");
+            render::amount(xml, "DisburseBalance", balance.disburse_minor());
+            render::amount(xml, "RefundBalance", balance.refund_minor());
+            xml.close().close();
         },
     ))
 }

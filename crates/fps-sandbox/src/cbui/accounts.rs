@@ -9,15 +9,20 @@ use fps_core::{CbuiRequest, Pipeline};
 const ALL_METHODS: [PaymentMethod; 3] = [PaymentMethod::Balance, PaymentMethod::Bank, PaymentMethod::Card];
 
 /// Who signed in.
-pub(super) struct Sender {
-    pub(super) name: String,
-    pub(super) email: String,
-    pub(super) behaviour: SenderBehaviour,
+pub(crate) struct Sender {
+    /// Display name.
+    pub(crate) name: String,
+    /// The account's e-mail as configured.
+    pub(crate) email: String,
+    /// What the CBUI pipeline does for it.
+    pub(crate) behaviour: SenderBehaviour,
     /// A recipient (business) account: may install recipient tokens.
-    pub(super) business: bool,
+    pub(crate) business: bool,
 }
 
-pub(super) fn find_account(state: &SandboxState, email: &str, password: &str) -> Option<Sender> {
+/// The sandbox account (test sender, configured recipient or caller) with this e-mail, if the
+/// password is the sandbox's.
+pub(crate) fn find_account(state: &SandboxState, email: &str, password: &str) -> Option<Sender> {
     if password != TEST_SENDER_PASSWORD {
         return None;
     }

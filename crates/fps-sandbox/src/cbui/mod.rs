@@ -5,6 +5,8 @@
 
 mod accounts;
 mod flow;
+
+pub(crate) use accounts::find_account;
 pub mod landing;
 pub mod pages;
 mod start;

@@ -43,7 +43,8 @@ pub async fn start(state: &SandboxState, host: &str, raw_query: &str) -> Respons
     let Some(caller_key) = sent(&pairs, "callerKey") else {
         return bad("Caller input error: callerKey is missing.".into());
     };
-    let Some(caller) = state.caller(caller_key) else {
+    // The caller's first key or its second one (key rotation).
+    let Some((caller, secret)) = state.config.signing_key(caller_key) else {
         return bad("Caller input error: the callerKey is not registered with this sandbox.".into());
     };
     // Only the lowerCamel `signature` is the signature: any other spelling is signed like any
@@ -63,7 +64,7 @@ pub async fn start(state: &SandboxState, host: &str, raw_query: &str) -> Respons
     }
     let query = CanonicalQuery::new(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())));
     match sigv2::check(
-        &caller.secret,
+        secret,
         method,
         HttpMethod::Get,
         host,

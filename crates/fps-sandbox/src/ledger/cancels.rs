@@ -1,4 +1,5 @@
-//! Cancel of a pending or reserved transaction, and CancelToken.
+//! Cancel of a pending or reserved transaction, and CancelToken; by the caller (the Query API)
+//! or by the sender on the account pages.
 
 use super::parties::caller_transaction;
 use super::state_error;
@@ -16,7 +17,44 @@ pub async fn cancel(
     id: &str,
     override_ipn_url: Option<String>,
 ) -> Result<TransactionRecord, FpsError> {
-    let mut txn = caller_transaction(state, caller, id).await?;
+    let txn = caller_transaction(state, caller, id).await?;
+    cancel_record(
+        state,
+        txn,
+        override_ipn_url,
+        "The transaction was cancelled by the caller.",
+    )
+    .await
+}
+
+/// A sender cancels its own pending or reserved payment on the account pages (as on
+/// payments.amazon.com): the same move as the caller's Cancel, announced to the caller by IPN.
+pub async fn cancel_by_sender(
+    state: &SandboxState,
+    sender_email: &str,
+    id: &str,
+) -> Result<TransactionRecord, FpsError> {
+    let txn = state
+        .store
+        .transaction(id)
+        .await?
+        .filter(|t| t.operation != "Refund" && t.sender_email.eq_ignore_ascii_case(sender_email))
+        .ok_or_else(|| {
+            FpsError::new(
+                ErrorCode::InvalidTransactionId,
+                "You made no payment with this transaction id.",
+            )
+        })?;
+    cancel_record(state, txn, None, "The transaction was cancelled by the sender.").await
+}
+
+/// Moves a pending or reserved transaction to `Cancelled` and announces it.
+async fn cancel_record(
+    state: &SandboxState,
+    mut txn: TransactionRecord,
+    override_ipn_url: Option<String>,
+    message: &str,
+) -> Result<TransactionRecord, FpsError> {
     if txn.status != "Pending" && txn.status != "Reserved" {
         return Err(state_error(format!(
             "The transaction is {}; only Pending or Reserved transactions can be cancelled (refund a completed one).",
@@ -29,7 +67,7 @@ pub async fn cancel(
     }
     txn.status = "Cancelled".into();
     txn.status_code = "Canceled".into();
-    txn.status_message = "The transaction was cancelled by the caller.".into();
+    txn.status_message = message.into();
     txn.fps_fee_minor = 0;
     txn.marketplace_fee_minor = 0;
     txn.date_completed = Some(now);
@@ -44,6 +82,36 @@ pub async fn cancel(
     let operation = txn.operation.to_ascii_uppercase();
     announce(state, &txn, &operation).await?;
     Ok(txn)
+}
+
+/// A sender (or recipient) cancels a token it authorized, on the account pages: the caller is
+/// notified (`TokenCancellation`) as for its own CancelToken.
+pub async fn cancel_token_by_owner(
+    state: &SandboxState,
+    owner_email: &str,
+    token_id: &str,
+) -> Result<(), FpsError> {
+    let unknown = || {
+        FpsError::new(
+            ErrorCode::InvalidTokenIdSender,
+            "You authorized no token with this id.",
+        )
+    };
+    let token = state
+        .store
+        .token(token_id)
+        .await?
+        .filter(|t| t.token_id == token_id && t.owner_email.eq_ignore_ascii_case(owner_email))
+        .ok_or_else(unknown)?;
+    let caller = state.caller(&token.caller_key).ok_or_else(unknown)?;
+    cancel_token(
+        state,
+        caller,
+        token_id,
+        Some("The sender cancelled the token."),
+        None,
+    )
+    .await
 }
 
 /// CancelToken: makes a token of this caller inactive.

@@ -4,6 +4,7 @@
 //!
 //! Every function here that changes state expects the caller to hold `SandboxState::write_lock`.
 
+pub mod balance;
 mod cancels;
 mod charges;
 pub mod fees;
@@ -12,7 +13,7 @@ pub mod postings;
 mod refunds;
 mod status;
 
-pub use cancels::{cancel, cancel_token};
+pub use cancels::{cancel, cancel_by_sender, cancel_token, cancel_token_by_owner};
 pub use charges::{charge, settle, Charge, ChargeRequest, MAX_TRANSACTION_MINOR};
 pub use parties::{
     caller_transaction, declines_capture, is_decline_amount, BROKEN_RECIPIENT_TOKENS, BROKEN_SENDER_TOKENS,

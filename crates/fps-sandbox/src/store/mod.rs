@@ -9,6 +9,7 @@ use sqlx::SqlitePool;
 
 mod accounts;
 mod outbox;
+mod people;
 mod records;
 mod requests;
 
@@ -17,6 +18,7 @@ pub use records::{
     TransactionRecord,
 };
 
+pub use people::AccountSession;
 pub use requests::{RequestRecord, RECORD_LIFETIME_MS};
 
 use super::clock::Clock;

@@ -4,6 +4,8 @@
 
 mod sandbox_support;
 
+mod sandbox_account_pages;
+mod sandbox_accounts;
 mod sandbox_api;
 mod sandbox_cbui;
 mod sandbox_hostile;

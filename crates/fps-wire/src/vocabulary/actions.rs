@@ -52,6 +52,8 @@ action_names! {
         GetTransaction => "GetTransaction",
         /// The caller's transactions in a date range.
         GetAccountActivity => "GetAccountActivity",
+        /// The caller's account balance: total, pending in and out, available.
+        GetAccountBalance => "GetAccountBalance",
         /// Cancels a token.
         CancelToken => "CancelToken",
         /// A token by its caller reference.
