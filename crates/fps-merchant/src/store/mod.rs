@@ -28,6 +28,7 @@ use super::order::OrderState;
 mod lease;
 mod model;
 mod orders;
+mod refund_requests;
 mod refunds;
 mod rows;
 mod sellers;
@@ -36,6 +37,7 @@ mod trail;
 pub use model::{
     Changes, Event, NextCheck, Order, Refund, MAX_EVENT_DETAIL, MAX_REFUSAL_DETAIL, MAX_REFUSAL_EVENTS,
 };
+pub use refund_requests::{ApproveError, RefundRequest, RequestState};
 pub use rows::CorruptValue;
 pub use sellers::{OrderMarketplace, SellerAccount, SellerSignup};
 
