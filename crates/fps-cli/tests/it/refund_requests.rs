@@ -2,8 +2,9 @@
 //! what is left to refund, one pending request per order, bounded reasons; the admin declines
 //! with a message the shopper sees, or approves, which refunds once through the order service.
 
-use crate::common::assert_refused;
+use crate::common::emulator::{Fault, Payer};
 use crate::common::stack::{start_stack, Shopper, Stack};
+use crate::common::{assert_fps_error, assert_refused, start, Api};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -16,7 +17,7 @@ fn link(order: &Value) -> (String, String) {
 }
 
 /// The shopper's refund request for `reference`, with the page `key`.
-async fn ask(s: &Stack, reference: &str, key: &str, body: Value) -> (u16, Value) {
+async fn ask(s: &Api, reference: &str, key: &str, body: Value) -> (u16, Value) {
     let response = s
         .http
         .post(format!("{}/api/shop/orders/{reference}/refund-request", s.base))
@@ -29,7 +30,7 @@ async fn ask(s: &Stack, reference: &str, key: &str, body: Value) -> (u16, Value)
 }
 
 /// The order as its shopper sees it.
-async fn shopper_view(s: &Stack, reference: &str, key: &str) -> Value {
+async fn shopper_view(s: &Api, reference: &str, key: &str) -> Value {
     let response = s
         .http
         .get(format!("{}/api/shop/orders/{reference}", s.base))
@@ -43,14 +44,14 @@ async fn shopper_view(s: &Stack, reference: &str, key: &str) -> Value {
 }
 
 /// The pending requests the admin page lists.
-async fn pending(s: &Stack) -> Vec<Value> {
+async fn pending(s: &Api) -> Vec<Value> {
     let (status, body) = s.admin(Method::GET, "/api/refund-requests", None).await;
     assert_eq!(status, 200, "{body}");
     body["requests"].as_array().expect("requests").clone()
 }
 
 /// The id of the pending request of order `reference`.
-async fn pending_id(s: &Stack, reference: &str) -> String {
+async fn pending_id(s: &Api, reference: &str) -> String {
     pending(s)
         .await
         .iter()
@@ -206,14 +207,21 @@ async fn a_declined_request_shows_the_message_and_moves_no_money() {
     let id = pending_id(&s, &reference).await;
 
     // The admin API needs its token; a decline needs a message.
-    let response = s
-        .http
-        .post(format!("{}/api/refund-requests/{id}/decline", s.base))
-        .json(&json!({ "message": "no" }))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(response.status().as_u16(), 401);
+    for (method, path) in [
+        (Method::GET, "/api/refund-requests".to_owned()),
+        (Method::POST, format!("/api/refund-requests/{id}/approve")),
+        (Method::POST, format!("/api/refund-requests/{id}/decline")),
+    ] {
+        let response = s
+            .http
+            .request(method, format!("{}{path}", s.base))
+            .json(&json!({ "message": "no" }))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status().as_u16(), 401, "{path}");
+    }
+    assert_eq!(pending(&s).await.len(), 1, "nothing decided without the token");
     let path = format!("/api/refund-requests/{id}/decline");
     assert_refused(
         &s.admin(Method::POST, &path, Some(json!({ "message": "  " })))
@@ -332,4 +340,61 @@ async fn an_approved_request_refunds_once() {
     assert_eq!(admin["refundedAmount"], "5.50", "{admin}");
     assert_eq!(admin["refunds"].as_array().expect("refunds").len(), 2);
     s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_refund_reopens_the_request_and_an_unknown_one_is_never_reported_as_nothing() {
+    let h = start().await;
+    let (order, status, body) = h.checkout("MUG-ENAMEL", Payer::Ok).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("paid")), "{body}");
+    let (reference, key) = link(&order);
+    let (status, body) = ask(&h.api, &reference, &key, json!({ "reason": "never arrived" })).await;
+    assert_eq!(status, 200, "{body}");
+    let id = pending_id(&h.api, &reference).await;
+    let approve = format!("/api/refund-requests/{id}/approve");
+
+    // FPS refuses the Refund: nothing refunded, the request waits for the admin again.
+    h.fps.fault("Refund", Fault::Error("TransactionDenied"), 1).await;
+    let (status, body) = h.admin(Method::POST, &approve, None).await;
+    assert_fps_error(status, &body, 402, "PAYMENT_DECLINED");
+    assert_eq!(pending_id(&h.api, &reference).await, id, "pending again");
+    let stored = h.order(&reference).await;
+    assert_eq!(stored["refundedAmount"], "0.00", "{stored}");
+    assert_eq!(stored["refunds"][0]["status"], "failed");
+    assert!(
+        stored["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .any(|e| e["kind"] == "refund_request_reopened"),
+        "{stored}"
+    );
+
+    // The answer is lost (FPS did refund): the request stays approved, the amount held, and the
+    // shopper is told it is being processed, never that nothing was refunded.
+    h.fps.fault("Refund", Fault::Malformed, 1).await;
+    let (status, body) = h.admin(Method::POST, &approve, None).await;
+    assert!(status >= 500, "{status} {body}");
+    assert!(pending(&h.api).await.is_empty());
+    let view = shopper_view(&h.api, &reference, &key).await;
+    assert_eq!(view["refundRequest"]["status"], "approved", "{view}");
+    assert_eq!(view["refundRequest"]["refundStatus"], "requested", "{view}");
+    assert_eq!(view["refundedAmount"], "12.50");
+    assert_refused(
+        &h.admin(Method::POST, &approve, None).await,
+        409,
+        "REQUEST_DECIDED",
+    );
+
+    // The reconciler finds out from FPS: refunded, once.
+    h.reconcile().await;
+    let view = shopper_view(&h.api, &reference, &key).await;
+    assert_eq!(view["status"], "refunded", "{view}");
+    assert_eq!(view["refundRequest"]["refundStatus"], "Success", "{view}");
+    let refunds = h.fps.transactions("Refund").await;
+    let mine = refunds
+        .iter()
+        .filter(|(_, t)| t.caller_reference.starts_with(&format!("{reference}-r")))
+        .count();
+    assert_eq!(mine, 1, "one Refund reached FPS");
 }
