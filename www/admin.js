@@ -1,7 +1,10 @@
-// The example shop's admin page: lists orders from the backend's admin API (bearer token) and
-// offers settle, cancel and refund where the order's state allows. No inline script, no framework.
+// The example shop's admin page: a dashboard, the refund requests shoppers made, and the orders
+// from the backend's admin API (bearer token) with "Mark shipped" (Settle), cancel and refund (all
+// or part) where the order's state allows. No inline script, no framework.
 import { adminSession } from './admin-session.js';
 import { initActivity, showTransaction } from './admin-activity.js';
+import { renderDashboard } from './admin-dashboard.js';
+import { renderRequests } from './admin-requests.js';
 
 const form = document.getElementById('token-form');
 const tokenInput = document.getElementById('token');
@@ -11,12 +14,14 @@ const body = table.querySelector('tbody');
 
 const { say, api, remember } = adminSession(tokenInput, status);
 
-// Which actions each order state allows (the backend enforces the same rules).
+// Which actions each order state allows (the backend enforces the same rules). "Mark shipped" is
+// the whole reserved amount's Settle.
 const ACTIONS = {
   reserved: ['settle', 'cancel'],
   pending: ['cancel'],
   paid: ['refund'],
 };
+const LABELS = { settle: 'Mark shipped', cancel: 'Cancel', refund: 'Refund' };
 
 function cell(row, text) {
   const td = document.createElement('td');
@@ -66,9 +71,14 @@ function render(orders) {
     for (const action of ACTIONS[order.status] ?? []) {
       const button = document.createElement('button');
       button.type = 'button';
-      button.textContent = action[0].toUpperCase() + action.slice(1);
-      button.setAttribute('aria-label', `${button.textContent} order ${order.callerReference}`);
-      button.addEventListener('click', () => act(order, action, button));
+      button.textContent = LABELS[action];
+      button.setAttribute(
+        'aria-label',
+        action === 'settle' ? `Mark shipped: settle order ${order.callerReference}` : `${LABELS[action]} order ${order.callerReference}`,
+      );
+      const amount = action === 'refund' ? refundAmount(order) : null;
+      if (amount) actions.append(amount);
+      button.addEventListener('click', () => act(order, action, button, amount));
       actions.append(button);
     }
     body.append(row);
@@ -86,13 +96,25 @@ function detailsButton(order) {
   return button;
 }
 
-async function act(order, action, button) {
+// The refund's amount: what is left to refund, which the admin may lower (a partial refund).
+function refundAmount(order) {
+  const left = (Math.round(Number(order.settledAmount) * 100) - Math.round(Number(order.refundedAmount) * 100)) / 100;
+  const input = document.createElement('input');
+  input.className = 'amount';
+  input.inputMode = 'decimal';
+  input.size = 7;
+  input.value = left.toFixed(2);
+  input.setAttribute('aria-label', `Amount to refund of order ${order.callerReference}`);
+  return input;
+}
+
+async function act(order, action, button, amount = null) {
   button.disabled = true;
   say(`${action} ${order.callerReference}…`);
   try {
     const result = await api(`/api/orders/${encodeURIComponent(order.callerReference)}/${action}`, {
       method: 'POST',
-      body: '{}',
+      body: JSON.stringify(amount ? { amount: amount.value.trim() } : {}),
     });
     say(`${action} ${order.callerReference}: ${result.status ?? 'done'}`);
     await refresh();
@@ -103,8 +125,10 @@ async function act(order, action, button) {
 }
 
 async function refresh() {
-  const { orders } = await api('/api/orders');
+  const [{ orders }, { requests }] = await Promise.all([api('/api/orders?limit=500'), api('/api/refund-requests')]);
   await initActivity(api);
+  renderDashboard(orders, requests);
+  renderRequests(requests, { api, say, refresh });
   render(orders);
   if (!status.textContent) say(`${orders.length} orders`);
 }

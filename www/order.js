@@ -1,7 +1,8 @@
 // The shopper's order page, opened by the secret link `order.html#<reference>.<key>` (the key
 // stays in the fragment: never sent in a request line or a Referer). Shows the order, lets the
 // shopper cancel it before money is taken, and, after a failed payment or settlement, authorize
-// it again with a new Pay Now button (a new callerReference for the same order).
+// it again with a new Pay Now button (a new callerReference for the same order). A paid order can
+// be the subject of a refund request (a reason, all or part), which the shop approves or declines.
 import init, { mount } from './pkg/web/fps_checkout.js';
 import { loadConfig, payOptions } from './config.js';
 
@@ -22,11 +23,20 @@ function say(text, isError = false) {
   status.dataset.state = isError ? 'failure' : '';
 }
 
-async function api(path, method = 'GET') {
+const refundSection = document.getElementById('refund-section');
+const refundStatus = document.getElementById('refund-request-status');
+const refundForm = document.getElementById('refund-form');
+const refundAmount = document.getElementById('refund-amount');
+const refundReason = document.getElementById('refund-reason');
+
+async function api(path, method = 'GET', payload = undefined) {
   const { apiBase = '' } = await loadConfig();
+  const headers = { 'Fps-Order-Key': key };
+  if (payload !== undefined) headers['Content-Type'] = 'application/json';
   const response = await fetch(`${apiBase}/api/shop/orders/${encodeURIComponent(reference)}${path}`, {
     method,
-    headers: { 'Fps-Order-Key': key },
+    headers,
+    body: payload === undefined ? undefined : JSON.stringify(payload),
     cache: 'no-store',
   });
   const body = await response.json().catch(() => ({}));
@@ -63,7 +73,48 @@ function render(order) {
   if (order.canReauthorize) {
     actions.append(button('Authorize again', (element) => reauthorize(element)));
   }
+  renderRefund(order);
 }
+
+// What became of the latest refund request, in the shopper's words.
+function requestText(request) {
+  const amount = `$${request.amount}`;
+  if (request.status === 'pending') return `You asked for a refund of ${amount}. The shop will look at it soon.`;
+  if (request.status === 'declined') return `The shop declined your refund request of ${amount}: ${request.message}`;
+  if (request.refundStatus === 'Success') return `The shop refunded ${amount}.`;
+  if (request.refundStatus === 'failed' || request.refundStatus === 'Failure') {
+    return `The shop approved your refund of ${amount}, but it did not go through yet; the shop will look at it.`;
+  }
+  return `The shop approved your refund of ${amount}; it is being processed.`;
+}
+
+function renderRefund(order) {
+  const request = order.refundRequest;
+  refundStatus.hidden = !request;
+  refundStatus.dataset.status = request?.status ?? '';
+  refundStatus.textContent = request ? requestText(request) : '';
+  refundForm.hidden = !order.canRequestRefund;
+  if (order.canRequestRefund) {
+    document.getElementById('refund-max').textContent = `$${order.refundableAmount}`;
+    refundAmount.value = order.refundableAmount;
+  }
+  refundSection.hidden = refundStatus.hidden && refundForm.hidden;
+}
+
+refundForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const submit = document.getElementById('refund-submit');
+  submit.disabled = true;
+  say('Sending your refund request…');
+  try {
+    render(await api('/refund-request', 'POST', { amount: refundAmount.value.trim(), reason: refundReason.value }));
+    refundReason.value = '';
+  } catch (error) {
+    say(`Could not ask for a refund: ${error.message}`, true);
+  } finally {
+    submit.disabled = false;
+  }
+});
 
 async function act(element, path, busy) {
   element.disabled = true;

@@ -1,5 +1,6 @@
 //! The admin API (bearer `FPS_ADMIN_TOKEN`): list and inspect orders (refreshed with
-//! GetTransactionStatus), settle, cancel and refund: thin handlers over the order service.
+//! GetTransactionStatus), settle, cancel and refund, and decide the refunds shoppers ask for:
+//! thin handlers over the order service.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, RawQuery, State};
@@ -14,7 +15,7 @@ use super::error::{ApiError, ApiPath};
 use super::order::money;
 use super::orders::{attention, reserve_deadline};
 use super::server::AppState;
-use super::store::{Order, Refund};
+use super::store::{Order, Refund, RefundRequest};
 use fps_core::canonical::{decode_query, reject_duplicates, PlusIs};
 use fps_core::{Amount, Currency};
 
@@ -211,4 +212,76 @@ pub async fn refund(
     let asked = parse_amount(body.amount.as_deref())?;
     let (order, refunds) = app.orders.refund(&reference, asked, body.description).await?;
     Ok(Json(order_json(&order, &refunds)))
+}
+
+/// A refund request as the admin page lists it, with what its order has left to refund.
+fn request_json(request: &RefundRequest, order: Option<&Order>) -> Value {
+    json!({
+        "id": request.id,
+        "orderReference": request.order_reference,
+        "amount": money(request.amount_minor),
+        "reason": request.reason,
+        "status": request.state.as_str(),
+        "message": request.message,
+        "refundReference": request.refund_reference,
+        "createdAt": iso_seconds(request.created_at),
+        "orderStatus": order.map(|o| o.state.as_str()),
+        "orderAmount": order.map(|o| money(o.amount_minor)),
+        "refundableAmount": order.map(|o| money(o.settled_minor.saturating_sub(o.refunded_minor))),
+    })
+}
+
+/// How many pending requests the list shows.
+const MAX_LISTED_REQUESTS: u32 = 200;
+
+/// `GET /api/refund-requests`: the pending refund requests, oldest first (at most 200).
+pub async fn list_refund_requests(
+    _admin: Admin,
+    State(app): State<AppState>,
+) -> Result<Json<Value>, ApiError> {
+    let requests = app.store.pending_refund_requests(MAX_LISTED_REQUESTS).await?;
+    let mut list = Vec::with_capacity(requests.len());
+    for request in &requests {
+        let order = app.store.order(&request.order_reference).await?;
+        list.push(request_json(request, order.as_ref()));
+    }
+    Ok(Json(json!({ "requests": list })))
+}
+
+/// `POST /api/refund-requests/{id}/approve`: issues the Refund the shopper asked for (once).
+pub async fn approve_refund_request(
+    _admin: Admin,
+    State(app): State<AppState>,
+    ApiPath(id): ApiPath,
+) -> Result<Json<Value>, ApiError> {
+    let (order, refunds) = app.orders.approve_refund_request(&id).await?;
+    let request = app.orders.load_refund_request(&id).await?;
+    Ok(Json(json!({
+        "request": request_json(&request, Some(&order)),
+        "order": order_json(&order, &refunds),
+    })))
+}
+
+/// Body of a decline: the message the shopper sees.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclineBody {
+    /// For the shopper (1 to [`super::orders::MAX_DECLINE_MESSAGE_CHARS`] characters).
+    pub message: String,
+}
+
+/// `POST /api/refund-requests/{id}/decline` with `{"message": ...}`: declines; moves no money.
+pub async fn decline_refund_request(
+    _admin: Admin,
+    State(app): State<AppState>,
+    ApiPath(id): ApiPath,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let body: DeclineBody = serde_json::from_slice(&body).map_err(|e| ApiError::Invalid {
+        code: "INVALID_BODY",
+        message: e.to_string().chars().take(200).collect(),
+    })?;
+    let request = app.orders.decline_refund_request(&id, &body.message).await?;
+    let order = app.store.order(&request.order_reference).await?;
+    Ok(Json(json!({ "request": request_json(&request, order.as_ref()) })))
 }

@@ -169,6 +169,19 @@ pub fn routes(state: AppState) -> Router {
             post(shopper::reauthorize),
         )
         .route(
+            "/api/shop/orders/{reference}/refund-request",
+            post(shopper::request_refund),
+        )
+        .route("/api/refund-requests", get(admin::list_refund_requests))
+        .route(
+            "/api/refund-requests/{reference}/approve",
+            post(admin::approve_refund_request),
+        )
+        .route(
+            "/api/refund-requests/{reference}/decline",
+            post(admin::decline_refund_request),
+        )
+        .route(
             "/api/orders/{reference}/transaction",
             get(activity::order_transaction),
         )

@@ -28,6 +28,7 @@ mod merchant_sign;
 mod money_ipn;
 mod money_reconcile;
 mod private_files;
+mod refund_requests;
 mod sandbox_cli;
 mod sandbox_tokens;
 mod security;

@@ -17,6 +17,7 @@ mod error;
 mod manage;
 mod notify;
 pub mod reconcile;
+mod refund_requests;
 mod refunds;
 mod returns;
 
@@ -36,6 +37,7 @@ pub use bind::{check_binding, check_refund_binding, BindError};
 pub use checkout::ReturnAnswer;
 pub use error::OrderError;
 pub use reconcile::{ReconcileReport, Reconciler};
+pub use refund_requests::{MAX_DECLINE_MESSAGE_CHARS, MAX_REASON_CHARS};
 
 /// How long FPS answers an identical resend from its record (seed 003: "within 7 days").
 pub const RESEND_WINDOW_SECONDS: i64 = 7 * 24 * 3600;

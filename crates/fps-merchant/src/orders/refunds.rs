@@ -24,6 +24,30 @@ pub struct RefreshedRefunds {
     pub error: Option<String>,
 }
 
+/// A new refund of `amount_minor` from order `reference`, not sent yet: its own CallerReference
+/// and the Timestamp every sending of it is signed with.
+pub(crate) fn new_refund(reference: &str, amount_minor: u64) -> Refund {
+    Refund {
+        caller_reference: format!(
+            "{reference}-r{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..12]
+        ),
+        order_reference: reference.to_owned(),
+        amount_minor,
+        state: "requested".to_owned(),
+        request_timestamp: Timestamp::now().as_str().to_owned(),
+        transaction_id: None,
+    }
+}
+
+/// The order event recording `refund` (of `amount`) before it is sent.
+pub(crate) fn refund_requested(refund: &Refund, amount: Amount) -> Event {
+    Event::new(
+        "refund_requested",
+        format!("{} {}", refund.caller_reference, amount),
+    )
+}
+
 /// A refund that has not reached a final outcome.
 pub(crate) fn refund_under_way(refund: &Refund) -> bool {
     matches!(refund.state.as_str(), "requested" | "Pending")
@@ -58,21 +82,8 @@ impl OrderService {
                 message: "the order has no transaction to refund".to_owned(),
             });
         }
-        let refund = Refund {
-            caller_reference: format!(
-                "{reference}-r{}",
-                &uuid::Uuid::new_v4().simple().to_string()[..12]
-            ),
-            order_reference: reference.to_owned(),
-            amount_minor,
-            state: "requested".to_owned(),
-            request_timestamp: Timestamp::now().as_str().to_owned(),
-            transaction_id: None,
-        };
-        let event = Event::new(
-            "refund_requested",
-            format!("{} {}", refund.caller_reference, amount),
-        );
+        let refund = new_refund(reference, amount_minor);
+        let event = refund_requested(&refund, amount);
         self.store
             .begin_refund(&refund, self.first_check(), &event)
             .await

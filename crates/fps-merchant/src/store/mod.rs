@@ -29,6 +29,7 @@ mod lease;
 mod model;
 mod orders;
 mod outbox;
+mod refund_requests;
 mod refunds;
 mod rows;
 mod sellers;
@@ -39,6 +40,7 @@ pub use model::{
     Changes, Event, NextCheck, Order, Refund, MAX_EVENT_DETAIL, MAX_REFUSAL_DETAIL, MAX_REFUSAL_EVENTS,
 };
 pub use outbox::{OutboxEvent, Replay};
+pub use refund_requests::{ApproveError, RefundRequest, RequestState};
 pub use rows::CorruptValue;
 pub use sellers::{OrderMarketplace, SellerAccount, SellerSignup};
 

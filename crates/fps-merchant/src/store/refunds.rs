@@ -112,8 +112,22 @@ where
     usize: ColumnIndex<DB::Row>,
 {
     async fn begin_refund(&self, refund: &Refund, check_at: i64, event: &Event) -> Result<Order, StoreError> {
-        let amount = signed(refund.amount_minor);
         let mut tx = self.pool.begin_with(DB::BEGIN).await?;
+        let order = Self::begin_refund_in(&mut tx, refund, check_at, event).await?;
+        tx.commit().await?;
+        Ok(order)
+    }
+
+    /// [`Store::begin_refund`] inside the caller's transaction on `conn` (an approved refund
+    /// request records its refund in the same transaction). On a conflict nothing was written
+    /// and the caller rolls back.
+    pub(super) async fn begin_refund_in(
+        conn: &mut DB::Connection,
+        refund: &Refund,
+        check_at: i64,
+        event: &Event,
+    ) -> Result<Order, StoreError> {
+        let amount = signed(refund.amount_minor);
         let changed = sqlx::query(
             "UPDATE orders SET refunded_minor = refunded_minor + $1, updated_at = $2, \
              next_check_at = COALESCE(next_check_at, $3) \
@@ -125,18 +139,17 @@ where
         .bind(&refund.order_reference)
         .bind(OrderState::Paid.as_str())
         .bind(amount)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?
         .rows_affected();
-        let order = Self::reread(&mut tx, &refund.order_reference).await?;
+        let order = Self::reread(&mut *conn, &refund.order_reference).await?;
         if changed != 1 {
-            tx.rollback().await?;
             return Err(StoreError::Conflict {
                 current: order.state,
                 expected: "paid with enough left to refund".to_owned(),
             });
         }
-        Self::insert_event(&mut tx, Some(&refund.order_reference), event).await?;
+        Self::insert_event(&mut *conn, Some(&refund.order_reference), event).await?;
         sqlx::query(
             "INSERT INTO refunds (caller_reference, order_reference, amount_minor, state, \
              request_timestamp, transaction_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -148,9 +161,8 @@ where
         .bind(&refund.request_timestamp)
         .bind(&refund.transaction_id)
         .bind(now())
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
-        tx.commit().await?;
         Ok(order)
     }
 

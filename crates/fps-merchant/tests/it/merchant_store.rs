@@ -17,7 +17,7 @@ fn new_order(amount_minor: u64) -> Order {
 }
 
 /// The stores to test: a fresh SQLite file, and PostgreSQL when configured.
-async fn stores() -> Vec<(Store, Option<std::path::PathBuf>)> {
+pub(crate) async fn stores() -> Vec<(Store, Option<std::path::PathBuf>)> {
     let path = std::env::temp_dir().join(format!("fps-store-test-{}.db", uuid::Uuid::new_v4().simple()));
     let mut out = vec![(
         Store::connect(&format!("sqlite:{}", path.display()))
@@ -38,7 +38,7 @@ async fn stores() -> Vec<(Store, Option<std::path::PathBuf>)> {
     out
 }
 
-fn cleanup(path: Option<std::path::PathBuf>) {
+pub(crate) fn cleanup(path: Option<std::path::PathBuf>) {
     if let Some(path) = path {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
@@ -46,7 +46,7 @@ fn cleanup(path: Option<std::path::PathBuf>) {
     }
 }
 
-async fn paid_order(store: &Store, amount_minor: u64) -> Order {
+pub(crate) async fn paid_order(store: &Store, amount_minor: u64) -> Order {
     let order = new_order(amount_minor);
     store.create_order(&order).await.unwrap();
     store
@@ -76,7 +76,7 @@ async fn paid_order(store: &Store, amount_minor: u64) -> Order {
 }
 
 /// A refund of `order_reference` just sent (CallerReference: the order's plus `-{suffix}`).
-fn requested_refund(order_reference: &str, suffix: &str, amount_minor: u64) -> Refund {
+pub(crate) fn requested_refund(order_reference: &str, suffix: &str, amount_minor: u64) -> Refund {
     Refund {
         caller_reference: format!("{order_reference}-{suffix}"),
         order_reference: order_reference.to_owned(),
