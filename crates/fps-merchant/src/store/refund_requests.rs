@@ -135,11 +135,14 @@ impl Store {
         Ok(row.map(RefundRequest::try_from).transpose()?)
     }
 
-    /// An order's requests, newest first.
+    /// An order's requests, newest first: the pending one (at most one, and never older than a
+    /// decided one), then the decided ones by when they were decided. Creation times are whole
+    /// seconds, so two requests of one second are told apart by their state and decision.
     pub async fn refund_requests_of(&self, order_reference: &str) -> Result<Vec<RefundRequest>, StoreError> {
         let select = format!(
             "SELECT {REQUEST_COLUMNS} FROM refund_requests WHERE order_reference = $1 \
-             ORDER BY created_at DESC, id"
+             ORDER BY CASE WHEN state = 'pending' THEN 0 ELSE 1 END, created_at DESC, \
+             decided_at DESC, id"
         );
         let rows: Vec<RequestRow> = match self {
             Store::Sqlite(pool) => {
