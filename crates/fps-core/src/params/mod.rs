@@ -16,7 +16,7 @@
 //! same order, and take the groups a pipeline accepts from its shape. Adding a parameter is one
 //! line in its `param_struct!`; a rule, one entry in its `rules`. A value type used in a field
 //! must say its `Kind` (`schema::FieldValue`), or the declaration does not compile.
-//! `tests/it/params.rs` still runs both readers on every fixture and requires the same answer.
+//! `tests/it/params/` still runs both readers on every fixture and requires the same answer.
 
 pub mod pipelines;
 pub(crate) mod schema;

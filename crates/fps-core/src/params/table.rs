@@ -9,7 +9,7 @@
 //! and runs the same rule evaluator (`schema::check_rules`). Only the pair bookkeeping below (a
 //! duplicate, `version` and `signatureVersion`, an unclaimed name) is written apart from the
 //! typed reader's `ParamReader`: sharing it measured larger in the button module than this
-//! loop (BENCHMARKS.md, "Size notes"). `tests/it/params.rs` runs both readers on every fixture
+//! loop (BENCHMARKS.md, "Size notes"). `tests/it/params/` runs both readers on every fixture
 //! and rule and requires the same pairs or the same error.
 
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
