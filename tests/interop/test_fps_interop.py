@@ -12,7 +12,7 @@ VerifySignature unsigned.
 
 Usage: test_fps_interop.py PATH/TO/fps-checkout
 It starts `fps-checkout sandbox` on 127.0.0.1 with a throw-away configuration, runs Pay,
-Reserve, Settle, Refund and VerifySignature, and stops it.
+Reserve, Settle, Refund, VerifySignature, GetTokens and GetTokenUsage, and stops it.
 """
 
 import base64
@@ -286,6 +286,51 @@ class InteropTest(unittest.TestCase):
         )
         self.assertEqual(status // 100, 4)
         self.assertRegex(answer, r"<Error><Code>[A-Za-z_]+</Code><Message>[^<]*</Message></Error></Errors><RequestID>")
+
+    def test_get_tokens_and_token_usage(self):
+        _, token = cbui_token("py-tokens-1", "6.00", "ABT")
+        # GetTokens: the caller's tokens as Token elements, filtered by CallerReference.
+        status, root = api("GetTokens", CallerReference="py-tokens-1")
+        self.assertEqual(status, 200, ET.tostring(root))
+        self.assertEqual(local(root.tag), "GetTokensResponse")
+        tokens = [e for e in root.iter() if local(e.tag) == "Token"]
+        self.assertEqual(len(tokens), 1, ET.tostring(root))
+        self.assertEqual(find(tokens[0], "TokenId"), token)
+        self.assertEqual(find(tokens[0], "TokenType"), "SingleUse")
+        self.assertEqual(find(tokens[0], "TokenStatus"), "Active")
+        self.assertEqual(find(tokens[0], "FriendlyName"), "Interop test")
+        status, root = api("GetTokens", TokenStatus="Inactive", CallerReference="py-tokens-1")
+        self.assertEqual(status, 200, ET.tostring(root))
+        self.assertEqual([e for e in root.iter() if local(e.tag) == "Token"], [])
+
+        # GetTokenUsage: a single-use token allows one payment of its amount; after the payment
+        # one was made, for that amount.
+        status, root = api("GetTokenUsage", TokenId=token)
+        self.assertEqual(status, 200, ET.tostring(root))
+        self.assertEqual(find(root, "Count"), "1")
+        self.assertEqual(find(root, "LastResetCount"), "0")
+        status, root = api(
+            "Pay",
+            CallerReference="py-tokens-pay-1",
+            SenderTokenId=token,
+            **{"TransactionAmount.Value": "6.00", "TransactionAmount.CurrencyCode": "USD"},
+        )
+        self.assertEqual(status, 200, ET.tostring(root))
+        status, root = api("GetTokenUsage", TokenId=token)
+        self.assertEqual(status, 200, ET.tostring(root))
+        limits = [e for e in root.iter() if local(e.tag) == "TokenUsageLimits"]
+        self.assertEqual(len(limits), 1, ET.tostring(root))
+        limit = limits[0]
+        self.assertEqual(find(limit, "LastResetCount"), "1")
+        amounts = {local(e.tag): find(e, "Value") for e in limit if local(e.tag).endswith("Amount")}
+        self.assertEqual(amounts, {"Amount": "6.000000", "LastResetAmount": "6.000000"})
+        self.assertTrue(find(limit, "LastResetTimestamp"))
+        # Used, the single-use token is now Inactive.
+        status, root = api("GetTokens", TokenStatus="Inactive", CallerReference="py-tokens-1")
+        self.assertEqual(find(root, "TokenId"), token)
+        status, root = api("GetTokenUsage", TokenId="NOSUCHTOKEN")
+        self.assertEqual(status, 400)
+        self.assertEqual(find(root, "Code"), "InvalidTokenId_Sender")
 
     def test_bad_signature_is_refused(self):
         global SECRET_KEY

@@ -61,6 +61,35 @@ pub enum Action {
     GetAccountActivity(super::transaction::ActivityQuery),
     /// The caller's account balance (no parameters).
     GetAccountBalance,
+    /// The caller's tokens, filtered.
+    GetTokens(super::token_queries::TokenFilter),
+    /// A token's usage limits and what was used.
+    GetTokenUsage {
+        /// The token.
+        token_id: String,
+    },
+    /// The payment instruction of a token of InstallPaymentInstruction.
+    GetPaymentInstruction {
+        /// The token.
+        token_id: String,
+    },
+    /// Whether the account behind a recipient token is verified.
+    GetRecipientVerificationStatus {
+        /// The recipient token.
+        recipient_token_id: String,
+    },
+    /// A Simple Pay subscription's details.
+    GetSubscriptionDetails {
+        /// The subscription.
+        subscription_id: String,
+    },
+    /// A Simple Pay subscription's transactions.
+    GetTransactionsForSubscription {
+        /// The subscription.
+        subscription_id: String,
+    },
+    /// Cancels a Simple Pay subscription, refunding part of it.
+    CancelSubscriptionAndRefund(super::subscriptions::SubscriptionRefund),
 }
 
 /// What InstallPaymentInstruction takes.
@@ -145,6 +174,13 @@ impl Action {
             Action::InstallPaymentInstruction(_) => ActionName::InstallPaymentInstruction,
             Action::GetAccountActivity(_) => ActionName::GetAccountActivity,
             Action::GetAccountBalance => ActionName::GetAccountBalance,
+            Action::GetTokens(_) => ActionName::GetTokens,
+            Action::GetTokenUsage { .. } => ActionName::GetTokenUsage,
+            Action::GetPaymentInstruction { .. } => ActionName::GetPaymentInstruction,
+            Action::GetRecipientVerificationStatus { .. } => ActionName::GetRecipientVerificationStatus,
+            Action::GetSubscriptionDetails { .. } => ActionName::GetSubscriptionDetails,
+            Action::GetTransactionsForSubscription { .. } => ActionName::GetTransactionsForSubscription,
+            Action::CancelSubscriptionAndRefund(_) => ActionName::CancelSubscriptionAndRefund,
         }
     }
 
@@ -246,6 +282,18 @@ impl Action {
             }
             Action::GetAccountActivity(query) => out.extend(query.params()),
             Action::GetAccountBalance => {}
+            Action::GetTokens(filter) => out.extend(filter.params()),
+            Action::GetTokenUsage { token_id } | Action::GetPaymentInstruction { token_id } => {
+                out.push(("TokenId", token_id.clone()));
+            }
+            Action::GetRecipientVerificationStatus { recipient_token_id } => {
+                out.push(("RecipientTokenId", recipient_token_id.clone()));
+            }
+            Action::GetSubscriptionDetails { subscription_id }
+            | Action::GetTransactionsForSubscription { subscription_id } => {
+                out.push(("SubscriptionId", subscription_id.clone()));
+            }
+            Action::CancelSubscriptionAndRefund(refund) => out.extend(refund.params()),
         }
         out
     }

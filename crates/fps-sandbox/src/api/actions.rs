@@ -1,4 +1,4 @@
-//! Dispatch of the thirteen Query API actions, and the ones that change money or tokens: parameter
+//! Dispatch of the Query API actions, and the ones that change money or tokens: parameter
 //! rules, the money rules through the ledger, `DuplicateRequest` for a changed request under a
 //! used `CallerReference` (identical resends are answered before, by [`super::replay`]).
 
@@ -8,6 +8,7 @@ use super::queries::{
     account_activity, account_balance, get_transaction, token_by_caller, transaction_status, verify_signature,
 };
 use super::render::respond;
+use super::{subscriptions, tokens};
 use super::{ApiReply, OLD_VERSION};
 use crate::config::CallerAccount;
 use crate::error::{ErrorCode, FpsError};
@@ -76,6 +77,17 @@ pub async fn dispatch(
         ActionName::InstallPaymentInstruction => {
             install_payment_instruction(state, caller, version, params, request_id).await
         }
+        ActionName::GetTokens => tokens::get_tokens(state, caller, version, params, request_id).await,
+        ActionName::GetTokenUsage => tokens::token_usage(state, caller, version, params, request_id).await,
+        ActionName::GetPaymentInstruction => {
+            tokens::payment_instruction(state, caller, version, params, request_id).await
+        }
+        ActionName::GetRecipientVerificationStatus => {
+            tokens::recipient_verification(state, caller, version, params, request_id).await
+        }
+        ActionName::GetSubscriptionDetails
+        | ActionName::GetTransactionsForSubscription
+        | ActionName::CancelSubscriptionAndRefund => subscriptions::unknown_subscription(name, params),
     };
     state.wake_ledger.notify_one();
     reply

@@ -9,6 +9,8 @@ mod params;
 mod queries;
 mod render;
 pub mod replay;
+mod subscriptions;
+mod tokens;
 
 use std::sync::Arc;
 

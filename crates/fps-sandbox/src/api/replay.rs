@@ -26,6 +26,7 @@ pub const RECORDED_ACTIONS: &[ActionName] = &[
     ActionName::Cancel,
     ActionName::CancelToken,
     ActionName::InstallPaymentInstruction,
+    ActionName::CancelSubscriptionAndRefund,
 ];
 
 /// The actions whose `CallerReference` a successful answer reserves (a changed request under

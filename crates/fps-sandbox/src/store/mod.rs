@@ -12,6 +12,7 @@ mod outbox;
 mod people;
 mod records;
 mod requests;
+mod tokens;
 
 pub use records::{
     ActivityFilter, EmailRecord, EntryRecord, HistoryRecord, IpnRecord, SessionRecord, TokenRecord,
@@ -20,6 +21,7 @@ pub use records::{
 
 pub use people::AccountSession;
 pub use requests::{RequestRecord, RECORD_LIFETIME_MS};
+pub use tokens::TokenFilter;
 
 use super::clock::Clock;
 

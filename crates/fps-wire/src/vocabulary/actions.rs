@@ -60,6 +60,20 @@ action_names! {
         GetTokenByCaller => "GetTokenByCaller",
         /// Installs a caller or recipient token.
         InstallPaymentInstruction => "InstallPaymentInstruction",
+        /// The caller's tokens, filtered by status, type, reference and friendly name.
+        GetTokens => "GetTokens",
+        /// A token's usage limits and what was used under them.
+        GetTokenUsage => "GetTokenUsage",
+        /// The payment instruction of a token of InstallPaymentInstruction.
+        GetPaymentInstruction => "GetPaymentInstruction",
+        /// Whether the account behind a recipient token is verified.
+        GetRecipientVerificationStatus => "GetRecipientVerificationStatus",
+        /// A Simple Pay subscription's terms and state.
+        GetSubscriptionDetails => "GetSubscriptionDetails",
+        /// The transactions of a Simple Pay subscription.
+        GetTransactionsForSubscription => "GetTransactionsForSubscription",
+        /// Cancels a Simple Pay subscription and refunds part of it.
+        CancelSubscriptionAndRefund => "CancelSubscriptionAndRefund",
     }
 }
 
