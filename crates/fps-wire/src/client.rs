@@ -145,7 +145,7 @@ impl FpsClient {
 
     /// Sends `action` signed at `timestamp`; resends the identical URL after a transient failure
     /// when the action is idempotent. Returns the body of a non-error answer.
-    async fn call(&self, action: &Action, timestamp: &Timestamp) -> Result<String, FpsError> {
+    pub(crate) async fn call(&self, action: &Action, timestamp: &Timestamp) -> Result<String, FpsError> {
         self.call_counted(action, timestamp).await.0
     }
 
@@ -232,7 +232,7 @@ impl FpsClient {
 
     /// A money-changing call, classified: applied, refused or unknown. `sending` says whether
     /// the caller sent this identical request before; a resend by the client itself counts too.
-    async fn change(
+    pub(crate) async fn change(
         &self,
         action: &Action,
         timestamp: &Timestamp,

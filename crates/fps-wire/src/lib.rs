@@ -7,6 +7,7 @@
 pub mod balance;
 pub mod client;
 pub mod error;
+pub mod instruments;
 pub mod outcome;
 pub mod private_files;
 pub mod request;
@@ -21,6 +22,7 @@ pub mod vocabulary;
 pub use balance::AccountBalance;
 pub use client::{api_endpoint, FpsClient, FpsConfig, Timestamp};
 pub use error::{ErrorCode, FpsError};
+pub use instruments::{DebtWriteOff, InstrumentBalance, InstrumentPayment};
 pub use outcome::{Outcome, Sending};
 pub use request::{Action, Charge, ChargeFeeTo, MarketplaceTerms, PaymentInstruction};
 pub use response::{StatusResult, TransactionResult, TransactionStatus, Verification};

@@ -61,6 +61,8 @@ pub enum Action {
     GetAccountActivity(super::transaction::ActivityQuery),
     /// The caller's account balance (no parameters).
     GetAccountBalance,
+    /// A prepaid or postpaid instrument's action (FundPrepaid, SettleDebt, the balances...).
+    Instrument(super::instruments::InstrumentCall),
 }
 
 /// What InstallPaymentInstruction takes.
@@ -145,6 +147,7 @@ impl Action {
             Action::InstallPaymentInstruction(_) => ActionName::InstallPaymentInstruction,
             Action::GetAccountActivity(_) => ActionName::GetAccountActivity,
             Action::GetAccountBalance => ActionName::GetAccountBalance,
+            Action::Instrument(call) => call.kind(),
         }
     }
 
@@ -246,6 +249,7 @@ impl Action {
             }
             Action::GetAccountActivity(query) => out.extend(query.params()),
             Action::GetAccountBalance => {}
+            Action::Instrument(call) => out.extend(call.params()),
         }
         out
     }

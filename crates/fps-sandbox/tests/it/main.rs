@@ -14,3 +14,4 @@ mod sandbox_interop;
 mod sandbox_ipn;
 mod sandbox_marketplace;
 mod sandbox_outbox;
+mod sandbox_prepaid;

@@ -60,6 +60,20 @@ action_names! {
         GetTokenByCaller => "GetTokenByCaller",
         /// Installs a caller or recipient token.
         InstallPaymentInstruction => "InstallPaymentInstruction",
+        /// Funds a prepaid instrument from its funding token.
+        FundPrepaid => "FundPrepaid",
+        /// A prepaid instrument's balance.
+        GetPrepaidBalance => "GetPrepaidBalance",
+        /// What the caller's prepaid instruments hold together.
+        GetTotalPrepaidLiability => "GetTotalPrepaidLiability",
+        /// Pays down a credit instrument's debt with its settlement token.
+        SettleDebt => "SettleDebt",
+        /// Forgives part of a credit instrument's debt.
+        WriteOffDebt => "WriteOffDebt",
+        /// A credit instrument's debt.
+        GetDebtBalance => "GetDebtBalance",
+        /// What the caller's credit instruments owe together.
+        GetOutstandingDebtBalance => "GetOutstandingDebtBalance",
     }
 }
 
