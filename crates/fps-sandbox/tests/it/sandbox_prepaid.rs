@@ -270,7 +270,10 @@ async fn prepaid_funds_then_spends_only_what_was_funded() {
             ("FPSOperation", "FundPrepaid"),
         ])
         .await;
-    assert_eq!(only.tags("TransactionId"), [fund.transaction_id.clone()]);
+    assert_eq!(
+        only.tags("TransactionId"),
+        std::slice::from_ref(&fund.transaction_id)
+    );
     // Instrument money is not refunded in the sandbox.
     let refund = h
         .call(&[
