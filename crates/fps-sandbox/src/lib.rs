@@ -33,7 +33,8 @@
 //! `A` is returned by the Cancel buttons; `CE` (with `errorMessage`) for any invalid parameter of
 //! a correctly signed request. A request whose signature, `callerKey` or `returnURL` cannot be
 //! trusted gets an error page instead of a return. SetupPrepaid and SetupPostpaid install
-//! their two sender tokens (FundPrepaid and SettleDebt are not emulated).
+//! their two sender tokens and record the instrument, which FundPrepaid funds and SettleDebt and
+//! WriteOffDebt pay down ([`ledger::instruments`]).
 //!
 //! # Money
 //! - Decline amounts: an amount whose first decimal digit is 6 (`0.60`, `2.61`, `100.6`) makes a

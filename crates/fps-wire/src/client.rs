@@ -232,7 +232,7 @@ impl FpsClient {
 
     /// A money-changing call, classified: applied, refused or unknown. `sending` says whether
     /// the caller sent this identical request before; a resend by the client itself counts too.
-    async fn change(
+    pub(crate) async fn change(
         &self,
         action: &Action,
         timestamp: &Timestamp,

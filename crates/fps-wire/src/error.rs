@@ -23,6 +23,7 @@ impl ErrorCode {
                 | InvalidAccountState(_)
                 | InternalError
                 | ConcurrentModification
+                | PrepaidFundingLimitExceeded
         )
     }
 
@@ -167,6 +168,11 @@ mod tests {
         ("InternalError", true),
         ("ConcurrentModification", true),
         ("InvalidSignature", false),
+        // Prepaid and postpaid (boto's table of the 2010 codes).
+        ("InvalidPaymentInstrument", false),
+        ("InvalidSenderRoleForAccountType", false),
+        ("PrepaidFundingLimitExceeded", true),
+        ("SettleAmountGreaterThanDebt", false),
     ];
 
     #[test]

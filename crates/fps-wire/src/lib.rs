@@ -7,6 +7,7 @@
 pub mod balance;
 pub mod client;
 pub mod error;
+pub mod instruments;
 pub mod outcome;
 pub mod private_files;
 pub mod recipients;
@@ -24,6 +25,7 @@ pub mod vocabulary;
 pub use balance::AccountBalance;
 pub use client::{api_endpoint, FpsClient, FpsConfig, Timestamp};
 pub use error::{ErrorCode, FpsError};
+pub use instruments::{DebtWriteOff, InstrumentBalance, InstrumentPayment};
 pub use outcome::{Outcome, Sending};
 pub use recipients::RecipientVerification;
 pub use request::{Action, Charge, ChargeFeeTo, MarketplaceTerms, PaymentInstruction};

@@ -75,7 +75,9 @@ pub fn proves_nothing_done(error: &FpsError, sending: Sending) -> bool {
         | ErrorCode::TokenUsageError
         | ErrorCode::InvalidTransactionState
         | ErrorCode::RefundAmountExceeded
-        | ErrorCode::TransactionFullyRefundedAlready => sending == Sending::First,
+        | ErrorCode::TransactionFullyRefundedAlready
+        // A settlement or write-off applied by an earlier send lowers the debt under a resend.
+        | ErrorCode::SettleAmountGreaterThanDebt => sending == Sending::First,
         _ => true,
     }
 }
@@ -198,6 +200,13 @@ mod tests {
         ("TokenNotActive_Caller", [false, false, false, false, false]),
         ("NotMarketplaceApp", [false, false, false, false, false]),
         ("SomethingNew", [false, false, false, false, false]),
+        ("InvalidPaymentInstrument", [true, true, false, false, false]),
+        (
+            "InvalidSenderRoleForAccountType",
+            [true, true, false, false, false],
+        ),
+        ("PrepaidFundingLimitExceeded", [true, true, true, false, false]),
+        ("SettleAmountGreaterThanDebt", [true, false, false, false, false]),
     ];
 
     #[test]

@@ -90,6 +90,8 @@ pub enum Action {
     },
     /// Cancels a Simple Pay subscription, refunding part of it.
     CancelSubscriptionAndRefund(super::subscriptions::SubscriptionRefund),
+    /// A prepaid or postpaid instrument's action (FundPrepaid, SettleDebt, the balances...).
+    Instrument(super::instruments::InstrumentCall),
 }
 
 /// What InstallPaymentInstruction takes.
@@ -181,6 +183,7 @@ impl Action {
             Action::GetSubscriptionDetails { .. } => ActionName::GetSubscriptionDetails,
             Action::GetTransactionsForSubscription { .. } => ActionName::GetTransactionsForSubscription,
             Action::CancelSubscriptionAndRefund(_) => ActionName::CancelSubscriptionAndRefund,
+            Action::Instrument(call) => call.kind(),
         }
     }
 
@@ -294,6 +297,7 @@ impl Action {
                 out.push(("SubscriptionId", subscription_id.clone()));
             }
             Action::CancelSubscriptionAndRefund(refund) => out.extend(refund.params()),
+            Action::Instrument(call) => out.extend(call.params()),
         }
         out
     }

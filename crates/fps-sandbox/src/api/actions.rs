@@ -3,6 +3,7 @@
 //! used `CallerReference` (identical resends are answered before, by [`super::replay`]).
 
 use super::install::install_payment_instruction;
+use super::instruments;
 use super::params::ApiParams;
 use super::queries::{
     account_activity, account_balance, get_transaction, token_by_caller, transaction_status, verify_signature,
@@ -13,6 +14,7 @@ use super::{ApiReply, OLD_VERSION};
 use crate::config::CallerAccount;
 use crate::error::{ErrorCode, FpsError};
 use crate::ledger::fees::{FeePayer, MarketplaceFee, RefundPolicy};
+use crate::ledger::instruments::Movement;
 use crate::ledger::{self, Charge, ChargeRequest, RefundRequest};
 use crate::state::SandboxState;
 use fps_wire::vocabulary::ActionName;
@@ -88,6 +90,21 @@ pub async fn dispatch(
         ActionName::GetSubscriptionDetails
         | ActionName::GetTransactionsForSubscription
         | ActionName::CancelSubscriptionAndRefund => subscriptions::unknown_subscription(name, params),
+        ActionName::FundPrepaid => {
+            instruments::move_money(state, caller, Movement::FundPrepaid, version, params, request_id).await
+        }
+        ActionName::SettleDebt => {
+            instruments::move_money(state, caller, Movement::SettleDebt, version, params, request_id).await
+        }
+        ActionName::WriteOffDebt => {
+            instruments::write_off_debt(state, caller, version, params, request_id).await
+        }
+        ActionName::GetPrepaidBalance
+        | ActionName::GetTotalPrepaidLiability
+        | ActionName::GetDebtBalance
+        | ActionName::GetOutstandingDebtBalance => {
+            instruments::balance(state, caller, name, version, params, request_id).await
+        }
     };
     state.wake_ledger.notify_one();
     reply
@@ -95,7 +112,7 @@ pub async fn dispatch(
 
 /// `DuplicateRequest` when the caller's `reference` was used by another request answered within
 /// the last 7 days (an identical one never gets here: [`super::replay`] answers it).
-async fn refuse_used_reference(
+pub(super) async fn refuse_used_reference(
     state: &SandboxState,
     caller: &CallerAccount,
     reference: &str,

@@ -5,6 +5,7 @@
 
 mod actions;
 mod install;
+mod instruments;
 mod params;
 mod queries;
 mod render;

@@ -102,7 +102,9 @@ pub fn transaction(
     amount(xml, "MarketplaceFees", txn.marketplace_fee_minor);
     xml.leaf("FPSFeesPaidBy", &txn.fee_paid_by)
         .leaf_opt("SenderTokenId", txn.sender_token_id.as_deref())
-        .leaf_opt("RecipientTokenId", txn.recipient_token_id.as_deref());
+        .leaf_opt("RecipientTokenId", txn.recipient_token_id.as_deref())
+        .leaf_opt("PrepaidInstrumentId", txn.prepaid_instrument_id.as_deref())
+        .leaf_opt("CreditInstrumentId", txn.credit_instrument_id.as_deref());
     let operation = match (txn.operation.as_str(), txn.settled_minor) {
         ("Reserve", Some(_)) => "Settle",
         (op, _) => op,

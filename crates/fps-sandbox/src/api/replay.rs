@@ -27,11 +27,21 @@ pub const RECORDED_ACTIONS: &[ActionName] = &[
     ActionName::CancelToken,
     ActionName::InstallPaymentInstruction,
     ActionName::CancelSubscriptionAndRefund,
+    ActionName::FundPrepaid,
+    ActionName::SettleDebt,
+    ActionName::WriteOffDebt,
 ];
 
 /// The actions whose `CallerReference` a successful answer reserves (a changed request under
 /// it is a `DuplicateRequest` while the record lives).
-const REFERENCED_ACTIONS: &[ActionName] = &[ActionName::Pay, ActionName::Reserve, ActionName::Refund];
+const REFERENCED_ACTIONS: &[ActionName] = &[
+    ActionName::Pay,
+    ActionName::Reserve,
+    ActionName::Refund,
+    ActionName::FundPrepaid,
+    ActionName::SettleDebt,
+    ActionName::WriteOffDebt,
+];
 
 /// SHA-256 (hex) of the action and the canonical query (every parameter but `Signature`).
 pub fn fingerprint(action: &str, params: &ApiParams) -> String {

@@ -11,7 +11,7 @@ use super::{error_page, html, redirect};
 use crate::config::{CallerAccount, SenderBehaviour, TEST_SENDER_PASSWORD};
 use crate::ids;
 use crate::state::SandboxState;
-use crate::store::{SessionRecord, TokenRecord};
+use crate::store::{InstrumentKind, InstrumentRecord, SessionRecord, TokenRecord};
 use fps_core::params::PaymentMethod;
 use fps_core::{CbuiRequest, Pipeline, Status};
 
@@ -343,8 +343,9 @@ async fn install(
 /// SetupPrepaid: a single-use funding token for the funding amount (`callerReferenceFunding`)
 /// and a prepaid sender token spending at most that amount (`callerReferenceSender`).
 /// SetupPostpaid: a credit sender token up to the credit limit (`callerReferenceSender`) and a
-/// settlement token up to the global limit (`callerReferenceSettlement`). Both are ordinary
-/// sender tokens to Pay and Reserve; FundPrepaid and SettleDebt are not emulated.
+/// settlement token up to the global limit (`callerReferenceSettlement`). The instrument is
+/// recorded with them: FundPrepaid funds it, SettleDebt and WriteOffDebt pay its debt down
+/// (`crate::ledger::instruments`).
 async fn install_instrument(
     state: &SandboxState,
     loaded: &Loaded,
@@ -399,6 +400,7 @@ async fn install_instrument(
         _ => return Ok(None),
     };
     let mut added = Vec::new();
+    let mut token_ids = Vec::new();
     for (name, token_type, caller_reference, amount, limit) in tokens {
         let token = TokenRecord {
             amount_minor: amount,
@@ -415,9 +417,33 @@ async fn install_instrument(
             )
         };
         state.store.insert_token(&token).await?;
+        token_ids.push(token.token_id.clone());
         added.push((name, token.token_id));
     }
-    added.push((instrument_name, ids::token_id()));
+    // (kind, spending token, funding or settlement token, limit): the order of `tokens` above.
+    let (kind, sender_token, funding_token, limit) = match (pipeline, token_ids.as_slice()) {
+        (Pipeline::SetupPrepaid(p), [funding, sender]) => {
+            (InstrumentKind::Prepaid, sender, funding, minor(p.funding_amount))
+        }
+        (Pipeline::SetupPostpaid(p), [sender, settlement]) => {
+            (InstrumentKind::Credit, sender, settlement, minor(p.credit_limit))
+        }
+        _ => return Ok(None),
+    };
+    let instrument = InstrumentRecord {
+        instrument_id: ids::token_id(),
+        caller_key: loaded.caller.access_key_id.clone(),
+        kind: kind.as_str().to_owned(),
+        owner_email: sender.email.clone(),
+        owner_name: sender.name.clone(),
+        payment_method: method.as_str().to_owned(),
+        sender_token_id: sender_token.clone(),
+        funding_token_id: funding_token.clone(),
+        limit_minor: limit,
+        date_installed: state.now_ms(),
+    };
+    state.store.insert_instrument(&instrument).await?;
+    added.push((instrument_name, instrument.instrument_id));
     added.push(("status", status.code().to_owned()));
     added.push(("callerReference", pipeline.caller_reference().as_str().to_owned()));
     if method == PaymentMethod::Card {

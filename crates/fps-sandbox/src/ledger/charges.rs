@@ -13,7 +13,7 @@ use crate::error::{ErrorCode, FpsError};
 use crate::ids;
 use crate::instruction::{Payment, Role};
 use crate::state::SandboxState;
-use crate::store::TransactionRecord;
+use crate::store::{InstrumentKind, TransactionRecord};
 
 /// Largest amount of one transaction, in cents (FPS's documented $10,000 cap).
 pub const MAX_TRANSACTION_MINOR: i64 = 1_000_000;
@@ -102,9 +102,14 @@ pub async fn charge(
             "TransactionAmount is more than the sender authorised with this token.",
         ));
     }
-    if token
-        .limit_minor
-        .is_some_and(|limit| token.used_minor + req.amount_minor > limit)
+    // A prepaid or credit instrument's sender token spends by the instrument's balance or
+    // credit limit instead of a lifetime limit of its own.
+    let instrument =
+        super::instruments::spending_instrument(state, &token, req.charge, req.amount_minor).await?;
+    if instrument.is_none()
+        && token
+            .limit_minor
+            .is_some_and(|limit| token.used_minor + req.amount_minor > limit)
     {
         return Err(FpsError::new(
             ErrorCode::TokenUsageError,
@@ -149,8 +154,9 @@ pub async fn charge(
     }
     // Each transaction of a caller gets its own millisecond: GetAccountActivity pages by it.
     let now = state.store.received_at(&caller.access_key_id).await?;
+    // Money of an instrument is held already: no card is captured.
     let declined = is_decline_amount(req.amount_minor)
-        || (req.charge == Charge::Pay && declines_capture(&token.owner_email));
+        || (req.charge == Charge::Pay && instrument.is_none() && declines_capture(&token.owner_email));
     let final_status = match (declined, req.charge) {
         (true, _) => "Failure",
         (false, Charge::Pay) => "Success",
@@ -188,9 +194,17 @@ pub async fn charge(
         fee_paid_by: req.fee_paid_by.as_str().to_owned(),
         fps_fee_minor: 0,
         marketplace_fee_minor: 0,
+        prepaid_instrument_id: instrument
+            .as_ref()
+            .filter(|i| i.is(InstrumentKind::Prepaid))
+            .map(|i| i.instrument_id.clone()),
+        credit_instrument_id: instrument
+            .as_ref()
+            .filter(|i| i.is(InstrumentKind::Credit))
+            .map(|i| i.instrument_id.clone()),
     };
     apply_fees(&mut txn, req.amount_minor, accepted)?;
-    if token.payment_method == "ABT" && req.charge == Charge::Pay {
+    if (token.payment_method == "ABT" && req.charge == Charge::Pay) || instrument.is_some() {
         finish(&mut txn, final_status, now);
     } else {
         complete_later(state, &mut txn, final_status, now);

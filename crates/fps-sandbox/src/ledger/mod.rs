@@ -8,6 +8,7 @@ pub mod balance;
 mod cancels;
 mod charges;
 pub mod fees;
+pub mod instruments;
 mod parties;
 pub mod postings;
 mod refunds;

@@ -56,15 +56,28 @@ pub(super) async fn accepted_fees(
         }))
 }
 
-/// The parts of a successful Pay or settled Reserve: (account, role, signed cents).
+/// The parts of a successful Pay or settled Reserve (or FundPrepaid, SettleDebt: the sender pays
+/// the caller): (account, role, signed cents). A Pay spending from a prepaid or credit
+/// instrument is paid from the caller's account (which holds the prepaid money, or lends the
+/// credit); a WriteOffDebt moves no money.
 pub fn payment_parts(txn: &TransactionRecord, caller_email: &str) -> Vec<(String, &'static str, i64)> {
+    if txn.operation == "WriteOffDebt" {
+        return Vec::new();
+    }
+    let instrument_spend =
+        txn.operation == "Pay" && (txn.prepaid_instrument_id.is_some() || txn.credit_instrument_id.is_some());
+    let paying = if instrument_spend {
+        caller_email.to_owned()
+    } else {
+        txn.sender_email.clone()
+    };
     let amount = txn.settled_minor.unwrap_or(txn.amount_minor);
     let caller_pays = txn.fee_paid_by == "Caller";
     let fps = txn.fps_fee_minor;
     let market = txn.marketplace_fee_minor;
     let recipient_net = amount - market - if caller_pays { 0 } else { fps };
     let mut parts = vec![
-        (txn.sender_email.clone(), "Sender", -amount),
+        (paying, "Sender", -amount),
         (txn.recipient_email.clone(), "Recipient", recipient_net),
     ];
     if !txn.recipient_email.eq_ignore_ascii_case(caller_email) {

@@ -51,6 +51,17 @@ pub async fn refund(
             "A refund cannot be refunded.",
         ));
     }
+    // The emulator's choice: money of a prepaid or credit instrument is not refunded (FundPrepaid,
+    // SettleDebt, WriteOffDebt, and Pays spending from an instrument).
+    if original.prepaid_instrument_id.is_some() || original.credit_instrument_id.is_some() {
+        return Err(FpsError::new(
+            ErrorCode::TransactionTypeNotRefundable,
+            format!(
+                "A {} of a prepaid or credit instrument cannot be refunded in the sandbox.",
+                original.operation
+            ),
+        ));
+    }
     if original.status != "Success" {
         let hint = if original.operation == "Reserve" && original.settled_minor.is_none() {
             " A reserve must be settled before it can be refunded."
@@ -128,6 +139,8 @@ pub async fn refund(
             charged,
             original.marketplace_fee_minor,
         ),
+        prepaid_instrument_id: None,
+        credit_instrument_id: None,
     };
     if original.payment_method == "ABT" {
         finish(&mut txn, "Success", now);

@@ -8,6 +8,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::SqlitePool;
 
 mod accounts;
+mod instruments;
 mod outbox;
 mod people;
 mod records;
@@ -19,6 +20,7 @@ pub use records::{
     TransactionRecord,
 };
 
+pub use instruments::{InstrumentKind, InstrumentRecord, InstrumentSums};
 pub use people::AccountSession;
 pub use requests::{RequestRecord, RECORD_LIFETIME_MS};
 pub use tokens::TokenFilter;
@@ -282,8 +284,8 @@ impl Store {
                 settled_minor, status, status_code, status_message, payment_method, payment_reason, parent_id,
                 caller_description, sender_description, override_ipn_url, date_received, date_completed,
                 due_at, due_status, marketplace_fixed_minor, marketplace_variable_bp, fee_paid_by,
-                fps_fee_minor, marketplace_fee_minor)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                fps_fee_minor, marketplace_fee_minor, prepaid_instrument_id, credit_instrument_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&t.id)
         .bind(&t.caller_key)
@@ -315,6 +317,8 @@ impl Store {
         .bind(&t.fee_paid_by)
         .bind(t.fps_fee_minor)
         .bind(t.marketplace_fee_minor)
+        .bind(&t.prepaid_instrument_id)
+        .bind(&t.credit_instrument_id)
         .execute(&self.pool)
         .await?;
         self.add_history(&t.id, t.date_received, &t.status, &t.status_code, t.amount_minor)

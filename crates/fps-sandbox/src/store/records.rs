@@ -98,7 +98,8 @@ impl TokenRecord {
     }
 }
 
-/// A transaction: a Pay, a Reserve (settled in place) or a Refund.
+/// A transaction: a Pay, a Reserve (settled in place), a Refund, or an instrument's FundPrepaid,
+/// SettleDebt or WriteOffDebt.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TransactionRecord {
     /// Insertion order.
@@ -107,7 +108,7 @@ pub struct TransactionRecord {
     pub id: String,
     /// The caller that made it.
     pub caller_key: String,
-    /// `Pay`, `Reserve` or `Refund`.
+    /// `Pay`, `Reserve`, `Refund`, `FundPrepaid`, `SettleDebt` or `WriteOffDebt`.
     pub operation: String,
     /// The call's `CallerReference`.
     pub caller_reference: Option<String>,
@@ -163,6 +164,10 @@ pub struct TransactionRecord {
     pub fps_fee_minor: i64,
     /// The marketplace's fee on the (settled) amount; for a refund, what the marketplace gave back.
     pub marketplace_fee_minor: i64,
+    /// The prepaid instrument funded (FundPrepaid) or spent from (a Pay of its sender token).
+    pub prepaid_instrument_id: Option<String>,
+    /// The credit instrument settled, written off (SettleDebt, WriteOffDebt) or spent on.
+    pub credit_instrument_id: Option<String>,
 }
 
 /// An e-mail FPS sent a sender, recorded for the outbox page.

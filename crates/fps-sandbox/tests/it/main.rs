@@ -14,4 +14,5 @@ mod sandbox_interop;
 mod sandbox_ipn;
 mod sandbox_marketplace;
 mod sandbox_outbox;
+mod sandbox_prepaid;
 mod sandbox_tokens_api;

@@ -74,6 +74,20 @@ action_names! {
         GetTransactionsForSubscription => "GetTransactionsForSubscription",
         /// Cancels a Simple Pay subscription and refunds part of it.
         CancelSubscriptionAndRefund => "CancelSubscriptionAndRefund",
+        /// Funds a prepaid instrument from its funding token.
+        FundPrepaid => "FundPrepaid",
+        /// A prepaid instrument's balance.
+        GetPrepaidBalance => "GetPrepaidBalance",
+        /// What the caller's prepaid instruments hold together.
+        GetTotalPrepaidLiability => "GetTotalPrepaidLiability",
+        /// Pays down a credit instrument's debt with its settlement token.
+        SettleDebt => "SettleDebt",
+        /// Forgives part of a credit instrument's debt.
+        WriteOffDebt => "WriteOffDebt",
+        /// A credit instrument's debt.
+        GetDebtBalance => "GetDebtBalance",
+        /// What the caller's credit instruments owe together.
+        GetOutstandingDebtBalance => "GetOutstandingDebtBalance",
     }
 }
 

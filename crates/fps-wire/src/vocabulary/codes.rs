@@ -77,6 +77,15 @@ open_names! {
         SameSenderAndRecipient => "SameSenderAndRecipient",
         /// Reserve needs a credit card.
         PaymentInstrumentNotCC => "PaymentInstrumentNotCC",
+        /// The prepaid or credit instrument is unknown to the caller (prepaid and postpaid).
+        InvalidPaymentInstrument => "InvalidPaymentInstrument",
+        /// The token cannot be used for this operation (not the instrument's funding or
+        /// settlement token).
+        InvalidSenderRoleForAccountType => "InvalidSenderRoleForAccountType",
+        /// FundPrepaid above what the funding token allows.
+        PrepaidFundingLimitExceeded => "PrepaidFundingLimitExceeded",
+        /// SettleDebt or WriteOffDebt above the current debt.
+        SettleAmountGreaterThanDebt => "SettleAmountGreaterThanDebt",
         /// A marketplace call by a caller that is not a marketplace application.
         NotMarketplaceApp => "NotMarketplaceApp",
         /// A transient failure at FPS (or the emulator failed).
