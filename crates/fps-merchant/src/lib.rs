@@ -15,6 +15,7 @@ pub mod order;
 pub mod order_link;
 pub mod orders;
 pub mod policy;
+pub mod sender;
 pub mod sellers;
 pub mod server;
 pub mod shopper;

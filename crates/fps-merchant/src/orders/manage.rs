@@ -76,10 +76,7 @@ impl OrderService {
                     .map_err(|_| StoreError::from(CorruptValue::new("settle amount", a)))
             })
             .transpose()?;
-        match self
-            .metrics
-            .fps_call(
-                "Settle",
+        match self.fps_call(&reference, "Settle",
                 self.fps.settle(&reserve_id, amount, &timestamp, sending),
             )
             .await
@@ -191,9 +188,7 @@ impl OrderService {
             code: "WRONG_STATE",
             message: "the order has no transaction to cancel".to_owned(),
         })?;
-        match self
-            .metrics
-            .fps_call("Cancel", self.fps.cancel(&transaction_id, description))
+        match self.fps_call(reference, "Cancel", self.fps.cancel(&transaction_id, description))
             .await
         {
             Outcome::Applied(result) => {
@@ -306,10 +301,7 @@ impl OrderService {
             _ => None,
         };
         if let (true, Some((transaction_id, which))) = (open, target) {
-            match self
-                .metrics
-                .fps_call(
-                    "GetTransactionStatus",
+            match self.fps_call(reference, "GetTransactionStatus",
                     self.fps.transaction_status(&transaction_id),
                 )
                 .await

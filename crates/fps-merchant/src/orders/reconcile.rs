@@ -212,9 +212,7 @@ impl OrderService {
                 let Some(id) = order.transaction_id.clone() else {
                     return Ok(());
                 };
-                let status = self
-                    .metrics
-                    .fps_call("GetTransactionStatus", self.fps.transaction_status(&id))
+                let status = self.fps_call(&order.reference, "GetTransactionStatus", self.fps.transaction_status(&id))
                     .await?;
                 self.apply_status(order, Which::Charge, status.transaction_status, "reconciled")
                     .await?;
@@ -228,9 +226,7 @@ impl OrderService {
 
     async fn reconcile_charge(&self, order: Order) -> Result<(), ReconcileError> {
         if let Some(id) = order.transaction_id.clone() {
-            let status = self
-                .metrics
-                .fps_call("GetTransactionStatus", self.fps.transaction_status(&id))
+            let status = self.fps_call(&order.reference, "GetTransactionStatus", self.fps.transaction_status(&id))
                 .await?;
             self.apply_status(order, Which::Charge, status.transaction_status, "reconciled")
                 .await?;
@@ -300,9 +296,7 @@ impl OrderService {
 
     async fn reconcile_settle(&self, order: Order) -> Result<(), ReconcileError> {
         if let Some(id) = order.settle_transaction_id.clone() {
-            let status = self
-                .metrics
-                .fps_call("GetTransactionStatus", self.fps.transaction_status(&id))
+            let status = self.fps_call(&order.reference, "GetTransactionStatus", self.fps.transaction_status(&id))
                 .await?;
             self.apply_status(order, Which::Settle, status.transaction_status, "reconciled")
                 .await?;
@@ -324,9 +318,7 @@ impl OrderService {
         let Some(reserve) = order.transaction_id.clone() else {
             return Ok(());
         };
-        let status = self
-            .metrics
-            .fps_call("GetTransactionStatus", self.fps.transaction_status(&reserve))
+        let status = self.fps_call(&order.reference, "GetTransactionStatus", self.fps.transaction_status(&reserve))
             .await?;
         if status.transaction_status == TransactionStatus::Reserved {
             let changes = Changes {

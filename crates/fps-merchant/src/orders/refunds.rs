@@ -125,9 +125,7 @@ impl OrderService {
             amount: Some(amount),
             description,
         };
-        match self
-            .metrics
-            .fps_call("Refund", self.fps.refund(action, &timestamp, sending))
+        match self.fps_call(&order.reference, "Refund", self.fps.refund(action, &timestamp, sending))
             .await
         {
             Outcome::Applied(result) => {
@@ -181,10 +179,7 @@ impl OrderService {
             let Some(transaction_id) = refund.transaction_id.as_deref() else {
                 continue;
             };
-            match self
-                .metrics
-                .fps_call(
-                    "GetTransactionStatus",
+            match self.fps_call(reference, "GetTransactionStatus",
                     self.fps.transaction_status(transaction_id),
                 )
                 .await
