@@ -312,7 +312,14 @@ impl OrderService {
                 .map_err(|_| CorruptValue::new("order reference", &order.reference))?,
             sender_token_id: TokenId::new(token).map_err(|_| CorruptValue::new("sender token", token))?,
             amount,
-            caller_description: Some(order.description.clone()),
+            caller_description: Some(
+                self.config
+                    .descriptions
+                    .caller
+                    .clone()
+                    .unwrap_or_else(|| order.description.clone()),
+            ),
+            sender_description: self.config.descriptions.sender.clone(),
             marketplace: match self.store.order_marketplace(&order.reference).await? {
                 Some(terms) => Some(
                     crate::marketplace::charge_terms(&terms)

@@ -46,7 +46,13 @@ impl Drop for Stack {
     }
 }
 
+/// The stack's `FPS_SENDER_DESCRIPTION`.
+pub const STACK_SENDER_DESCRIPTION: &str = "Trailhead Supply order";
+/// The stack's `FPS_CALLER_DESCRIPTION`.
+pub const STACK_CALLER_DESCRIPTION: &str = "Trailhead Supply web shop";
+
 /// Starts the emulator and the backend with `pending_delay_ms` for card payments.
+
 pub async fn start_stack(pending_delay_ms: u64) -> Stack {
     let dir = std::env::temp_dir().join(format!("fps-stack-{}", uuid::Uuid::new_v4().simple()));
     let pkg = dir.join("pkg");
@@ -59,6 +65,8 @@ pub async fn start_stack(pending_delay_ms: u64) -> Stack {
         pkg,
         pending_delay_ms,
         ready_file: None,
+        sender_description: STACK_SENDER_DESCRIPTION.to_owned(),
+        caller_description: Some(STACK_CALLER_DESCRIPTION.to_owned()),
     };
     let running = demo::start(&args).await.expect("the demo starts");
     let base = running.info.shop_url.trim_end_matches('/').to_owned();
