@@ -20,6 +20,9 @@ pub enum Shopper {
     Cancels,
     /// Signs in as this sandbox account and confirms with a card.
     ConfirmsAs(&'static str),
+    /// Signs in as the test buyer and confirms with this payment method (`CC`, `ACH`, `ABT`)
+    /// and these confirm-page fields (the shipping address of an order that ships).
+    ConfirmsWith(&'static str, &'static [(&'static str, &'static str)]),
 }
 
 /// The running backend + emulator.
@@ -159,16 +162,14 @@ impl Stack {
             return location.expect("location");
         }
         assert_eq!(status, 200, "{page}");
-        let action = match choice {
-            Shopper::Confirms | Shopper::ConfirmsAs(_) => "confirm",
-            Shopper::Cancels => "cancel",
+        let (action, method, extra) = match choice {
+            Shopper::Confirms | Shopper::ConfirmsAs(_) => ("confirm", "CC", &[][..]),
+            Shopper::ConfirmsWith(method, extra) => ("confirm", method, extra),
+            Shopper::Cancels => ("cancel", "CC", &[][..]),
         };
-        let (status, location, page) = self
-            .form(
-                "/cobranded-ui/actions/confirm",
-                &[("session", &session), ("paymentMethod", "CC"), ("action", action)],
-            )
-            .await;
+        let mut fields = vec![("session", session.as_str()), ("paymentMethod", method), ("action", action)];
+        fields.extend_from_slice(extra);
+        let (status, location, page) = self.form("/cobranded-ui/actions/confirm", &fields).await;
         assert_eq!(status, 303, "{page}");
         location.expect("location")
     }
