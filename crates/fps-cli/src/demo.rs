@@ -20,8 +20,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use fps_core::params::{CallerKey, CbuiEndpoint};
 use fps_core::Endpoint;
-use fps_merchant::server::{routes, with_layers, ApiService};
 use fps_merchant::config::Descriptions;
+use fps_merchant::server::{routes, with_layers, ApiService};
 use fps_merchant::{AppState, Config};
 use fps_sandbox::{CallerAccount, SandboxConfig};
 use fps_wire::private_files::{create_private_dir, create_private_file, sqlite_files, tighten_file};

@@ -11,7 +11,9 @@ use super::settings::{bad, given, load_secret, number_in, ConfigError, Environme
 use super::webhook::WebhookArgs;
 use fps_core::params::CbuiEndpoint;
 use fps_core::Endpoint;
-use fps_merchant::config::{Descriptions, DEFAULT_MAX_IN_FLIGHT, DEFAULT_RECONCILE_INTERVAL, MIN_ADMIN_TOKEN};
+use fps_merchant::config::{
+    Descriptions, DEFAULT_MAX_IN_FLIGHT, DEFAULT_RECONCILE_INTERVAL, MIN_ADMIN_TOKEN,
+};
 use fps_merchant::Config;
 
 /// Environment variable holding the admin bearer token (a secret: never a flag).

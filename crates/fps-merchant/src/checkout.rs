@@ -194,9 +194,8 @@ pub async fn sign(
     }
     // An order that ships asks CBUI for the address (the catalog's choice, checked above).
     let request = match order.as_deref() {
-        Some(order) => super::signed_params::with_shipping(request, order).map_err(|e| {
-            policy_error(PolicyError::Invalid(e))
-        })?,
+        Some(order) => super::signed_params::with_shipping(request, order)
+            .map_err(|e| policy_error(PolicyError::Invalid(e)))?,
         None => request,
     };
     // Remember which return URL was signed: it is the UrlEndPoint the return is verified with.

@@ -78,10 +78,16 @@ impl Descriptions {
                 return Ok(None);
             };
             if text.chars().count() > MAX_DESCRIPTION_CHARS {
-                return Err((which, format!("is longer than {MAX_DESCRIPTION_CHARS} characters")));
+                return Err((
+                    which,
+                    format!("is longer than {MAX_DESCRIPTION_CHARS} characters"),
+                ));
             }
             if text.chars().any(char::is_control) || super::signed_params::hidden_character(text).is_some() {
-                return Err((which, "has a control, invisible or direction-changing character".to_owned()));
+                return Err((
+                    which,
+                    "has a control, invisible or direction-changing character".to_owned(),
+                ));
             }
             Ok(Some(text.to_owned()))
         }
@@ -101,11 +107,23 @@ mod tests {
         let ok = Descriptions::new(Some(" Trailhead Supply "), None).unwrap();
         assert_eq!(ok.sender.as_deref(), Some("Trailhead Supply"));
         assert_eq!(ok.caller, None);
-        assert_eq!(Descriptions::new(Some(""), Some("  ")).unwrap(), Descriptions::default());
+        assert_eq!(
+            Descriptions::new(Some(""), Some("  ")).unwrap(),
+            Descriptions::default()
+        );
         let long = "x".repeat(MAX_DESCRIPTION_CHARS + 1);
-        assert_eq!(Descriptions::new(None, Some(&long)).unwrap_err().0, "CallerDescription");
+        assert_eq!(
+            Descriptions::new(None, Some(&long)).unwrap_err().0,
+            "CallerDescription"
+        );
         assert!(Descriptions::new(None, Some(&long[1..])).is_ok());
-        assert_eq!(Descriptions::new(Some("a\u{202E}b"), None).unwrap_err().0, "SenderDescription");
-        assert_eq!(Descriptions::new(Some("a\nb"), None).unwrap_err().0, "SenderDescription");
+        assert_eq!(
+            Descriptions::new(Some("a\u{202E}b"), None).unwrap_err().0,
+            "SenderDescription"
+        );
+        assert_eq!(
+            Descriptions::new(Some("a\nb"), None).unwrap_err().0,
+            "SenderDescription"
+        );
     }
 }

@@ -112,7 +112,10 @@ mod tests {
         let address = ShippingAddress::from_return(&parsed).unwrap();
         assert_eq!(address.name.as_deref(), Some("Ada Lovelace"));
         assert_eq!(address.line1.as_deref(), Some("1 Main St"));
-        assert_eq!(address.city.as_ref().map(|c| c.chars().count()), Some(MAX_LINE_CHARS));
+        assert_eq!(
+            address.city.as_ref().map(|c| c.chars().count()),
+            Some(MAX_LINE_CHARS)
+        );
         assert_eq!(address.zip.as_deref(), Some("98101"));
         assert_eq!(address.line2, None);
         assert_eq!(ShippingAddress::from_json(&address.to_json()), Some(address));

@@ -89,19 +89,40 @@ async fn only_the_catalog_decides_whether_cbui_collects_the_address() {
     assert_eq!(mug["collectShippingAddress"], false, "{mug}");
     // The browser cannot ask for the address of an order that does not ship, nor drop it from
     // one that does.
-    assert_refused(&sign_with(&s, &mug, Some("True")).await, 403, "PARAMETER_NOT_ALLOWED");
-    assert_refused(&sign_with(&s, &mug, Some("False")).await, 403, "PARAMETER_NOT_ALLOWED");
-    assert_refused(&sign_with(&s, &boots, Some("False")).await, 403, "PARAMETER_MISMATCH");
+    assert_refused(
+        &sign_with(&s, &mug, Some("True")).await,
+        403,
+        "PARAMETER_NOT_ALLOWED",
+    );
+    assert_refused(
+        &sign_with(&s, &mug, Some("False")).await,
+        403,
+        "PARAMETER_NOT_ALLOWED",
+    );
+    assert_refused(
+        &sign_with(&s, &boots, Some("False")).await,
+        403,
+        "PARAMETER_MISMATCH",
+    );
     // Echoing the catalog's value signs it; leaving it out signs it too (the server adds it).
     let (status, echoed) = sign_with(&s, &boots, Some("True")).await;
     assert_eq!(status, 200, "{echoed}");
-    assert!(echoed["url"].as_str().unwrap().contains("collectShippingAddress=True"), "{echoed}");
+    assert!(
+        echoed["url"]
+            .as_str()
+            .unwrap()
+            .contains("collectShippingAddress=True"),
+        "{echoed}"
+    );
     let (status, added) = sign_with(&s, &boots, None).await;
     assert_eq!(status, 200, "{added}");
     assert_eq!(added["url"], echoed["url"], "the same signed request");
     let (status, plain) = sign_with(&s, &mug, None).await;
     assert_eq!(status, 200, "{plain}");
-    assert!(!plain["url"].as_str().unwrap().contains("collectShippingAddress"), "{plain}");
+    assert!(
+        !plain["url"].as_str().unwrap().contains("collectShippingAddress"),
+        "{plain}"
+    );
     s.stop().await;
 }
 
@@ -112,12 +133,17 @@ async fn the_verified_return_stores_the_address_the_method_and_fps_request_ids()
         .checkout("BOOTS-TRAIL", Shopper::ConfirmsWith("ACH", ADDRESS))
         .await;
     assert_eq!(status, 200, "{body}");
-    assert!(raw.contains("addressLine1=12"), "CBUI returned the address: {raw}");
+    assert!(
+        raw.contains("addressLine1=12"),
+        "CBUI returned the address: {raw}"
+    );
     assert!(raw.contains("status=SB"), "{raw}");
     let (reference, key) = link(&order);
     s.reaches(&reference, "paid").await;
 
-    let (status, admin) = s.admin(Method::GET, &format!("/api/orders/{reference}"), None).await;
+    let (status, admin) = s
+        .admin(Method::GET, &format!("/api/orders/{reference}"), None)
+        .await;
     assert_eq!(status, 200, "{admin}");
     let address = &admin["shippingAddress"];
     assert_eq!(address["name"], "Ada <b>Lovelace</b>", "{admin}");
@@ -126,7 +152,10 @@ async fn the_verified_return_stores_the_address_the_method_and_fps_request_ids()
     assert_eq!(address["zip"], "N1 9GU");
     assert_eq!(address["country"], "GB");
     assert_eq!(address["phone"], "020 7946 0000");
-    assert!(address.get("line2").is_none(), "empty fields are left out: {admin}");
+    assert!(
+        address.get("line2").is_none(),
+        "empty fields are left out: {admin}"
+    );
     assert_eq!(admin["paymentMethod"], "bank", "{admin}");
     assert_eq!(admin["ships"], true);
     // Every Query API call made for the order left FPS's RequestId: Pay at least.

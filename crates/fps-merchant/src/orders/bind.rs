@@ -132,7 +132,8 @@ impl OrderService {
         order: &str,
         transaction_id: &str,
     ) -> Result<Result<TransactionDetails, BindError>, FpsError> {
-        match self.fps_call(order, "GetTransaction", self.fps.transaction(transaction_id))
+        match self
+            .fps_call(order, "GetTransaction", self.fps.transaction(transaction_id))
             .await
         {
             Ok(details) => Ok(Ok(details)),

@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use super::error::OrderError;
 use super::{next_check_for, OrderService};
-use crate::sender::{payment_method, ShippingAddress};
 use crate::order::{caller_reference, failure_reason, next_state, Mode, OrderState, Which};
+use crate::sender::{payment_method, ShippingAddress};
 use crate::store::{Changes, CorruptValue, Event, NextCheck, Order, StoreError};
 use fps_core::params::{CallerReference, TokenId};
 use fps_core::{Amount, CbuiReturn, Currency, Endpoint};
@@ -208,8 +208,12 @@ impl OrderService {
                     .await
             }
             Mode::Reserve => {
-                self.fps_call(&reference, "Reserve", self.fps.reserve(charge, &timestamp, sending))
-                    .await
+                self.fps_call(
+                    &reference,
+                    "Reserve",
+                    self.fps.reserve(charge, &timestamp, sending),
+                )
+                .await
             }
         };
         match outcome {

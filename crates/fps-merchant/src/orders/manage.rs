@@ -76,7 +76,10 @@ impl OrderService {
                     .map_err(|_| StoreError::from(CorruptValue::new("settle amount", a)))
             })
             .transpose()?;
-        match self.fps_call(&reference, "Settle",
+        match self
+            .fps_call(
+                &reference,
+                "Settle",
                 self.fps.settle(&reserve_id, amount, &timestamp, sending),
             )
             .await
@@ -188,7 +191,8 @@ impl OrderService {
             code: "WRONG_STATE",
             message: "the order has no transaction to cancel".to_owned(),
         })?;
-        match self.fps_call(reference, "Cancel", self.fps.cancel(&transaction_id, description))
+        match self
+            .fps_call(reference, "Cancel", self.fps.cancel(&transaction_id, description))
             .await
         {
             Outcome::Applied(result) => {
@@ -301,7 +305,10 @@ impl OrderService {
             _ => None,
         };
         if let (true, Some((transaction_id, which))) = (open, target) {
-            match self.fps_call(reference, "GetTransactionStatus",
+            match self
+                .fps_call(
+                    reference,
+                    "GetTransactionStatus",
                     self.fps.transaction_status(&transaction_id),
                 )
                 .await

@@ -212,7 +212,12 @@ impl OrderService {
                 let Some(id) = order.transaction_id.clone() else {
                     return Ok(());
                 };
-                let status = self.fps_call(&order.reference, "GetTransactionStatus", self.fps.transaction_status(&id))
+                let status = self
+                    .fps_call(
+                        &order.reference,
+                        "GetTransactionStatus",
+                        self.fps.transaction_status(&id),
+                    )
                     .await?;
                 self.apply_status(order, Which::Charge, status.transaction_status, "reconciled")
                     .await?;
@@ -226,7 +231,12 @@ impl OrderService {
 
     async fn reconcile_charge(&self, order: Order) -> Result<(), ReconcileError> {
         if let Some(id) = order.transaction_id.clone() {
-            let status = self.fps_call(&order.reference, "GetTransactionStatus", self.fps.transaction_status(&id))
+            let status = self
+                .fps_call(
+                    &order.reference,
+                    "GetTransactionStatus",
+                    self.fps.transaction_status(&id),
+                )
                 .await?;
             self.apply_status(order, Which::Charge, status.transaction_status, "reconciled")
                 .await?;
@@ -296,7 +306,12 @@ impl OrderService {
 
     async fn reconcile_settle(&self, order: Order) -> Result<(), ReconcileError> {
         if let Some(id) = order.settle_transaction_id.clone() {
-            let status = self.fps_call(&order.reference, "GetTransactionStatus", self.fps.transaction_status(&id))
+            let status = self
+                .fps_call(
+                    &order.reference,
+                    "GetTransactionStatus",
+                    self.fps.transaction_status(&id),
+                )
                 .await?;
             self.apply_status(order, Which::Settle, status.transaction_status, "reconciled")
                 .await?;
@@ -318,7 +333,12 @@ impl OrderService {
         let Some(reserve) = order.transaction_id.clone() else {
             return Ok(());
         };
-        let status = self.fps_call(&order.reference, "GetTransactionStatus", self.fps.transaction_status(&reserve))
+        let status = self
+            .fps_call(
+                &order.reference,
+                "GetTransactionStatus",
+                self.fps.transaction_status(&reserve),
+            )
             .await?;
         if status.transaction_status == TransactionStatus::Reserved {
             let changes = Changes {

@@ -125,7 +125,12 @@ impl OrderService {
             amount: Some(amount),
             description,
         };
-        match self.fps_call(&order.reference, "Refund", self.fps.refund(action, &timestamp, sending))
+        match self
+            .fps_call(
+                &order.reference,
+                "Refund",
+                self.fps.refund(action, &timestamp, sending),
+            )
             .await
         {
             Outcome::Applied(result) => {
@@ -179,7 +184,10 @@ impl OrderService {
             let Some(transaction_id) = refund.transaction_id.as_deref() else {
                 continue;
             };
-            match self.fps_call(reference, "GetTransactionStatus",
+            match self
+                .fps_call(
+                    reference,
+                    "GetTransactionStatus",
                     self.fps.transaction_status(transaction_id),
                 )
                 .await

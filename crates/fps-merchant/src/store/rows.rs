@@ -87,7 +87,8 @@ impl TryFrom<OrderRow> for Order {
             shipping_address: row
                 .shipping_address
                 .map(|text| {
-                    ShippingAddress::from_json(&text).ok_or_else(|| CorruptValue::new("shipping address", text))
+                    ShippingAddress::from_json(&text)
+                        .ok_or_else(|| CorruptValue::new("shipping address", text))
                 })
                 .transpose()?,
             payment_method: row.payment_method,

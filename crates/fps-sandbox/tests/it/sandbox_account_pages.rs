@@ -421,9 +421,21 @@ async fn pay_and_reserve_keep_their_descriptions_and_show_each_to_its_reader() {
         .tag("TransactionId")
         .unwrap_or_else(|| panic!("{}", paid.body));
     // GetTransaction gives both back (XML-escaped).
-    let details = h.call(&[("Action", "GetTransaction"), ("TransactionId", &id)]).await;
-    assert_eq!(details.tag("SenderDescription").as_deref(), Some("Trailhead &lt;b&gt;order&lt;/b&gt;"), "{}", details.body);
-    assert_eq!(details.tag("CallerDescription").as_deref(), Some("Web shop order desc-1"), "{}", details.body);
+    let details = h
+        .call(&[("Action", "GetTransaction"), ("TransactionId", &id)])
+        .await;
+    assert_eq!(
+        details.tag("SenderDescription").as_deref(),
+        Some("Trailhead &lt;b&gt;order&lt;/b&gt;"),
+        "{}",
+        details.body
+    );
+    assert_eq!(
+        details.tag("CallerDescription").as_deref(),
+        Some("Web shop order desc-1"),
+        "{}",
+        details.body
+    );
     // Reserve keeps them too.
     let token = token_with_reason(&h, KEY, "desc-2", "9.00", "CC", true).await;
     let reserved = h
@@ -442,7 +454,12 @@ async fn pay_and_reserve_keep_their_descriptions_and_show_each_to_its_reader() {
     let details = h
         .call(&[("Action", "GetTransaction"), ("TransactionId", &reserve_id)])
         .await;
-    assert_eq!(details.tag("SenderDescription").as_deref(), Some("Trailhead tent"), "{}", details.body);
+    assert_eq!(
+        details.tag("SenderDescription").as_deref(),
+        Some("Trailhead tent"),
+        "{}",
+        details.body
+    );
     // Longer than FPS takes: refused.
     let long = "x".repeat(161);
     let refused = h
@@ -461,7 +478,8 @@ async fn pay_and_reserve_keep_their_descriptions_and_show_each_to_its_reader() {
     let buyer = sign_in(&h, "buyer@sandbox.test").await;
     let page = request(&h, "/account", Some(&buyer), None).await;
     assert!(
-        page.body.contains("<span class=\"sender-description\">Trailhead &lt;b&gt;order&lt;/b&gt;</span>"),
+        page.body
+            .contains("<span class=\"sender-description\">Trailhead &lt;b&gt;order&lt;/b&gt;</span>"),
         "{}",
         page.body
     );
@@ -469,7 +487,8 @@ async fn pay_and_reserve_keep_their_descriptions_and_show_each_to_its_reader() {
     let shop = sign_in(&h, CALLER_EMAIL).await;
     let page = request(&h, "/account", Some(&shop), None).await;
     assert!(
-        page.body.contains("<span class=\"caller-description\">Web shop order desc-1</span>"),
+        page.body
+            .contains("<span class=\"caller-description\">Web shop order desc-1</span>"),
         "{}",
         page.body
     );

@@ -167,7 +167,11 @@ impl Stack {
             Shopper::ConfirmsWith(method, extra) => ("confirm", method, extra),
             Shopper::Cancels => ("cancel", "CC", &[][..]),
         };
-        let mut fields = vec![("session", session.as_str()), ("paymentMethod", method), ("action", action)];
+        let mut fields = vec![
+            ("session", session.as_str()),
+            ("paymentMethod", method),
+            ("action", action),
+        ];
         fields.extend_from_slice(extra);
         let (status, location, page) = self.form("/cobranded-ui/actions/confirm", &fields).await;
         assert_eq!(status, 303, "{page}");
