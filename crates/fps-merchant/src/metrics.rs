@@ -282,12 +282,19 @@ mod tests {
             http_status: 400,
             request_id: "-".to_owned(),
         };
+        // FPS's `-` (no RequestId in the answer) is not recorded as one.
+        assert_eq!(
+            Err::<fps_wire::Verification, FpsError>(refused).request_id(),
+            None
+        );
         let verified = Ok::<_, FpsError>(fps_wire::Verification::Success);
         assert_eq!(verified.outcome(), "applied");
         assert_eq!(verified.request_id(), None);
         let refused = Err::<fps_wire::Verification, FpsError>(FpsError::Service {
+            code: fps_wire::ErrorCode::InvalidParams,
+            message: String::new(),
+            http_status: 400,
             request_id: "r-9:0".to_owned(),
-            ..refused
         });
         assert_eq!(refused.outcome(), "refused");
         assert_eq!(refused.request_id(), Some("r-9:0"));

@@ -55,7 +55,6 @@ pub const STACK_SENDER_DESCRIPTION: &str = "Trailhead Supply order";
 pub const STACK_CALLER_DESCRIPTION: &str = "Trailhead Supply web shop";
 
 /// Starts the emulator and the backend with `pending_delay_ms` for card payments.
-
 pub async fn start_stack(pending_delay_ms: u64) -> Stack {
     let dir = std::env::temp_dir().join(format!("fps-stack-{}", uuid::Uuid::new_v4().simple()));
     let pkg = dir.join("pkg");
