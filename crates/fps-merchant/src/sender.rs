@@ -105,7 +105,7 @@ mod tests {
     fn keeps_a_bounded_clean_address_from_the_return() {
         let long = "x".repeat(300);
         let query = format!(
-            "status=SC&tokenID=T&callerReference=ord-1&addressName=Ada%20Lovelace&\
+            "status=SC&tokenID=ABCDEFGHIJKLMNOP1234&callerReference=ord-1&addressName=Ada%20Lovelace&\
              addressLine1=1%20Main%20St%E2%80%AE&city={long}&zip=%0A98101&country=US"
         );
         let parsed = CbuiReturn::parse(&query).unwrap();
@@ -119,7 +119,7 @@ mod tests {
         assert_eq!(address.zip.as_deref(), Some("98101"));
         assert_eq!(address.line2, None);
         assert_eq!(ShippingAddress::from_json(&address.to_json()), Some(address));
-        let bare = CbuiReturn::parse("status=SC&tokenID=T&callerReference=ord-1").unwrap();
+        let bare = CbuiReturn::parse("status=SC&tokenID=ABCDEFGHIJKLMNOP1234&callerReference=ord-1").unwrap();
         assert_eq!(ShippingAddress::from_return(&bare), None);
     }
 
