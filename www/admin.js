@@ -5,6 +5,7 @@ import { adminSession } from './admin-session.js';
 import { initActivity, showTransaction } from './admin-activity.js';
 import { renderDashboard } from './admin-dashboard.js';
 import { renderRequests } from './admin-requests.js';
+import { addressElement, methodName } from './sender.js';
 
 const form = document.getElementById('token-form');
 const tokenInput = document.getElementById('token');
@@ -50,7 +51,20 @@ function render(orders) {
   for (const order of orders) {
     const row = document.createElement('tr');
     row.dataset.reference = order.callerReference;
-    cell(row, order.callerReference);
+    const referenceCell = cell(row, order.callerReference);
+    const shipTo = addressElement(order.shippingAddress);
+    if (shipTo) {
+      const label = document.createElement('div');
+      label.className = 'hint';
+      label.textContent = 'Ship to:';
+      referenceCell.append(label, shipTo);
+    }
+    if (order.paymentMethod) {
+      const method = document.createElement('div');
+      method.className = 'hint payment-method';
+      method.textContent = `Paid by ${methodName(order.paymentMethod)}`;
+      referenceCell.append(method);
+    }
     cell(row, `$${order.amount}${Number(order.refundedAmount) > 0 ? ` (refunded $${order.refundedAmount})` : ''}`);
     const badge = document.createElement('span');
     badge.className = 'badge';

@@ -23,7 +23,11 @@ export function payOptions(config, order, label) {
     reason: order.description,
     label,
     // What /fps/sign signs for the order and nothing more: a Reserve order is a card Reserve
-    // (reserve=True, paymentMethod=CC); a Pay order carries neither.
-    params: order.paymentMode === 'reserve' ? { reserve: 'True', paymentMethod: 'CC' } : {},
+    // (reserve=True, paymentMethod=CC); a Pay order carries neither. An order that ships (the
+    // catalog says so, the order's answer repeats it) asks CBUI for the shipping address.
+    params: {
+      ...(order.paymentMode === 'reserve' ? { reserve: 'True', paymentMethod: 'CC' } : {}),
+      ...(order.collectShippingAddress ? { collectShippingAddress: 'True' } : {}),
+    },
   };
 }

@@ -5,6 +5,7 @@
 // be the subject of a refund request (a reason, all or part), which the shop approves or declines.
 import init, { mount } from './pkg/web/fps_checkout.js';
 import { loadConfig, payOptions } from './config.js';
+import { addressElement, methodName } from './sender.js';
 
 const [reference, key] = (() => {
   const fragment = decodeURIComponent(location.hash.slice(1));
@@ -58,6 +59,11 @@ function render(order) {
   facts.hidden = false;
   document.getElementById('order-id').textContent = order.orderId;
   document.getElementById('order-items').textContent = order.description;
+  const shipTo = addressElement(order.shippingAddress);
+  document.getElementById('order-ship-to').replaceChildren(...(shipTo ? [shipTo] : []));
+  document.getElementById('order-ship-row').hidden = !shipTo;
+  document.getElementById('order-method').textContent = methodName(order.paymentMethod);
+  document.getElementById('order-method-row').hidden = !order.paymentMethod;
   document.getElementById('order-amount').textContent =
     `$${order.amount}${Number(order.refundedAmount) > 0 ? ` (refunded $${order.refundedAmount})` : ''}`;
   const badge = document.getElementById('order-badge');

@@ -20,6 +20,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use fps_core::params::{CallerKey, CbuiEndpoint};
 use fps_core::Endpoint;
+use fps_merchant::config::Descriptions;
 use fps_merchant::server::{routes, with_layers, ApiService};
 use fps_merchant::{AppState, Config};
 use fps_sandbox::{CallerAccount, SandboxConfig};
@@ -105,6 +106,23 @@ pub struct DemoArgs {
         value_name = "PATH"
     )]
     pub ready_file: Option<PathBuf>,
+    /// `SenderDescription` of the shop's Pay and Reserve (the buyer's account shows it).
+    #[arg(
+        long,
+        env = "FPS_SENDER_DESCRIPTION",
+        hide_env_values = true,
+        default_value = "Trailhead Supply order",
+        value_name = "TEXT"
+    )]
+    pub sender_description: String,
+    /// `CallerDescription` of the shop's Pay and Reserve [default: the order's description].
+    #[arg(
+        long,
+        env = "FPS_CALLER_DESCRIPTION",
+        hide_env_values = true,
+        value_name = "TEXT"
+    )]
+    pub caller_description: Option<String>,
 }
 
 /// Why the demo could not run.
@@ -374,6 +392,8 @@ pub async fn start(args: &DemoArgs) -> Result<RunningDemo, DemoError> {
         fps_timeout: Duration::from_secs(10),
         max_in_flight: fps_merchant::config::DEFAULT_MAX_IN_FLIGHT,
         reconcile_interval: Some(fps_merchant::config::DEFAULT_RECONCILE_INTERVAL),
+        descriptions: Descriptions::new(Some(&args.sender_description), args.caller_description.as_deref())
+            .map_err(|(which, why)| DemoError::Backend(format!("{which} {why}")))?,
     };
     let state = AppState::new(config)
         .await

@@ -11,7 +11,9 @@ use super::settings::{bad, given, load_secret, number_in, ConfigError, Environme
 use super::webhook::WebhookArgs;
 use fps_core::params::CbuiEndpoint;
 use fps_core::Endpoint;
-use fps_merchant::config::{DEFAULT_MAX_IN_FLIGHT, DEFAULT_RECONCILE_INTERVAL, MIN_ADMIN_TOKEN};
+use fps_merchant::config::{
+    Descriptions, DEFAULT_MAX_IN_FLIGHT, DEFAULT_RECONCILE_INTERVAL, MIN_ADMIN_TOKEN,
+};
 use fps_merchant::Config;
 
 /// Environment variable holding the admin bearer token (a secret: never a flag).
@@ -64,6 +66,24 @@ pub struct ServeArgs {
         value_name = "SECONDS"
     )]
     pub reconcile_interval_secs: Option<String>,
+    /// `SenderDescription` of Pay and Reserve: what the buyer sees in their Amazon Payments
+    /// account, 1 to 160 characters [default: none].
+    #[arg(
+        long,
+        env = "FPS_SENDER_DESCRIPTION",
+        hide_env_values = true,
+        value_name = "TEXT"
+    )]
+    pub sender_description: Option<String>,
+    /// `CallerDescription` of Pay and Reserve: the shop's own records at Amazon, 1 to 160
+    /// characters [default: the order's description].
+    #[arg(
+        long,
+        env = "FPS_CALLER_DESCRIPTION",
+        hide_env_values = true,
+        value_name = "TEXT"
+    )]
+    pub caller_description: Option<String>,
     /// How to reach FPS: `--fps-endpoint`, `--access-key-id`, `--secret-file`, `--fps-timeout`.
     #[command(flatten)]
     pub fps: FpsArgs,
@@ -154,7 +174,18 @@ pub fn serve_config(args: &ServeArgs, env: &dyn Environment) -> Result<Config, C
         None => Some(DEFAULT_RECONCILE_INTERVAL),
     };
 
+    let descriptions = Descriptions::new(given(&args.sender_description), given(&args.caller_description))
+        .map_err(|(which, why)| {
+            let name = if which == "SenderDescription" {
+                "FPS_SENDER_DESCRIPTION"
+            } else {
+                "FPS_CALLER_DESCRIPTION"
+            };
+            bad(name, why)
+        })?;
+
     Ok(Config {
+        descriptions,
         listen,
         database_url,
         catalog,

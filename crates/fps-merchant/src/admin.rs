@@ -66,6 +66,9 @@ pub fn order_json(order: &Order, refunds: &[Refund]) -> Value {
             "transactionId": r.transaction_id,
         })).collect::<Vec<_>>(),
         "lastError": order.last_error,
+        "ships": order.ships,
+        "shippingAddress": order.shipping_address,
+        "paymentMethod": order.payment_method,
         "attempt": order.attempt,
         "needsAttention": attention(order, super::store::now()),
         "reserveDeadline": reserve_deadline(order).map(iso_seconds),
@@ -111,7 +114,7 @@ pub async fn list_orders(
 
 /// `GET /api/orders/{ref}`: the order, refreshed first with GetTransactionStatus while FPS may
 /// still change it, with its event trail (`events`: every state change, refusal and FPS
-/// outcome). A failed refresh still shows the stored order, with `refreshError`.
+/// outcome) and `fpsRequests` (FPS's RequestId of each Query API call made for it). A failed refresh still shows the stored order, with `refreshError`.
 pub async fn get_order(
     _admin: Admin,
     State(app): State<AppState>,
@@ -124,6 +127,8 @@ pub async fn get_order(
         .into_iter()
         .map(|(kind, detail)| json!({ "kind": kind, "detail": detail }))
         .collect();
+    // FPS's RequestId of every Query API call made for the order (support quotes them).
+    body["fpsRequests"] = json!(app.store.fps_requests(&reference).await?);
     // Refusals past the trail's cap of each kind are counted per day.
     body["refusalCounts"] = app
         .store

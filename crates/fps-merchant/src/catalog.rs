@@ -26,6 +26,8 @@ pub struct Product {
     pub mode: Mode,
     /// The seller (a handle) when a marketplace seller sells it, paid with its recipient token.
     pub seller: Option<String>,
+    /// Whether it is shipped: an order with it asks CBUI for the shipping address.
+    pub ships: bool,
 }
 
 /// The products, by SKU.
@@ -61,6 +63,9 @@ struct ProductFile {
     mode: Option<Mode>,
     #[serde(default)]
     seller: Option<String>,
+    /// Shipped to the buyer (`collectShippingAddress=True` is signed for its orders).
+    #[serde(default)]
+    ships: bool,
     /// Shop text about the product; accepted for the shop's pages, not used by the server.
     #[serde(default, rename = "description")]
     _description: Option<String>,
@@ -95,6 +100,8 @@ pub struct Priced {
     pub lines_json: String,
     /// The seller of every line, when the order sells a marketplace seller's goods.
     pub seller: Option<String>,
+    /// Whether some line ships (the order's CBUI request collects the shipping address).
+    pub ships: bool,
 }
 
 /// Why pricing failed: the shopper's input.
@@ -192,6 +199,7 @@ impl Catalog {
                 price,
                 mode: p.mode.unwrap_or(Mode::Pay),
                 seller: p.seller,
+                ships: p.ships,
             };
             if products.insert(p.sku.clone(), product).is_some() {
                 return Err(format!("sku {} appears twice", p.sku));
@@ -258,6 +266,7 @@ impl Catalog {
         }
         let mut total: u64 = 0;
         let mut mode = Mode::Pay;
+        let mut ships = false;
         let mut seen = std::collections::HashSet::new();
         let mut described = Vec::new();
         let mut json_lines = Vec::new();
@@ -283,6 +292,7 @@ impl Catalog {
             if product.mode == Mode::Reserve {
                 mode = Mode::Reserve;
             }
+            ships |= product.ships;
             described.push(format!("{} x {}", line.quantity, product.name));
             json_lines.push(serde_json::json!({
                 "sku": product.sku,
@@ -302,6 +312,7 @@ impl Catalog {
             description,
             lines_json: serde_json::Value::Array(json_lines).to_string(),
             seller: seller.flatten().map(str::to_owned),
+            ships,
         })
     }
 }
@@ -312,7 +323,7 @@ mod tests {
 
     const CATALOG: &str = r#"{"currency":"USD","products":[
         {"sku":"MUG","name":"Mug","price":"12.50","mode":"pay"},
-        {"sku":"BIKE","name":"Bike","price":"300","mode":"reserve"}]}"#;
+        {"sku":"BIKE","name":"Bike","price":"300","mode":"reserve","ships":true}]}"#;
 
     fn line(sku: &str, quantity: u32) -> LineRequest {
         LineRequest {
@@ -328,9 +339,11 @@ mod tests {
         assert_eq!(priced.total.to_string(), "25.00");
         assert_eq!(priced.mode, Mode::Pay);
         assert_eq!(priced.description, "2 x Mug");
+        assert!(!priced.ships);
         let mixed = catalog.price(&[line("MUG", 1), line("BIKE", 1)]).unwrap();
         assert_eq!(mixed.total.to_string(), "312.50");
         assert_eq!(mixed.mode, Mode::Reserve);
+        assert!(mixed.ships, "an order ships when one of its products does");
     }
 
     #[test]

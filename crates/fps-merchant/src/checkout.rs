@@ -51,6 +51,9 @@ pub struct CreatedOrder {
     pub description: String,
     /// `pay` or `reserve` (then send `reserve=True`).
     pub payment_mode: Mode,
+    /// Whether the order ships (then send `collectShippingAddress=True`: CBUI asks the shopper
+    /// for the shipping address; the catalog decides, `/fps/sign` refuses any other value).
+    pub collect_shipping_address: bool,
     /// The shopper's secret link to the order's page (`order.html#...`), relative to the shop.
     pub order_page: String,
 }
@@ -65,14 +68,17 @@ pub async fn create_order(
         message: e.to_string(),
     })?;
     let reference = format!("ord-{}", uuid::Uuid::new_v4().simple());
-    let order = Order::new_open(
-        reference.clone(),
-        priced.lines_json,
-        priced.description.clone(),
-        priced.total,
-        priced.mode,
-        now(),
-    );
+    let order = Order {
+        ships: priced.ships,
+        ..Order::new_open(
+            reference.clone(),
+            priced.lines_json,
+            priced.description.clone(),
+            priced.total,
+            priced.mode,
+            now(),
+        )
+    };
     let marketplace = match (&priced.seller, app.catalog.marketplace()) {
         (Some(seller), Some(terms)) => {
             let account = app
@@ -98,6 +104,7 @@ pub async fn create_order(
             currency: order.currency,
             description: priced.description,
             payment_mode: priced.mode,
+            collect_shipping_address: priced.ships,
         }),
     ))
 }
@@ -185,6 +192,12 @@ pub async fn sign(
         tracing::warn!(order = %reference.chars().take(64).collect::<String>(), code = e.code(), "signing refused");
         return Err(policy_error(e));
     }
+    // An order that ships asks CBUI for the address (the catalog's choice, checked above).
+    let request = match order.as_deref() {
+        Some(order) => super::signed_params::with_shipping(request, order)
+            .map_err(|e| policy_error(PolicyError::Invalid(e)))?,
+        None => request,
+    };
     // Remember which return URL was signed: it is the UrlEndPoint the return is verified with.
     // Signing the same request again (a reload) writes nothing.
     let return_url = request.common().return_url.as_str();

@@ -51,4 +51,79 @@ pub struct Config {
     /// Time between two reconciler ticks; `None` runs no reconciler
     /// (`FPS_RECONCILE_INTERVAL_SECS`, default 60, `0` = off).
     pub reconcile_interval: Option<Duration>,
+    /// The texts Pay and Reserve carry (`FPS_SENDER_DESCRIPTION`, `FPS_CALLER_DESCRIPTION`).
+    pub descriptions: Descriptions,
+}
+
+/// Longest `SenderDescription` / `CallerDescription` FPS takes, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 160;
+
+/// What Pay and Reserve send as `SenderDescription` (what the buyer sees of the payment in
+/// their Amazon Payments account) and `CallerDescription` (the merchant's own records; without
+/// one configured, the order's description). Each 1 to 160 characters of plain text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Descriptions {
+    /// `SenderDescription`, when configured.
+    pub sender: Option<String>,
+    /// `CallerDescription`, when configured.
+    pub caller: Option<String>,
+}
+
+impl Descriptions {
+    /// Checks configured texts: trimmed, 1 to [`MAX_DESCRIPTION_CHARS`] characters, no control
+    /// or invisible characters (they reach Amazon's pages). The error names which one is wrong.
+    pub fn new(sender: Option<&str>, caller: Option<&str>) -> Result<Self, (&'static str, String)> {
+        fn check(which: &'static str, text: Option<&str>) -> Result<Option<String>, (&'static str, String)> {
+            let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+                return Ok(None);
+            };
+            if text.chars().count() > MAX_DESCRIPTION_CHARS {
+                return Err((
+                    which,
+                    format!("is longer than {MAX_DESCRIPTION_CHARS} characters"),
+                ));
+            }
+            if text.chars().any(char::is_control) || super::signed_params::hidden_character(text).is_some() {
+                return Err((
+                    which,
+                    "has a control, invisible or direction-changing character".to_owned(),
+                ));
+            }
+            Ok(Some(text.to_owned()))
+        }
+        Ok(Descriptions {
+            sender: check("SenderDescription", sender)?,
+            caller: check("CallerDescription", caller)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptions_are_bounded_plain_text() {
+        let ok = Descriptions::new(Some(" Trailhead Supply "), None).unwrap();
+        assert_eq!(ok.sender.as_deref(), Some("Trailhead Supply"));
+        assert_eq!(ok.caller, None);
+        assert_eq!(
+            Descriptions::new(Some(""), Some("  ")).unwrap(),
+            Descriptions::default()
+        );
+        let long = "x".repeat(MAX_DESCRIPTION_CHARS + 1);
+        assert_eq!(
+            Descriptions::new(None, Some(&long)).unwrap_err().0,
+            "CallerDescription"
+        );
+        assert!(Descriptions::new(None, Some(&long[1..])).is_ok());
+        assert_eq!(
+            Descriptions::new(Some("a\u{202E}b"), None).unwrap_err().0,
+            "SenderDescription"
+        );
+        assert_eq!(
+            Descriptions::new(Some("a\nb"), None).unwrap_err().0,
+            "SenderDescription"
+        );
+    }
 }

@@ -16,6 +16,7 @@ pub mod order_link;
 pub mod orders;
 pub mod policy;
 pub mod sellers;
+pub mod sender;
 pub mod server;
 pub mod shopper;
 pub mod signed_params;

@@ -172,9 +172,58 @@ impl Drop for InFlight {
 pub trait CallOutcome {
     /// The outcome label.
     fn outcome(&self) -> &'static str;
+
+    /// FPS's `RequestId` of the answer, when FPS answered with one.
+    fn request_id(&self) -> Option<&str>;
 }
 
-impl<T> CallOutcome for Outcome<T> {
+/// A successful answer's `RequestId`, where the answer keeps it.
+pub trait AnsweredRequest {
+    /// The `RequestId`, if the answer carries one.
+    fn request_id(&self) -> Option<&str>;
+}
+
+impl AnsweredRequest for fps_wire::TransactionResult {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+
+impl AnsweredRequest for fps_wire::StatusResult {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+
+impl AnsweredRequest for fps_wire::TransactionDetails {
+    fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+
+/// VerifySignature's answer is a bare status: fps-wire does not keep its `RequestId`.
+impl AnsweredRequest for fps_wire::Verification {
+    fn request_id(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// An account's activity is not one order's call.
+impl AnsweredRequest for fps_wire::transaction::AccountActivity {
+    fn request_id(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// The `RequestId` of FPS's error answer (`-` when it had none).
+fn error_request_id(e: &FpsError) -> Option<&str> {
+    match e {
+        FpsError::Service { request_id, .. } if request_id != "-" => Some(request_id),
+        _ => None,
+    }
+}
+
+impl<T: AnsweredRequest> CallOutcome for Outcome<T> {
     fn outcome(&self) -> &'static str {
         match self {
             Outcome::Applied(_) => "applied",
@@ -182,14 +231,28 @@ impl<T> CallOutcome for Outcome<T> {
             Outcome::Unknown(_) => "unknown",
         }
     }
+
+    fn request_id(&self) -> Option<&str> {
+        match self {
+            Outcome::Applied(answer) => answer.request_id(),
+            Outcome::Refused(e) | Outcome::Unknown(e) => error_request_id(e),
+        }
+    }
 }
 
-impl<T> CallOutcome for Result<T, FpsError> {
+impl<T: AnsweredRequest> CallOutcome for Result<T, FpsError> {
     fn outcome(&self) -> &'static str {
         match self {
             Ok(_) => "applied",
             Err(e) if proves_nothing_done(e, Sending::First) => "refused",
             Err(_) => "unknown",
+        }
+    }
+
+    fn request_id(&self) -> Option<&str> {
+        match self {
+            Ok(answer) => answer.request_id(),
+            Err(e) => error_request_id(e),
         }
     }
 }
@@ -219,12 +282,31 @@ mod tests {
             http_status: 400,
             request_id: "-".to_owned(),
         };
-        assert_eq!(Ok::<(), FpsError>(()).outcome(), "applied");
-        assert_eq!(Err::<(), FpsError>(refused).outcome(), "refused");
+        // FPS's `-` (no RequestId in the answer) is not recorded as one.
         assert_eq!(
-            Outcome::<()>::Unknown(FpsError::Timeout { seconds: 1 }).outcome(),
-            "unknown"
+            Err::<fps_wire::Verification, FpsError>(refused).request_id(),
+            None
         );
+        let verified = Ok::<_, FpsError>(fps_wire::Verification::Success);
+        assert_eq!(verified.outcome(), "applied");
+        assert_eq!(verified.request_id(), None);
+        let refused = Err::<fps_wire::Verification, FpsError>(FpsError::Service {
+            code: fps_wire::ErrorCode::InvalidParams,
+            message: String::new(),
+            http_status: 400,
+            request_id: "r-9:0".to_owned(),
+        });
+        assert_eq!(refused.outcome(), "refused");
+        assert_eq!(refused.request_id(), Some("r-9:0"));
+        let unknown = Outcome::<fps_wire::TransactionResult>::Unknown(FpsError::Timeout { seconds: 1 });
+        assert_eq!(unknown.outcome(), "unknown");
+        assert_eq!(unknown.request_id(), None);
+        let applied = Outcome::Applied(fps_wire::TransactionResult {
+            transaction_id: "T1".to_owned(),
+            transaction_status: fps_wire::TransactionStatus::Pending,
+            request_id: Some("r-1:0".to_owned()),
+        });
+        assert_eq!(applied.request_id(), Some("r-1:0"));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::order::Mode;
 use super::store::Order;
 use fps_core::endpoint::Scheme;
-use fps_core::params::{CbuiRequest, Description, FpsBool, HttpUrl, PaymentMethod, SingleUse};
+use fps_core::params::{CbuiRequest, Description, FpsBool, HttpUrl, PaymentMethod, Pipeline, SingleUse};
 
 /// Code of a parameter the shop never signs (for this order).
 pub const NOT_ALLOWED: &str = "PARAMETER_NOT_ALLOWED";
@@ -177,14 +177,16 @@ const SIGNED_FOR_ORDERS: &[&str] = &[
     "paymentReason",
     "reserve",
     "paymentMethod",
+    "collectShippingAddress",
     "websiteDescription",
     "cobrandingUrl",
     "cobrandingStyle",
 ];
 
 /// Refuses any parameter an order's request does not take (display amounts, address fields,
-/// `collectShippingAddress`, a recipient token), and a `paymentReason` or `paymentMethod`
-/// other than the order's. The `reserve` flag is checked by the policy.
+/// a recipient token), a `paymentReason` or `paymentMethod` other than the order's, and a
+/// `collectShippingAddress` other than the catalog's (`True` for an order that ships, absent
+/// otherwise: [`with_shipping`] adds it). The `reserve` flag is checked by the policy.
 pub fn check_order(request: &CbuiRequest, single: &SingleUse, order: &Order) -> Result<(), Refusal> {
     for (name, _) in request.pairs() {
         if !SIGNED_FOR_ORDERS.contains(&name) {
@@ -204,6 +206,23 @@ pub fn check_order(request: &CbuiRequest, single: &SingleUse, order: &Order) -> 
             ));
         }
     }
+    match (order.ships, single.collect_shipping_address.map(FpsBool::get)) {
+        (_, None) | (true, Some(true)) => {}
+        (false, Some(_)) => {
+            return Err(Refusal::new(
+                NOT_ALLOWED,
+                "collectShippingAddress",
+                "is not signed for this order: none of its products ships (catalog)",
+            ))
+        }
+        (true, Some(false)) => {
+            return Err(Refusal::new(
+                MISMATCH,
+                "collectShippingAddress",
+                "must be True (or absent) for this order: a product of it ships (catalog)",
+            ))
+        }
+    }
     match (order.mode, &single.payment_method) {
         (Mode::Reserve, Some(methods)) if methods.methods() == [PaymentMethod::Card] => Ok(()),
         (Mode::Reserve, _) => Err(Refusal::new(
@@ -218,6 +237,20 @@ pub fn check_order(request: &CbuiRequest, single: &SingleUse, order: &Order) -> 
             "is not signed for a Pay order: the shopper chooses among all of them",
         )),
     }
+}
+
+/// The request to sign for `order`: `request` (checked by [`check_order`]) with
+/// `collectShippingAddress=True` added when the order ships, so CBUI collects the address.
+pub fn with_shipping(request: CbuiRequest, order: &Order) -> Result<CbuiRequest, fps_core::CoreError> {
+    let Pipeline::SingleUse(single) = request.pipeline() else {
+        return Ok(request);
+    };
+    if !order.ships || single.collect_shipping_address.is_some() {
+        return Ok(request);
+    }
+    let mut pairs = request.pairs();
+    pairs.push(("collectShippingAddress", "True".to_owned()));
+    CbuiRequest::from_pairs(pairs.iter().map(|(n, v)| (*n, v.as_str())))
 }
 
 /// Whether a request asks for a token usable with Reserve.

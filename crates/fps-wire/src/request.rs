@@ -118,6 +118,9 @@ pub struct Charge {
     pub amount: Amount,
     /// Shown in the caller's records (at most 160 characters; longer text is cut).
     pub caller_description: Option<String>,
+    /// Shown to the sender in their Amazon Payments account (at most 160 characters; longer
+    /// text is cut).
+    pub sender_description: Option<String>,
     /// For a marketplace payment: the seller and the marketplace's cut.
     pub marketplace: Option<MarketplaceTerms>,
 }
@@ -160,6 +163,9 @@ const MAX_FRIENDLY_NAME: usize = 128;
 
 /// Longest `CallerDescription` FPS takes.
 const MAX_CALLER_DESCRIPTION: usize = 160;
+
+/// Longest `SenderDescription` FPS takes.
+const MAX_SENDER_DESCRIPTION: usize = 160;
 
 impl Action {
     /// Which action this is, in the shared vocabulary.
@@ -223,6 +229,9 @@ impl Action {
                 amount(&mut out, "TransactionAmount", &charge.amount);
                 if let Some(text) = &charge.caller_description {
                     out.push(("CallerDescription", bounded(text, MAX_CALLER_DESCRIPTION)));
+                }
+                if let Some(text) = &charge.sender_description {
+                    out.push(("SenderDescription", bounded(text, MAX_SENDER_DESCRIPTION)));
                 }
                 if let Some(terms) = &charge.marketplace {
                     out.push(("RecipientTokenId", terms.recipient_token_id.as_str().to_owned()));
@@ -319,9 +328,18 @@ mod tests {
             sender_token_id: TokenId::new("ABCDEFGHIJKLMNOP1234").unwrap(),
             amount: Amount::parse("12.5").unwrap(),
             caller_description: Some("x".repeat(300)),
+            sender_description: Some("é".repeat(300)),
             marketplace: None,
         };
         let params = Action::Pay(charge.clone()).params();
+        let sender = params.iter().find(|(n, _)| *n == "SenderDescription").unwrap();
+        assert_eq!(sender.1.chars().count(), 160, "cut as FPS bounds it");
+        let plain = Action::Pay(Charge {
+            sender_description: None,
+            ..charge.clone()
+        })
+        .params();
+        assert!(!plain.iter().any(|(n, _)| *n == "SenderDescription"));
         assert!(!params.iter().any(|(n, _)| *n == "RecipientTokenId"));
         let market = Action::Reserve(Charge {
             marketplace: Some(MarketplaceTerms {

@@ -53,6 +53,8 @@ pub struct TransactionPart {
 pub struct TransactionDetails {
     /// The transaction's id.
     pub transaction_id: String,
+    /// FPS's request id of the GetTransaction that read it (`None` in an activity listing).
+    pub request_id: Option<String>,
     /// The caller's reference.
     pub caller_reference: Option<String>,
     /// `CallerDescription`.
@@ -284,6 +286,7 @@ fn read(action: &'static str, t: TransactionXml) -> Result<TransactionDetails, F
         });
     }
     Ok(TransactionDetails {
+        request_id: None,
         transaction_id: t.transaction_id.trim().to_owned(),
         caller_reference: t.caller_reference,
         caller_description: t.caller_description,
@@ -321,8 +324,11 @@ fn read(action: &'static str, t: TransactionXml) -> Result<TransactionDetails, F
 /// Reads the result of GetTransaction.
 pub fn transaction_details(body: &str) -> Result<TransactionDetails, FpsError> {
     const ACTION: ActionName = ActionName::GetTransaction;
-    let (xml, _): (GetTransactionResultXml, _) = parse_success(ACTION, body)?;
-    read(ACTION.as_str(), xml.transaction)
+    let (xml, request_id): (GetTransactionResultXml, _) = parse_success(ACTION, body)?;
+    Ok(TransactionDetails {
+        request_id,
+        ..read(ACTION.as_str(), xml.transaction)?
+    })
 }
 
 /// Reads the result of GetAccountActivity.

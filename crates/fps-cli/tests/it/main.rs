@@ -32,6 +32,7 @@ mod refund_requests;
 mod sandbox_cli;
 mod sandbox_tokens;
 mod security;
+mod sender_data;
 mod sign_case_variants;
 mod sign_policy;
 mod sign_policy_emulator;

@@ -48,6 +48,8 @@ fn args(dir: &Path, pkg: &Path) -> DemoArgs {
         pkg: pkg.to_path_buf(),
         pending_delay_ms: 200,
         ready_file: None,
+        sender_description: "Trailhead Supply order".to_owned(),
+        caller_description: None,
     }
 }
 

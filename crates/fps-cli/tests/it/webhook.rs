@@ -199,6 +199,7 @@ impl Backend {
             fps_timeout: Duration::from_secs(2),
             max_in_flight: fps_merchant::config::DEFAULT_MAX_IN_FLIGHT,
             reconcile_interval: None,
+            descriptions: fps_merchant::config::Descriptions::default(),
         };
         let mut webhook = WebhookConfig::new(
             Endpoint::parse(&receiver.url).unwrap(),

@@ -96,7 +96,7 @@ impl OrderService {
         status: Option<TransactionStatus>,
         kind: &'static str,
     ) -> Result<Option<Order>, BoundError> {
-        let read = self.read_transaction(transaction_id).await?;
+        let read = self.read_transaction(&order.reference, transaction_id).await?;
         let Some(details) = self
             .bound(&order.reference, read, |details| check_binding(&order, details))
             .await
@@ -125,15 +125,15 @@ impl OrderService {
         Ok(Some(self.apply_status(order, Which::Charge, status, kind).await?))
     }
 
-    /// GetTransaction of a transaction to bind; `None` when FPS shows no such transaction to
+    /// GetTransaction (for `order`) of a transaction to bind; `None` when FPS shows no such transaction to
     /// this caller (another caller's, or none).
     async fn read_transaction(
         &self,
+        order: &str,
         transaction_id: &str,
     ) -> Result<Result<TransactionDetails, BindError>, FpsError> {
         match self
-            .metrics
-            .fps_call("GetTransaction", self.fps.transaction(transaction_id))
+            .fps_call(order, "GetTransaction", self.fps.transaction(transaction_id))
             .await
         {
             Ok(details) => Ok(Ok(details)),
@@ -173,7 +173,7 @@ impl OrderService {
     ) -> Result<bool, OrderError> {
         if refund.transaction_id.as_deref() != Some(transaction_id) {
             let read = self
-                .read_transaction(transaction_id)
+                .read_transaction(&refund.order_reference, transaction_id)
                 .await
                 .map_err(|source| OrderError::Fps {
                     context: "cannot read the refund's transaction from FPS; try again later".to_owned(),

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::error::OrderError;
 use super::{next_check_for, OrderService};
 use crate::order::{caller_reference, failure_reason, next_state, Mode, OrderState, Which};
+use crate::sender::{payment_method, ShippingAddress};
 use crate::store::{Changes, CorruptValue, Event, NextCheck, Order, StoreError};
 use fps_core::params::{CallerReference, TokenId};
 use fps_core::{Amount, CbuiReturn, Currency, Endpoint};
@@ -128,20 +129,39 @@ impl OrderService {
         }
     }
 
-    /// A verified, successful CBUI return of `order` (open, or charging after an earlier
-    /// return whose charge has no known outcome): moves it to `charging` with the sender token
+    /// A verified, successful CBUI return `parsed` of `order` (open, or charging after an
+    /// earlier return whose charge has no known outcome): moves it to `charging` with the sender
+    /// token, the payment method the sender chose, the shipping address (an order that ships)
     /// and a Timestamp kept for resends, then charges it.
-    pub async fn charge_returned(&self, order: Order, token: TokenId) -> Result<ReturnAnswer, OrderError> {
+    pub async fn charge_returned(
+        &self,
+        order: Order,
+        token: TokenId,
+        parsed: &CbuiReturn,
+    ) -> Result<ReturnAnswer, OrderError> {
         let reference = order.reference.clone();
         let (order, sending) = if order.state == OrderState::Open {
             let timestamp = Timestamp::now();
+            let address = order
+                .ships
+                .then(|| ShippingAddress::from_return(parsed))
+                .flatten();
             let changes = Changes {
                 sender_token_id: Some(token.as_str().to_owned()),
                 charge_timestamp: Some(timestamp.as_str().to_owned()),
+                shipping_address: address.as_ref().map(ShippingAddress::to_json),
+                payment_method: payment_method(parsed.status).map(str::to_owned),
                 next_check: NextCheck::At(self.first_check()),
                 ..Changes::default()
             };
-            let event = Event::new("return_verified", format!("sender token {}", token.as_str()));
+            let event = Event::new(
+                "return_verified",
+                format!(
+                    "sender token {}, paid by {}",
+                    token.as_str(),
+                    payment_method(parsed.status).unwrap_or("?")
+                ),
+            );
             match self
                 .move_order(
                     &reference,
@@ -184,14 +204,16 @@ impl OrderService {
         let charge = self.charge_request(&order).await?;
         let outcome = match order.mode {
             Mode::Pay => {
-                self.metrics
-                    .fps_call("Pay", self.fps.pay(charge, &timestamp, sending))
+                self.fps_call(&reference, "Pay", self.fps.pay(charge, &timestamp, sending))
                     .await
             }
             Mode::Reserve => {
-                self.metrics
-                    .fps_call("Reserve", self.fps.reserve(charge, &timestamp, sending))
-                    .await
+                self.fps_call(
+                    &reference,
+                    "Reserve",
+                    self.fps.reserve(charge, &timestamp, sending),
+                )
+                .await
             }
         };
         match outcome {
@@ -294,7 +316,14 @@ impl OrderService {
                 .map_err(|_| CorruptValue::new("order reference", &order.reference))?,
             sender_token_id: TokenId::new(token).map_err(|_| CorruptValue::new("sender token", token))?,
             amount,
-            caller_description: Some(order.description.clone()),
+            caller_description: Some(
+                self.config
+                    .descriptions
+                    .caller
+                    .clone()
+                    .unwrap_or_else(|| order.description.clone()),
+            ),
+            sender_description: self.config.descriptions.sender.clone(),
             marketplace: match self.store.order_marketplace(&order.reference).await? {
                 Some(terms) => Some(
                     crate::marketplace::charge_terms(&terms)

@@ -77,8 +77,8 @@ impl OrderService {
             })
             .transpose()?;
         match self
-            .metrics
             .fps_call(
+                &reference,
                 "Settle",
                 self.fps.settle(&reserve_id, amount, &timestamp, sending),
             )
@@ -192,8 +192,7 @@ impl OrderService {
             message: "the order has no transaction to cancel".to_owned(),
         })?;
         match self
-            .metrics
-            .fps_call("Cancel", self.fps.cancel(&transaction_id, description))
+            .fps_call(reference, "Cancel", self.fps.cancel(&transaction_id, description))
             .await
         {
             Outcome::Applied(result) => {
@@ -307,8 +306,8 @@ impl OrderService {
         };
         if let (true, Some((transaction_id, which))) = (open, target) {
             match self
-                .metrics
                 .fps_call(
+                    reference,
                     "GetTransactionStatus",
                     self.fps.transaction_status(&transaction_id),
                 )

@@ -26,7 +26,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::config::Config;
-use super::metrics::Metrics;
+use super::metrics::{CallOutcome, Metrics};
 use super::open_orders::OpenOrders;
 use super::order::OrderState;
 use super::store::{now, Changes, Event, NextCheck, Order, Store, StoreError};
@@ -208,6 +208,28 @@ impl OrderService {
         if let Err(e) = self.store.record_refusal(order, &Event::new(kind, detail)).await {
             tracing::error!(error = %e, kind, "cannot record a refusal");
         }
+    }
+
+    /// Makes the FPS call `call` (`action`) for `order`: timed and counted in the metrics, and
+    /// FPS's `RequestId` of its answer recorded for the order (support quotes it to Amazon). A
+    /// store failure here is logged, never returned: the call's result is what matters.
+    pub(crate) async fn fps_call<R: CallOutcome>(
+        &self,
+        order: &str,
+        action: &'static str,
+        call: impl std::future::Future<Output = R>,
+    ) -> R {
+        let result = self.metrics.fps_call(action, call).await;
+        if let Some(request_id) = result.request_id() {
+            if let Err(e) = self
+                .store
+                .record_fps_request(order, action, request_id, result.outcome())
+                .await
+            {
+                tracing::error!(error = %e, order = %bounded(order, 64), action, "cannot record FPS's request id");
+            }
+        }
+        result
     }
 
     /// The order, or `UNKNOWN_ORDER` (404).

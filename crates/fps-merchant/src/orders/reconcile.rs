@@ -213,8 +213,11 @@ impl OrderService {
                     return Ok(());
                 };
                 let status = self
-                    .metrics
-                    .fps_call("GetTransactionStatus", self.fps.transaction_status(&id))
+                    .fps_call(
+                        &order.reference,
+                        "GetTransactionStatus",
+                        self.fps.transaction_status(&id),
+                    )
                     .await?;
                 self.apply_status(order, Which::Charge, status.transaction_status, "reconciled")
                     .await?;
@@ -229,8 +232,11 @@ impl OrderService {
     async fn reconcile_charge(&self, order: Order) -> Result<(), ReconcileError> {
         if let Some(id) = order.transaction_id.clone() {
             let status = self
-                .metrics
-                .fps_call("GetTransactionStatus", self.fps.transaction_status(&id))
+                .fps_call(
+                    &order.reference,
+                    "GetTransactionStatus",
+                    self.fps.transaction_status(&id),
+                )
                 .await?;
             self.apply_status(order, Which::Charge, status.transaction_status, "reconciled")
                 .await?;
@@ -301,8 +307,11 @@ impl OrderService {
     async fn reconcile_settle(&self, order: Order) -> Result<(), ReconcileError> {
         if let Some(id) = order.settle_transaction_id.clone() {
             let status = self
-                .metrics
-                .fps_call("GetTransactionStatus", self.fps.transaction_status(&id))
+                .fps_call(
+                    &order.reference,
+                    "GetTransactionStatus",
+                    self.fps.transaction_status(&id),
+                )
                 .await?;
             self.apply_status(order, Which::Settle, status.transaction_status, "reconciled")
                 .await?;
@@ -325,8 +334,11 @@ impl OrderService {
             return Ok(());
         };
         let status = self
-            .metrics
-            .fps_call("GetTransactionStatus", self.fps.transaction_status(&reserve))
+            .fps_call(
+                &order.reference,
+                "GetTransactionStatus",
+                self.fps.transaction_status(&reserve),
+            )
             .await?;
         if status.transaction_status == TransactionStatus::Reserved {
             let changes = Changes {

@@ -126,8 +126,11 @@ impl OrderService {
             description,
         };
         match self
-            .metrics
-            .fps_call("Refund", self.fps.refund(action, &timestamp, sending))
+            .fps_call(
+                &order.reference,
+                "Refund",
+                self.fps.refund(action, &timestamp, sending),
+            )
             .await
         {
             Outcome::Applied(result) => {
@@ -182,8 +185,8 @@ impl OrderService {
                 continue;
             };
             match self
-                .metrics
                 .fps_call(
+                    reference,
                     "GetTransactionStatus",
                     self.fps.transaction_status(transaction_id),
                 )

@@ -92,7 +92,7 @@ impl OrderService {
         };
         self.verify_return(Some(&reference), &return_url, parsed, outcome)
             .await?;
-        let answer = self.charge_returned(order, token).await?;
+        let answer = self.charge_returned(order, token, parsed).await?;
         Ok(Some(Returned {
             answer,
             verified: true,

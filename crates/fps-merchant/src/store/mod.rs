@@ -31,6 +31,7 @@ mod orders;
 mod outbox;
 mod refund_requests;
 mod refunds;
+mod requests;
 mod rows;
 mod sellers;
 mod stats;
@@ -41,6 +42,7 @@ pub use model::{
 };
 pub use outbox::{OutboxEvent, Replay};
 pub use refund_requests::{ApproveError, RefundRequest, RequestState};
+pub use requests::{FpsRequest, MAX_REQUEST_ID_CHARS};
 pub use rows::CorruptValue;
 pub use sellers::{OrderMarketplace, SellerAccount, SellerSignup};
 

@@ -2,6 +2,7 @@
 //! state change may make, and the events of an order's audit trail.
 
 use super::super::order::{Mode, OrderState};
+use super::super::sender::ShippingAddress;
 use fps_core::Amount;
 
 /// One stored order.
@@ -54,6 +55,12 @@ pub struct Order {
     pub next_check_at: Option<i64>,
     /// How many times the reconciler asked without reaching an outcome (its backoff).
     pub checks: u32,
+    /// Whether a product of the order ships: its CBUI request asks for the shipping address.
+    pub ships: bool,
+    /// The shipping address of the verified return (orders that ship).
+    pub shipping_address: Option<ShippingAddress>,
+    /// The payment method the sender chose (`balance`, `bank`, `card`), from the return.
+    pub payment_method: Option<String>,
 }
 
 impl Order {
@@ -92,6 +99,9 @@ impl Order {
             updated_at: at,
             next_check_at: None,
             checks: 0,
+            ships: false,
+            shipping_address: None,
+            payment_method: None,
         }
     }
 }
@@ -136,6 +146,10 @@ pub struct Changes {
     pub settled_minor: Option<u64>,
     /// See [`Order::last_error`].
     pub last_error: Option<String>,
+    /// See [`Order::shipping_address`] (its JSON).
+    pub shipping_address: Option<String>,
+    /// See [`Order::payment_method`].
+    pub payment_method: Option<String>,
     /// See [`Order::next_check_at`].
     pub next_check: NextCheck,
     /// Whether the change, if it moves the order into a state the fulfilment webhook announces,

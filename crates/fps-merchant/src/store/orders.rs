@@ -138,7 +138,7 @@ where
     async fn create_order(&self, order: &Order) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO orders (reference, items, description, amount_minor, currency, mode, state, \
-             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             created_at, updated_at, ships) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&order.reference)
         .bind(&order.items)
@@ -149,6 +149,7 @@ where
         .bind(order.state.as_str())
         .bind(order.created_at)
         .bind(order.updated_at)
+        .bind(i64::from(order.ships))
         .execute(self.pool)
         .await?;
         Ok(())
@@ -206,6 +207,8 @@ where
             ("settle_transaction_id", changes.settle_transaction_id),
             ("settle_timestamp", changes.settle_timestamp),
             ("last_error", changes.last_error),
+            ("shipping_address", changes.shipping_address),
+            ("payment_method", changes.payment_method),
         ];
         for (column, value) in texts {
             if let Some(value) = value {
@@ -312,6 +315,7 @@ where
              sender_token_id = NULL, charge_timestamp = NULL, transaction_id = NULL, \
              transaction_status = NULL, settle_amount_minor = NULL, settle_transaction_id = NULL, \
              settle_timestamp = NULL, next_check_at = NULL, checks = 0, \
+             shipping_address = NULL, payment_method = NULL, \
              settled_minor = 0, last_error = NULL, updated_at = $2 \
              WHERE reference = $3 AND state = $4 AND attempt = $5",
         )

@@ -4,6 +4,7 @@
 
 use super::model::{Order, Refund};
 use crate::order::{Mode, OrderState};
+use crate::sender::ShippingAddress;
 
 /// A stored value that is not valid for its domain type (a row written by something else, or a
 /// column changed by hand).
@@ -31,7 +32,7 @@ pub(super) const ORDER_COLUMNS: &str =
     "reference, items, description, amount_minor, currency, mode, state, return_url, \
      sender_token_id, charge_timestamp, transaction_id, transaction_status, settle_amount_minor, \
      settle_transaction_id, settle_timestamp, settled_minor, refunded_minor, last_error, attempt, \
-     created_at, updated_at, next_check_at, checks";
+     created_at, updated_at, next_check_at, checks, ships, shipping_address, payment_method";
 
 /// The columns of [`RefundRow`], for `SELECT`.
 pub(super) const REFUND_COLUMNS: &str =
@@ -63,6 +64,9 @@ pub(super) struct OrderRow {
     updated_at: i64,
     next_check_at: Option<i64>,
     checks: i64,
+    ships: i64,
+    shipping_address: Option<String>,
+    payment_method: Option<String>,
 }
 
 impl TryFrom<OrderRow> for Order {
@@ -79,6 +83,15 @@ impl TryFrom<OrderRow> for Order {
             attempt: u32::try_from(row.attempt).map_err(|_| CorruptValue::new("attempt", row.attempt))?,
             // A backoff count only grows; past u32 it makes no difference.
             checks: u32::try_from(row.checks).unwrap_or(u32::MAX),
+            ships: row.ships != 0,
+            shipping_address: row
+                .shipping_address
+                .map(|text| {
+                    ShippingAddress::from_json(&text)
+                        .ok_or_else(|| CorruptValue::new("shipping address", text))
+                })
+                .transpose()?,
+            payment_method: row.payment_method,
             reference: row.reference,
             items: row.items,
             description: row.description,

@@ -57,6 +57,7 @@ async fn shop(h: &Harness) -> Shop {
         fps_timeout: Duration::from_secs(10),
         max_in_flight: fps_merchant::config::DEFAULT_MAX_IN_FLIGHT,
         reconcile_interval: None,
+        descriptions: fps_merchant::config::Descriptions::default(),
     };
     let state = AppState::new(config).await.unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -115,6 +115,18 @@ fn history(entries: &[HistoryRecord]) -> String {
     out
 }
 
+/// The description the caller sent for this viewer: `SenderDescription` to the sender (what
+/// appears in the buyer's account), `CallerDescription` to the others (the merchant's records).
+fn described(txn: &TransactionRecord, to_sender: bool) -> String {
+    let (class, text) = if to_sender {
+        ("sender-description", txn.sender_description.as_deref())
+    } else {
+        ("caller-description", txn.caller_description.as_deref())
+    };
+    text.map(|t| format!("<br><span class=\"{class}\">{}</span>", escape(t)))
+        .unwrap_or_default()
+}
+
 fn transactions(view: &AccountView<'_>) -> String {
     if view.transactions.is_empty() {
         return "<p>No transactions yet.</p>".to_owned();
@@ -160,7 +172,8 @@ fn transactions(view: &AccountView<'_>) -> String {
                 .payment_reason
                 .as_deref()
                 .map(|r| format!("<br>{}", escape(r)))
-                .unwrap_or_default(),
+                .unwrap_or_default()
+                + &described(txn, mine),
             sender = escape(&txn.sender_name),
             recipient = escape(&txn.recipient_name),
             method = escape(method_name(&txn.payment_method)),

@@ -401,3 +401,96 @@ async fn a_marketplace_seller_gets_an_email_for_each_payment_to_it() {
     assert!(page.body.contains("data-minor=\"884\""), "{}", page.body);
     h.sandbox.stop().await;
 }
+
+#[tokio::test]
+async fn pay_and_reserve_keep_their_descriptions_and_show_each_to_its_reader() {
+    let h = Harness::start(50, None).await;
+    let token = token_with_reason(&h, KEY, "desc-1", "7.00", "ABT", false).await;
+    let paid = h
+        .call(&[
+            ("Action", "Pay"),
+            ("CallerReference", "desc-1"),
+            ("SenderTokenId", &token),
+            ("TransactionAmount.Value", "7.00"),
+            ("TransactionAmount.CurrencyCode", "USD"),
+            ("SenderDescription", "Trailhead <b>order</b>"),
+            ("CallerDescription", "Web shop order desc-1"),
+        ])
+        .await;
+    let id = paid
+        .tag("TransactionId")
+        .unwrap_or_else(|| panic!("{}", paid.body));
+    // GetTransaction gives both back (XML-escaped).
+    let details = h
+        .call(&[("Action", "GetTransaction"), ("TransactionId", &id)])
+        .await;
+    assert_eq!(
+        details.tag("SenderDescription").as_deref(),
+        Some("Trailhead &lt;b&gt;order&lt;/b&gt;"),
+        "{}",
+        details.body
+    );
+    assert_eq!(
+        details.tag("CallerDescription").as_deref(),
+        Some("Web shop order desc-1"),
+        "{}",
+        details.body
+    );
+    // Reserve keeps them too.
+    let token = token_with_reason(&h, KEY, "desc-2", "9.00", "CC", true).await;
+    let reserved = h
+        .call(&[
+            ("Action", "Reserve"),
+            ("CallerReference", "desc-2"),
+            ("SenderTokenId", &token),
+            ("TransactionAmount.Value", "9.00"),
+            ("TransactionAmount.CurrencyCode", "USD"),
+            ("SenderDescription", "Trailhead tent"),
+        ])
+        .await;
+    let reserve_id = reserved
+        .tag("TransactionId")
+        .unwrap_or_else(|| panic!("{}", reserved.body));
+    let details = h
+        .call(&[("Action", "GetTransaction"), ("TransactionId", &reserve_id)])
+        .await;
+    assert_eq!(
+        details.tag("SenderDescription").as_deref(),
+        Some("Trailhead tent"),
+        "{}",
+        details.body
+    );
+    // Longer than FPS takes: refused.
+    let long = "x".repeat(161);
+    let refused = h
+        .call(&[
+            ("Action", "Pay"),
+            ("CallerReference", "desc-3"),
+            ("SenderTokenId", &token),
+            ("TransactionAmount.Value", "1.00"),
+            ("TransactionAmount.CurrencyCode", "USD"),
+            ("SenderDescription", &long),
+        ])
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+
+    // The buyer's account shows the sender description (escaped), the caller's its own.
+    let buyer = sign_in(&h, "buyer@sandbox.test").await;
+    let page = request(&h, "/account", Some(&buyer), None).await;
+    assert!(
+        page.body
+            .contains("<span class=\"sender-description\">Trailhead &lt;b&gt;order&lt;/b&gt;</span>"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("Web shop order desc-1"), "{}", page.body);
+    let shop = sign_in(&h, CALLER_EMAIL).await;
+    let page = request(&h, "/account", Some(&shop), None).await;
+    assert!(
+        page.body
+            .contains("<span class=\"caller-description\">Web shop order desc-1</span>"),
+        "{}",
+        page.body
+    );
+    h.sandbox.stop().await;
+}

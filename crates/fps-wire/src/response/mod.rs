@@ -80,6 +80,8 @@ pub struct StatusResult {
     pub status_code: Option<String>,
     /// Text for people.
     pub status_message: Option<String>,
+    /// FPS's request id, for support.
+    pub request_id: Option<String>,
 }
 
 /// The outcome of VerifySignature.
@@ -152,8 +154,9 @@ pub fn transaction_result(action: ActionName, body: &str) -> Result<TransactionR
 /// Reads the result of GetTransactionStatus.
 pub fn status_result(body: &str) -> Result<StatusResult, FpsError> {
     const ACTION: ActionName = ActionName::GetTransactionStatus;
-    let (xml, _): (StatusResultXml, _) = parse_success(ACTION, body)?;
+    let (xml, request_id): (StatusResultXml, _) = parse_success(ACTION, body)?;
     Ok(StatusResult {
+        request_id,
         transaction_id: xml.transaction_id.trim().to_owned(),
         transaction_status: status(ACTION.as_str(), &xml.transaction_status)?,
         caller_reference: xml.caller_reference,
@@ -233,6 +236,7 @@ mod tests {
         assert_eq!(s.transaction_status, TransactionStatus::Success);
         assert_eq!(s.caller_reference.as_deref(), Some("ord-1"));
         assert_eq!(s.status_code.as_deref(), Some("Success"));
+        assert_eq!(s.request_id.as_deref(), Some("x:0"), "kept for support");
 
         let v = "<VerifySignatureResponse xmlns=\"http://fps.amazonaws.com/doc/2010-08-28/\"><VerifySignatureResult>\
                  <VerificationStatus>Failure</VerificationStatus></VerifySignatureResult><ResponseMetadata>\

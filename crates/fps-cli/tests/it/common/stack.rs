@@ -20,6 +20,9 @@ pub enum Shopper {
     Cancels,
     /// Signs in as this sandbox account and confirms with a card.
     ConfirmsAs(&'static str),
+    /// Signs in as the test buyer and confirms with this payment method (`CC`, `ACH`, `ABT`)
+    /// and these confirm-page fields (the shipping address of an order that ships).
+    ConfirmsWith(&'static str, &'static [(&'static str, &'static str)]),
 }
 
 /// The running backend + emulator.
@@ -46,6 +49,11 @@ impl Drop for Stack {
     }
 }
 
+/// The stack's `FPS_SENDER_DESCRIPTION`.
+pub const STACK_SENDER_DESCRIPTION: &str = "Trailhead Supply order";
+/// The stack's `FPS_CALLER_DESCRIPTION`.
+pub const STACK_CALLER_DESCRIPTION: &str = "Trailhead Supply web shop";
+
 /// Starts the emulator and the backend with `pending_delay_ms` for card payments.
 pub async fn start_stack(pending_delay_ms: u64) -> Stack {
     let dir = std::env::temp_dir().join(format!("fps-stack-{}", uuid::Uuid::new_v4().simple()));
@@ -59,6 +67,8 @@ pub async fn start_stack(pending_delay_ms: u64) -> Stack {
         pkg,
         pending_delay_ms,
         ready_file: None,
+        sender_description: STACK_SENDER_DESCRIPTION.to_owned(),
+        caller_description: Some(STACK_CALLER_DESCRIPTION.to_owned()),
     };
     let running = demo::start(&args).await.expect("the demo starts");
     let base = running.info.shop_url.trim_end_matches('/').to_owned();
@@ -151,16 +161,18 @@ impl Stack {
             return location.expect("location");
         }
         assert_eq!(status, 200, "{page}");
-        let action = match choice {
-            Shopper::Confirms | Shopper::ConfirmsAs(_) => "confirm",
-            Shopper::Cancels => "cancel",
+        let (action, method, extra) = match choice {
+            Shopper::Confirms | Shopper::ConfirmsAs(_) => ("confirm", "CC", &[][..]),
+            Shopper::ConfirmsWith(method, extra) => ("confirm", method, extra),
+            Shopper::Cancels => ("cancel", "CC", &[][..]),
         };
-        let (status, location, page) = self
-            .form(
-                "/cobranded-ui/actions/confirm",
-                &[("session", &session), ("paymentMethod", "CC"), ("action", action)],
-            )
-            .await;
+        let mut fields = vec![
+            ("session", session.as_str()),
+            ("paymentMethod", method),
+            ("action", action),
+        ];
+        fields.extend_from_slice(extra);
+        let (status, location, page) = self.form("/cobranded-ui/actions/confirm", &fields).await;
         assert_eq!(status, 303, "{page}");
         location.expect("location")
     }

@@ -77,6 +77,7 @@ impl Shop {
             fps_timeout: Duration::from_secs(1),
             max_in_flight: fps_merchant::config::DEFAULT_MAX_IN_FLIGHT,
             reconcile_interval: None,
+            descriptions: fps_merchant::config::Descriptions::default(),
         };
         let state = AppState::new(config).await.expect("backend");
         let orders = state.orders.clone();
