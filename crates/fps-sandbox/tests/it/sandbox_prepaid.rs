@@ -100,6 +100,7 @@ async fn pay(client: &FpsClient, reference: &str, token: &str, amount: &str) -> 
         sender_token_id: TokenId::new(token).unwrap(),
         amount: Amount::parse(amount).unwrap(),
         caller_description: None,
+        sender_description: None,
         marketplace: None,
     };
     client.pay(charge, &Timestamp::now(), Sending::First).await
