@@ -10,3 +10,4 @@ mod sandbox_support;
 mod merchant_marketplace;
 mod merchant_store;
 mod refund_request_store;
+mod store_leases;
