@@ -5,7 +5,7 @@ use super::fees::{FeePayer, MarketplaceFee};
 use super::parties::{
     caller_transaction, declines_capture, instruction_token, is_decline_amount, recipient_party, sender_token,
 };
-use super::postings::{accepted_fees, apply_fees, post};
+use super::postings::{accepted_fees, apply_fees, book, post};
 use super::state_error;
 use super::status::{announce, complete_later, finish};
 use crate::config::CallerAccount;
@@ -209,15 +209,7 @@ pub async fn charge(
     } else {
         complete_later(state, &mut txn, final_status, now);
     }
-    state.store.insert_transaction(&txn).await?;
-    post(state, &txn).await?;
-    state
-        .store
-        .record_token_use(&token.token_id, req.amount_minor)
-        .await?;
-    if token.token_type == "SingleUse" {
-        state.store.set_token_status(&token.token_id, "Inactive").await?;
-    }
+    book(state, &txn, &token, req.amount_minor).await?;
     for used in &instruction_tokens {
         state
             .store

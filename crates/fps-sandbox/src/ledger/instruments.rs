@@ -6,7 +6,7 @@
 
 use super::charges::{Charge, MAX_TRANSACTION_MINOR};
 use super::parties::{declines_capture, is_decline_amount, sender_token};
-use super::postings::{apply_fees, post};
+use super::postings::{apply_fees, book, post};
 use super::status::{announce, complete_later, finish};
 use crate::config::CallerAccount;
 use crate::error::{ErrorCode, FpsError};
@@ -249,15 +249,7 @@ pub async fn move_money(
     } else {
         complete_later(state, &mut txn, outcome, now);
     }
-    state.store.insert_transaction(&txn).await?;
-    post(state, &txn).await?;
-    state
-        .store
-        .record_token_use(&token.token_id, req.amount_minor)
-        .await?;
-    if token.token_type == "SingleUse" {
-        state.store.set_token_status(&token.token_id, "Inactive").await?;
-    }
+    book(state, &txn, &token, req.amount_minor).await?;
     announce(state, &txn, &txn.operation.to_ascii_uppercase()).await?;
     Ok(txn)
 }

@@ -5,7 +5,7 @@
 use super::fees::{self, AcceptedFees, FeePayer, MarketplaceFee};
 use crate::error::{ErrorCode, FpsError};
 use crate::state::SandboxState;
-use crate::store::{EntryRecord, StoreError, TransactionRecord};
+use crate::store::{EntryRecord, StoreError, TokenRecord, TransactionRecord};
 
 /// The account that collects FPS's fees.
 pub const FPS_ACCOUNT: &str = "FPS";
@@ -108,6 +108,26 @@ pub fn refund_parts(refund: &TransactionRecord, caller_email: &str) -> Vec<(Stri
         parts.push((caller_email.to_owned(), "Caller", -share));
     }
     parts
+}
+
+/// Books a new transaction made with `token`: stores it, writes its movements when it already
+/// succeeded, counts the token's use of `amount_minor` and retires a single-use token.
+pub(super) async fn book(
+    state: &SandboxState,
+    txn: &TransactionRecord,
+    token: &TokenRecord,
+    amount_minor: i64,
+) -> Result<(), StoreError> {
+    state.store.insert_transaction(txn).await?;
+    post(state, txn).await?;
+    state
+        .store
+        .record_token_use(&token.token_id, amount_minor)
+        .await?;
+    if token.token_type == "SingleUse" {
+        state.store.set_token_status(&token.token_id, "Inactive").await?;
+    }
+    Ok(())
 }
 
 /// Writes the movements of a transaction that has just reached `Success`.
