@@ -11,6 +11,7 @@ use fps_wire::response::{
     MAX_RESPONSE_BYTES,
 };
 use fps_wire::transaction::{account_activity, transaction_details};
+use fps_wire::vocabulary::ActionName;
 use fps_wire::FpsError;
 use libfuzzer_sys::fuzz_target;
 
@@ -21,7 +22,13 @@ fuzz_target!(|data: &[u8]| {
     // The client reads bodies as UTF-8 text (lossily) before parsing.
     let body = String::from_utf8_lossy(data);
     let body = body.as_ref();
-    for action in ["Pay", "Reserve", "Settle", "Cancel", "Refund"] {
+    for action in [
+        ActionName::Pay,
+        ActionName::Reserve,
+        ActionName::Settle,
+        ActionName::Cancel,
+        ActionName::Refund,
+    ] {
         match transaction_result(action, body) {
             Ok(result) => {
                 assert!(!result.transaction_id.is_empty());

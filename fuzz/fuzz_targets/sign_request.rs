@@ -14,6 +14,7 @@ use fps_core::params::{CallerKey, CbuiEndpoint};
 use fps_core::{Amount, CbuiRequest, Currency, Endpoint};
 use fps_merchant::order::Mode;
 use fps_merchant::policy::{SignRequest, SigningPolicy};
+use fps_merchant::signed_params::Branding;
 use fps_merchant::store::Order;
 use fps_wire::signer::{verify, SecretKey};
 use libfuzzer_sys::fuzz_target;
@@ -33,6 +34,7 @@ fn fixture() -> &'static Fixture {
         policy: SigningPolicy {
             caller_key: CallerKey::new(KEY).expect("key"),
             return_urls: vec![Endpoint::parse("https://shop.example/thanks").expect("url")],
+            branding: Branding::default(),
         },
         order: Order::new_open(
             "ord-1".into(),
