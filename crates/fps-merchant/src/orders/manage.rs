@@ -305,14 +305,7 @@ impl OrderService {
             _ => None,
         };
         if let (true, Some((transaction_id, which))) = (open, target) {
-            match self
-                .fps_call(
-                    reference,
-                    "GetTransactionStatus",
-                    self.fps.transaction_status(&transaction_id),
-                )
-                .await
-            {
+            match self.transaction_status(reference, &transaction_id).await {
                 Ok(status) => {
                     order = self
                         .apply_status(order, which, status.transaction_status, "status_applied")

@@ -232,6 +232,21 @@ impl OrderService {
         result
     }
 
+    /// GetTransactionStatus of `transaction_id` for `order`, through [`Self::fps_call`] (timed,
+    /// its RequestId recorded on the order).
+    pub(crate) async fn transaction_status(
+        &self,
+        order: &str,
+        transaction_id: &str,
+    ) -> Result<fps_wire::StatusResult, fps_wire::FpsError> {
+        self.fps_call(
+            order,
+            "GetTransactionStatus",
+            self.fps.transaction_status(transaction_id),
+        )
+        .await
+    }
+
     /// The order, or `UNKNOWN_ORDER` (404).
     pub async fn load(&self, reference: &str) -> Result<Order, OrderError> {
         self.store

@@ -212,13 +212,7 @@ impl OrderService {
                 let Some(id) = order.transaction_id.clone() else {
                     return Ok(());
                 };
-                let status = self
-                    .fps_call(
-                        &order.reference,
-                        "GetTransactionStatus",
-                        self.fps.transaction_status(&id),
-                    )
-                    .await?;
+                let status = self.transaction_status(&order.reference, &id).await?;
                 self.apply_status(order, Which::Charge, status.transaction_status, "reconciled")
                     .await?;
                 Ok(())
@@ -231,13 +225,7 @@ impl OrderService {
 
     async fn reconcile_charge(&self, order: Order) -> Result<(), ReconcileError> {
         if let Some(id) = order.transaction_id.clone() {
-            let status = self
-                .fps_call(
-                    &order.reference,
-                    "GetTransactionStatus",
-                    self.fps.transaction_status(&id),
-                )
-                .await?;
+            let status = self.transaction_status(&order.reference, &id).await?;
             self.apply_status(order, Which::Charge, status.transaction_status, "reconciled")
                 .await?;
             return Ok(());
@@ -306,13 +294,7 @@ impl OrderService {
 
     async fn reconcile_settle(&self, order: Order) -> Result<(), ReconcileError> {
         if let Some(id) = order.settle_transaction_id.clone() {
-            let status = self
-                .fps_call(
-                    &order.reference,
-                    "GetTransactionStatus",
-                    self.fps.transaction_status(&id),
-                )
-                .await?;
+            let status = self.transaction_status(&order.reference, &id).await?;
             self.apply_status(order, Which::Settle, status.transaction_status, "reconciled")
                 .await?;
             return Ok(());
@@ -333,13 +315,7 @@ impl OrderService {
         let Some(reserve) = order.transaction_id.clone() else {
             return Ok(());
         };
-        let status = self
-            .fps_call(
-                &order.reference,
-                "GetTransactionStatus",
-                self.fps.transaction_status(&reserve),
-            )
-            .await?;
+        let status = self.transaction_status(&order.reference, &reserve).await?;
         if status.transaction_status == TransactionStatus::Reserved {
             let changes = Changes {
                 next_check: NextCheck::At(self.now()),

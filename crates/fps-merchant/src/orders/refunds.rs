@@ -184,14 +184,7 @@ impl OrderService {
             let Some(transaction_id) = refund.transaction_id.as_deref() else {
                 continue;
             };
-            match self
-                .fps_call(
-                    reference,
-                    "GetTransactionStatus",
-                    self.fps.transaction_status(transaction_id),
-                )
-                .await
-            {
+            match self.transaction_status(reference, transaction_id).await {
                 Ok(status) if status.transaction_status != TransactionStatus::Pending => {
                     let event = Event::new(
                         "refund_status_applied",
